@@ -1,0 +1,87 @@
+/**
+ * The validated environment: what the components build from. Independent of Pulumi and of OpsWorks'
+ * wire shapes; every default is resolved and every derived name is filled in.
+ */
+import type { ClusterFormat } from "./parallelClusterRules";
+
+export type AccessState = "allowed" | "blocked" | "revoked";
+
+export interface ComputeResourceSettings {
+    readonly name: string;
+    readonly instanceType: string;
+    readonly minCount: number;
+    readonly maxCount: number;
+}
+
+export interface QueueSettings {
+    readonly name: string;
+    readonly computeResources: readonly ComputeResourceSettings[];
+    readonly efa: boolean;
+    /** `DYNAMIC` or an existing placement group's name; undefined for none. */
+    readonly placementGroup?: string;
+    readonly disableHyperthreading: boolean;
+    readonly capacityType: "ondemand" | "spot";
+}
+
+export type FsxSettingsConfig =
+    | {
+          readonly mode: "create";
+          readonly name: string;
+          readonly mountDir: string;
+          readonly storageCapacity: number;
+          readonly deploymentType: string;
+          readonly perUnitStorageThroughput?: number;
+      }
+    | { readonly mode: "existing"; readonly name: string; readonly mountDir: string; readonly fileSystemId: string };
+
+export interface ClusterSettings {
+    readonly name: string;
+    readonly format: ClusterFormat;
+    readonly os: string;
+    readonly keyName: string;
+    readonly headNode: { readonly instanceType: string; readonly rootVolumeSize?: number };
+    readonly computeRootVolumeSize?: number;
+    readonly queues: readonly QueueSettings[];
+    readonly fsx?: FsxSettingsConfig;
+}
+
+export type NetworkSettings =
+    | { readonly mode: "create"; readonly cidrBlock: string; readonly availabilityZones: number }
+    | {
+          readonly mode: "existing";
+          readonly vpcId: string;
+          readonly headNodeSubnetId: string;
+          readonly computeSubnetIds: readonly string[];
+      };
+
+export type OpsWorksSettings =
+    | { readonly mode: "create"; readonly stackName: string; readonly maxAttempts: number }
+    | { readonly mode: "existing"; readonly stackId: string; readonly maxAttempts: number };
+
+/** One cluster user: an IAM user with an OpsWorks profile and a permission on this environment's stack. */
+export interface UserSettings {
+    /** The IAM user name: the stable key of the roster (resource names derive from it). */
+    readonly iamUserName: string;
+    /** Set when the config gave an ARN: no lookup is needed. */
+    readonly iamUserArn?: string;
+    readonly create: boolean;
+    /** Normalized public key line. */
+    readonly sshPublicKey: string;
+    readonly sshUsername: string;
+    readonly sudo: boolean;
+    readonly access: AccessState;
+}
+
+export interface EnvironmentConfig {
+    readonly region: string;
+    readonly cluster: ClusterSettings;
+    readonly network: NetworkSettings;
+    readonly opsworks: OpsWorksSettings;
+    readonly users: readonly UserSettings[];
+}
+
+/** One config problem: the key path (`users[2].sshPublicKey`) and what to do about it. */
+export interface ConfigProblem {
+    readonly path: string;
+    readonly message: string;
+}

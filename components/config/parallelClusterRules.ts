@@ -1,0 +1,69 @@
+/**
+ * ParallelCluster's own configuration rules, per format (reference/parallelcluster.md). Kept as data so
+ * the schema, the renderers and the docs read the same facts.
+ */
+export type ClusterFormat = "v2" | "v3";
+
+/** Operating systems each format accepts. v3 dropped centos7 in 3.10; ubuntu2004 is deprecated there. */
+export const OPERATING_SYSTEMS: Record<ClusterFormat, readonly string[]> = {
+    v2: ["alinux2", "ubuntu1804", "ubuntu2004", "centos7"],
+    v3: ["alinux2", "alinux2023", "ubuntu2004", "ubuntu2204", "ubuntu2404", "rhel8", "rhel9", "rocky8", "rocky9"],
+};
+
+/** Default login user of each OS image: never an SSH username for a cluster user. */
+export const OS_DEFAULT_USERS: Record<string, string> = {
+    alinux2: "ec2-user",
+    alinux2023: "ec2-user",
+    centos7: "centos",
+    ubuntu1804: "ubuntu",
+    ubuntu2004: "ubuntu",
+    ubuntu2204: "ubuntu",
+    ubuntu2404: "ubuntu",
+    rhel8: "ec2-user",
+    rhel9: "ec2-user",
+    rocky8: "rocky",
+    rocky9: "rocky",
+};
+
+export const LIMITS: Record<ClusterFormat, { queues: number; computeResourcesPerQueue: number; nameMaxLength: number }> = {
+    v2: { queues: 5, computeResourcesPerQueue: 3, nameMaxLength: 30 },
+    v3: { queues: 50, computeResourcesPerQueue: 50, nameMaxLength: 25 },
+};
+
+/** Queue and compute-resource names: lowercase, start with a letter, never `default`. */
+export const QUEUE_NAME_PATTERN = /^[a-z][a-z0-9-]*$/;
+
+/** v2 compute_resource section names may carry dots, as the article's `c5n.18xl` does. */
+export const V2_COMPUTE_RESOURCE_NAME_PATTERN = /^[a-z][a-z0-9.-]*$/;
+
+/** v3 cluster names; v2 names follow the same shape (they become CloudFormation stack names). */
+export const CLUSTER_NAME_PATTERN = /^[a-zA-Z][a-zA-Z0-9-]*$/;
+export const CLUSTER_NAME_MAX_LENGTH = 60;
+
+export const MIN_ROOT_VOLUME_GIB = 35;
+
+export const FSX_DEPLOYMENT_TYPES: Record<ClusterFormat, readonly string[]> = {
+    v2: ["SCRATCH_1", "SCRATCH_2", "PERSISTENT_1"],
+    v3: ["SCRATCH_1", "SCRATCH_2", "PERSISTENT_1", "PERSISTENT_2"],
+};
+
+/** Throughput (MB/s/TiB) PERSISTENT_1 accepts; other deployment types take none. */
+export const PERSISTENT_1_THROUGHPUTS: readonly number[] = [50, 100, 200];
+
+/**
+ * FSx for Lustre capacity rule: SCRATCH_1 takes 1200, 2400 or a multiple of 3600 GiB; the SSD types take
+ * 1200 or a multiple of 2400 GiB. Returns the rule in words when `capacity` breaks it.
+ */
+export function fsxCapacityProblem(deploymentType: string, capacity: number): string | undefined {
+    if (deploymentType === "SCRATCH_1") {
+        return capacity === 1200 || capacity === 2400 || capacity % 3600 === 0
+            ? undefined
+            : "SCRATCH_1 takes 1200, 2400 or a multiple of 3600 GiB";
+    }
+    return capacity === 1200 || capacity % 2400 === 0
+        ? undefined
+        : `${deploymentType} takes 1200 or a multiple of 2400 GiB`;
+}
+
+/** Ids ParallelCluster accepts for an existing FSx file system. */
+export const FSX_FILE_SYSTEM_ID_PATTERN = /^fs-[0-9a-f]{8,17}$/;

@@ -1,0 +1,139 @@
+/**
+ * Turns the raw stack config into an EnvironmentConfig, or into every problem found, each with its key
+ * path and its fix. Each key is parsed on its own so one broken key does not hide the others' problems;
+ * the cross-field rules then run on whatever parsed.
+ */
+import type { z } from "zod";
+import type { ConfigProblem, EnvironmentConfig } from "./model";
+import { checkClusterNetwork, checkRegion, resolveCluster, resolveNetwork, resolveOpsWorks, resolveUsers } from "./rules";
+import { itemSchemas, sectionSchemas, type RawSections, type SectionName } from "./schema";
+
+export type RawConfigInput = { readonly [K in SectionName]?: unknown };
+
+export type ParseResult =
+    | { readonly ok: true; readonly config: EnvironmentConfig }
+    | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
+
+/** Where each section lives in Pulumi.<stack>.yaml, for messages. */
+const SECTION_PATHS: Record<SectionName, string> = {
+    region: "aws:region",
+    cluster: "cluster",
+    network: "network",
+    opsworks: "opsworks",
+    users: "users",
+};
+
+/** What to set when a required key is missing. */
+const REQUIRED_HINTS: Record<string, string> = {
+    cluster: "describe the cluster under pcluster-access:cluster (see Pulumi.dev.yaml)",
+    "cluster.name": "name the cluster, e.g. hpc-dev",
+    "cluster.os": "choose the node OS, e.g. alinux2",
+    "cluster.keyName": "give the name of an EC2 key pair in the region",
+    "cluster.headNode": "give headNode.instanceType, e.g. t3.large",
+    "cluster.queues": "list at least one queue",
+    "cluster.fsx.mountDir": "choose where nodes mount the file system, e.g. /fsx",
+};
+
+const REQUIRED = "is required.";
+
+export function parseEnvironmentConfig(input: RawConfigInput): ParseResult {
+    const problems: ConfigProblem[] = [];
+    const report = (path: string, message: string) => problems.push({ path, message });
+
+    const parse = <T>(schema: z.ZodType<T>, value: unknown, path: string): T | undefined => {
+        const result = schema.safeParse(value, { error: defaultMessage });
+        if (!result.success) {
+            problems.push(...result.error.issues.flatMap((issue) => problemsOf(path, issue)));
+        }
+        return result.data;
+    };
+    const cluster = parse(sectionSchemas.cluster, input.cluster, "cluster");
+    // Queues are checked even when another cluster key is broken, so their problems show too.
+    const rawQueues = (input.cluster as { queues?: unknown } | undefined)?.queues;
+    const queues = (Array.isArray(rawQueues) ? rawQueues : []).map((queue, q) =>
+        parse(itemSchemas.queue, queue, `cluster.queues[${q}]`),
+    );
+    const users = parse(sectionSchemas.users, input.users, "users");
+    const sections: Partial<RawSections> = {
+        region: parse(sectionSchemas.region, input.region, SECTION_PATHS.region),
+        network: parse(sectionSchemas.network, input.network, "network"),
+        opsworks: parse(sectionSchemas.opsworks, input.opsworks, "opsworks"),
+        cluster: cluster && { ...cluster, queues },
+        users: users?.map((user, i) => parse(itemSchemas.user, user, `users[${i}]`)),
+    };
+
+    if (sections.region !== undefined) {
+        checkRegion(sections.region, report);
+    }
+    const clusterSettings = sections.cluster && resolveCluster(sections.cluster, report);
+    const network = sections.network && resolveNetwork(sections.network, report);
+    if (clusterSettings && network) {
+        checkClusterNetwork(clusterSettings, network, report);
+    }
+    const opsworks = sections.opsworks && resolveOpsWorks(sections.opsworks, sections.cluster?.name, report);
+    const userSettings = sections.users && resolveUsers(sections.users, sections.cluster?.os, report);
+
+    if (problems.length > 0 || !sections.region || !clusterSettings || !network || !opsworks || !userSettings) {
+        return { ok: false, problems };
+    }
+    return { ok: true, config: { region: sections.region, cluster: clusterSettings, network, opsworks, users: userSettings } };
+}
+
+function problemsOf(sectionPath: string, issue: z.core.$ZodIssue): ConfigProblem[] {
+    const path = formatPath(sectionPath, issue.path);
+    if (issue.code === "unrecognized_keys") {
+        return issue.keys.map((key) => ({
+            path: formatPath(path, [key]),
+            message: "is not a known key. Check its spelling against the config reference in README.md.",
+        }));
+    }
+    const hint = REQUIRED_HINTS[path.replace(/\[\d+\]/g, "")];
+    const message = issue.message === REQUIRED && hint ? `is required: ${hint}.` : issue.message;
+    return [{ path, message: message.endsWith(".") ? message : `${message}.` }];
+}
+
+/** zod's default messages replaced by ours; messages set in the schema take precedence over these. */
+function defaultMessage(issue: z.core.$ZodRawIssue): string | undefined {
+    switch (issue.code) {
+        case "invalid_type": {
+            if (issue.input === undefined) {
+                return REQUIRED;
+            }
+            const expected = issue.expected === "int" ? "a whole number" : `a ${issue.expected}`;
+            return `must be ${expected}, not ${describe(issue.input)}.`;
+        }
+        case "invalid_value":
+            return `must be one of: ${issue.values.map(String).join(", ")} (got ${describe(issue.input)}).`;
+        case "too_small":
+            return issue.origin === "array" ? `must list at least ${issue.minimum}.` : issue.origin === "string" ? "must not be empty." : `must be at least ${issue.minimum}.`;
+        case "too_big":
+            return issue.origin === "array" ? `must list at most ${issue.maximum}.` : issue.origin === "string" ? `must be at most ${issue.maximum} characters.` : `must be at most ${issue.maximum}.`;
+        default:
+            return undefined;
+    }
+}
+
+function describe(value: unknown): string {
+    if (value === null) {
+        return "null";
+    }
+    if (Array.isArray(value)) {
+        return "a list";
+    }
+    if (typeof value === "object") {
+        return "a mapping";
+    }
+    return typeof value === "string" ? `'${value}'` : String(value);
+}
+
+function formatPath(base: string, segments: readonly PropertyKey[]): string {
+    return segments.reduce<string>(
+        (path, segment) => (typeof segment === "number" ? `${path}[${segment}]` : `${path}.${String(segment)}`),
+        base,
+    );
+}
+
+/** One line per problem, as printed on stderr and by `pulumi up`. */
+export function formatProblems(problems: readonly ConfigProblem[]): string {
+    return problems.map((problem) => `${problem.path}: ${problem.message}`).join("\n");
+}

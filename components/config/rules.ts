@@ -1,0 +1,304 @@
+/**
+ * Rules that read several fields at once: ParallelCluster's per-format limits, network and FSx choices,
+ * and the roster (unique IAM users, usable and unique SSH usernames). Each rule adds problems with the
+ * key path and the fix; resolution fills in every default and derived name.
+ */
+import type {
+    ClusterSettings,
+    ComputeResourceSettings,
+    FsxSettingsConfig,
+    NetworkSettings,
+    OpsWorksSettings,
+    QueueSettings,
+    UserSettings,
+} from "./model";
+import { OPSWORKS_REGIONS } from "./opsworksRegions";
+import {
+    CLUSTER_NAME_MAX_LENGTH,
+    CLUSTER_NAME_PATTERN,
+    FSX_DEPLOYMENT_TYPES,
+    LIMITS,
+    OPERATING_SYSTEMS,
+    OS_DEFAULT_USERS,
+    PERSISTENT_1_THROUGHPUTS,
+    QUEUE_NAME_PATTERN,
+    V2_COMPUTE_RESOURCE_NAME_PATTERN,
+    fsxCapacityProblem,
+    type ClusterFormat,
+} from "./parallelClusterRules";
+import type { RawQueue, RawSections } from "./schema";
+import { iamUserNameOf, isIamUserArn } from "./schema";
+import { RESERVED_USERNAMES, SSH_USERNAME_PATTERN, SSH_USERNAME_RULE, deriveSshUsername } from "./sshUsername";
+
+type Report = (path: string, message: string) => void;
+
+export function checkRegion(region: string, report: Report): void {
+    if (!OPSWORKS_REGIONS.includes(region)) {
+        report(
+            "aws:region",
+            `'${region}' never had OpsWorks Stacks, which this environment's users live in. ` +
+                `Use one of: ${OPSWORKS_REGIONS.join(", ")}.`,
+        );
+    }
+}
+
+/** The article's compute_resource names: `c5n.18xlarge` becomes `c5n.18xl` (v2), `c5n-18xl` (v3). */
+export function defaultComputeResourceName(instanceType: string, format: ClusterFormat): string {
+    const short = instanceType.replace(/xlarge$/, "xl");
+    return format === "v2" ? short : short.replace(/\./g, "-");
+}
+
+export function resolveCluster(raw: RawSections["cluster"], report: Report): ClusterSettings {
+    const format = raw.format;
+    const limits = LIMITS[format];
+    if (!CLUSTER_NAME_PATTERN.test(raw.name) || raw.name.length > CLUSTER_NAME_MAX_LENGTH) {
+        report(
+            "cluster.name",
+            `'${raw.name}' is not a valid cluster name: letters, digits and '-', starting with a letter, ` +
+                `at most ${CLUSTER_NAME_MAX_LENGTH} characters.`,
+        );
+    }
+    if (!OPERATING_SYSTEMS[format].includes(raw.os)) {
+        const other: ClusterFormat = format === "v2" ? "v3" : "v2";
+        const hint = OPERATING_SYSTEMS[other].includes(raw.os) ? ` ('${raw.os}' is a ${other} value)` : "";
+        report("cluster.os", `'${raw.os}' is not an OS of ParallelCluster ${format}${hint}. Use one of: ${OPERATING_SYSTEMS[format].join(", ")}.`);
+    }
+    if (raw.queues.length > limits.queues) {
+        report("cluster.queues", `${format} allows at most ${limits.queues} queues; ${raw.queues.length} are listed. Merge or remove queues.`);
+    }
+    const queueNames = new Map<string, number>();
+    const queues = raw.queues.map((queue, q): QueueSettings | undefined => {
+        if (queue === undefined) {
+            return undefined;
+        }
+        const path = `cluster.queues[${q}]`;
+        checkName(`${path}.name`, queue.name, "queue", QUEUE_NAME_PATTERN, limits.nameMaxLength, report);
+        const first = queueNames.get(queue.name);
+        if (first !== undefined) {
+            report(`${path}.name`, `queue '${queue.name}' is already cluster.queues[${first}]. Queue names must be unique.`);
+        } else {
+            queueNames.set(queue.name, q);
+        }
+        if (queue.computeResources.length > limits.computeResourcesPerQueue) {
+            report(
+                `${path}.computeResources`,
+                `${format} allows at most ${limits.computeResourcesPerQueue} compute resources per queue; ` +
+                    `${queue.computeResources.length} are listed. Split the queue.`,
+            );
+        }
+        if (queue.efa && queue.placementGroup === undefined) {
+            report(`${path}.placementGroup`, "EFA needs a placement group: set placementGroup: DYNAMIC (or an existing group's name), or set efa: false.");
+        }
+        return { ...queue, computeResources: resolveComputeResources(queue.computeResources, format, path, report) };
+    });
+    return {
+        name: raw.name,
+        format,
+        os: raw.os,
+        keyName: raw.keyName,
+        headNode: raw.headNode,
+        computeRootVolumeSize: raw.computeRootVolumeSize,
+        queues: queues.filter((queue) => queue !== undefined),
+        fsx: raw.fsx === undefined ? undefined : resolveFsx(raw.fsx, format, report),
+    };
+}
+
+function resolveComputeResources(
+    raw: RawQueue["computeResources"],
+    format: ClusterFormat,
+    queuePath: string,
+    report: Report,
+): ComputeResourceSettings[] {
+    const names = new Map<string, number>();
+    const types = new Map<string, number>();
+    return raw.map((resource, r) => {
+        const path = `${queuePath}.computeResources[${r}]`;
+        const name = resource.name ?? defaultComputeResourceName(resource.instanceType, format);
+        const pattern = format === "v2" ? V2_COMPUTE_RESOURCE_NAME_PATTERN : QUEUE_NAME_PATTERN;
+        checkName(`${path}.name`, name, "compute resource", pattern, LIMITS[format].nameMaxLength, report, resource.name === undefined);
+        if (names.has(name)) {
+            report(`${path}.name`, `compute resource '${name}' is already ${queuePath}.computeResources[${names.get(name)}]. Give each a unique name.`);
+        }
+        names.set(name, r);
+        if (format === "v2" && types.has(resource.instanceType)) {
+            report(
+                `${path}.instanceType`,
+                `${resource.instanceType} is already ${queuePath}.computeResources[${types.get(resource.instanceType)}]; ` +
+                    "v2 needs distinct instance types within a queue. Raise that resource's maxCount instead.",
+            );
+        }
+        types.set(resource.instanceType, r);
+        if (resource.minCount > resource.maxCount) {
+            report(`${path}.minCount`, `minCount (${resource.minCount}) is above maxCount (${resource.maxCount}). Lower minCount or raise maxCount.`);
+        }
+        return { name, instanceType: resource.instanceType, minCount: resource.minCount, maxCount: resource.maxCount };
+    });
+}
+
+function checkName(
+    path: string,
+    name: string,
+    what: string,
+    pattern: RegExp,
+    maxLength: number,
+    report: Report,
+    derived = false,
+): void {
+    const origin = derived ? ` (derived from the instance type; set ${path} to choose one)` : "";
+    if (!pattern.test(name) || name.length > maxLength) {
+        report(path, `'${name}'${origin} is not a valid ${what} name: lowercase letters, digits and '-', starting with a letter, at most ${maxLength} characters.`);
+    } else if (name === "default") {
+        report(path, `'default' is reserved by ParallelCluster; choose another ${what} name.`);
+    }
+}
+
+function resolveFsx(raw: NonNullable<RawSections["cluster"]["fsx"]>, format: ClusterFormat, report: Report): FsxSettingsConfig {
+    const path = "cluster.fsx";
+    if (raw.fileSystemId !== undefined) {
+        for (const key of ["storageCapacity", "deploymentType", "perUnitStorageThroughput"] as const) {
+            if (raw[key] !== undefined) {
+                report(`${path}.${key}`, "an existing file system (fileSystemId) takes no creation settings. Remove this key, or remove fileSystemId to create one.");
+            }
+        }
+        return { mode: "existing", name: raw.name, mountDir: raw.mountDir, fileSystemId: raw.fileSystemId };
+    }
+    const deploymentType = raw.deploymentType ?? "SCRATCH_2";
+    const storageCapacity = raw.storageCapacity ?? 1200;
+    if (!FSX_DEPLOYMENT_TYPES[format].includes(deploymentType)) {
+        report(`${path}.deploymentType`, `'${deploymentType}' is not a ${format} FSx deployment type. Use one of: ${FSX_DEPLOYMENT_TYPES[format].join(", ")}.`);
+    } else {
+        const problem = fsxCapacityProblem(deploymentType, storageCapacity);
+        if (problem) {
+            report(`${path}.storageCapacity`, `${storageCapacity} GiB is not a valid capacity: ${problem}.`);
+        }
+    }
+    if (deploymentType === "PERSISTENT_1" && !PERSISTENT_1_THROUGHPUTS.includes(raw.perUnitStorageThroughput ?? -1)) {
+        report(`${path}.perUnitStorageThroughput`, `PERSISTENT_1 needs a throughput of ${PERSISTENT_1_THROUGHPUTS.join(", ")} MB/s/TiB.`);
+    } else if (deploymentType !== "PERSISTENT_1" && raw.perUnitStorageThroughput !== undefined) {
+        report(`${path}.perUnitStorageThroughput`, `only PERSISTENT_1 takes a throughput here; remove it for ${deploymentType}.`);
+    }
+    return {
+        mode: "create",
+        name: raw.name,
+        mountDir: raw.mountDir,
+        storageCapacity,
+        deploymentType,
+        ...(raw.perUnitStorageThroughput === undefined ? {} : { perUnitStorageThroughput: raw.perUnitStorageThroughput }),
+    };
+}
+
+export function resolveNetwork(raw: RawSections["network"], report: Report): NetworkSettings {
+    if (raw.create && raw.existing) {
+        report("network", "give either network.create or network.existing, not both.");
+    }
+    if (raw.existing) {
+        const { vpcId, headNodeSubnetId, computeSubnetIds } = raw.existing;
+        const seen = new Set<string>();
+        computeSubnetIds.forEach((id, i) => {
+            if (seen.has(id)) {
+                report(`network.existing.computeSubnetIds[${i}]`, `${id} is listed twice. List each subnet once.`);
+            }
+            seen.add(id);
+        });
+        return { mode: "existing", vpcId, headNodeSubnetId, computeSubnetIds };
+    }
+    return { mode: "create", cidrBlock: raw.create?.cidrBlock ?? "10.0.0.0/16", availabilityZones: raw.create?.availabilityZones ?? 2 };
+}
+
+/** Rules that tie the cluster to the network: v2 and EFA queues take exactly one compute subnet. */
+export function checkClusterNetwork(cluster: ClusterSettings, network: NetworkSettings, report: Report): void {
+    if (network.mode !== "existing" || network.computeSubnetIds.length < 2) {
+        return;
+    }
+    if (cluster.format === "v2") {
+        report("network.existing.computeSubnetIds", "v2 takes a single compute subnet (compute_subnet_id). List one subnet, or use format: v3.");
+        return;
+    }
+    cluster.queues.forEach((queue, q) => {
+        if (queue.efa) {
+            report(
+                `cluster.queues[${q}].efa`,
+                `EFA cannot span several subnets, and network.existing.computeSubnetIds lists ${network.computeSubnetIds.length}. ` +
+                    "List one compute subnet, or set efa: false on this queue.",
+            );
+        }
+    });
+}
+
+export function resolveOpsWorks(raw: RawSections["opsworks"], clusterName: string | undefined, report: Report): OpsWorksSettings {
+    if (raw.stackName !== undefined && raw.existingStackId !== undefined) {
+        report("opsworks", "give either opsworks.stackName (create a stack) or opsworks.existingStackId (adopt one), not both.");
+    }
+    if (raw.existingStackId !== undefined) {
+        return { mode: "existing", stackId: raw.existingStackId, maxAttempts: raw.maxAttempts };
+    }
+    return { mode: "create", stackName: raw.stackName ?? `${clusterName ?? "pcluster"}-users`, maxAttempts: raw.maxAttempts };
+}
+
+export function resolveUsers(raw: RawSections["users"], os: string | undefined, report: Report): UserSettings[] {
+    const byIamName = new Map<string, number>();
+    const bySshName = new Map<string, number>();
+    const osDefaultUser = os === undefined ? undefined : OS_DEFAULT_USERS[os];
+    const users = raw.map((user, i): UserSettings | undefined => {
+        if (user === undefined) {
+            return undefined;
+        }
+        const path = `users[${i}]`;
+        const iamUserName = iamUserNameOf(user.iamUser);
+        const isArn = isIamUserArn(user.iamUser);
+        if (isArn && user.create) {
+            report(`${path}.create`, "an ARN names a user that already exists; give the plain user name to create it, or set create: false.");
+        }
+        const firstIam = byIamName.get(iamUserName);
+        if (firstIam !== undefined) {
+            report(`${path}.iamUser`, `IAM user '${iamUserName}' is already users[${firstIam}]. List each user once.`);
+        } else {
+            byIamName.set(iamUserName, i);
+        }
+        const sshUsername = user.sshUsername ?? deriveSshUsername(iamUserName);
+        const problem = sshUsernameProblem(sshUsername, osDefaultUser);
+        if (problem) {
+            const origin = user.sshUsername === undefined ? ` (OpsWorks derives it from IAM user '${iamUserName}')` : "";
+            const suggestion = suggestUsername(sshUsername);
+            const fix = suggestion ? ` Set ${path}.sshUsername, for example to '${suggestion}'.` : ` Set ${path}.sshUsername.`;
+            report(`${path}.sshUsername`, `'${sshUsername}'${origin} ${problem}.${fix}`);
+        }
+        const firstSsh = bySshName.get(sshUsername);
+        if (firstSsh !== undefined) {
+            report(`${path}.sshUsername`, `'${sshUsername}' is already the SSH username of users[${firstSsh}]. Set a unique ${path}.sshUsername.`);
+        } else {
+            bySshName.set(sshUsername, i);
+        }
+        return {
+            iamUserName,
+            ...(isArn ? { iamUserArn: user.iamUser } : {}),
+            create: user.create,
+            sshPublicKey: user.sshPublicKey,
+            sshUsername,
+            sudo: user.sudo,
+            access: user.access,
+        };
+    });
+    return users.filter((user) => user !== undefined);
+}
+
+function sshUsernameProblem(name: string, osDefaultUser: string | undefined): string | undefined {
+    if (!SSH_USERNAME_PATTERN.test(name)) {
+        return `is not a valid Linux login (${SSH_USERNAME_RULE})`;
+    }
+    if (name === osDefaultUser) {
+        return "is the OS image's default user, which the administrators' EC2 key pair logs in as";
+    }
+    if (RESERVED_USERNAMES.has(name)) {
+        return "is a system or service account on the cluster nodes";
+    }
+    return undefined;
+}
+
+function suggestUsername(name: string): string | undefined {
+    const candidate = name.toLowerCase().replace(/[^a-z0-9_-]/g, "").replace(/^[^a-z_]+/, "").slice(0, 32);
+    if (candidate === "" || candidate === name || RESERVED_USERNAMES.has(candidate)) {
+        return undefined;
+    }
+    return candidate;
+}

@@ -1,0 +1,176 @@
+/**
+ * The stack config schema: the shape of each key under the `pcluster-access` namespace, field by field.
+ * Rules that need several fields at once (format-dependent limits, uniqueness, SSH usernames) live in
+ * rules.ts; this file only says what each value may be, with the default it takes when omitted.
+ */
+import { z } from "zod";
+import { checkSshPublicKey } from "../sshPublicKey";
+import { FSX_FILE_SYSTEM_ID_PATTERN, MIN_ROOT_VOLUME_GIB } from "./parallelClusterRules";
+
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
+const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
+const IAM_USER_ARN = /^arn:aws[a-z-]*:iam::\d{12}:user\/(?:[\x21-\x7e]*\/)?([\w+=,.@-]{1,64})$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+const instanceType = z
+    .string()
+    .regex(INSTANCE_TYPE, { error: "must be an EC2 instance type such as t3.large or c5n.18xlarge" });
+
+const rootVolumeSize = z
+    .number()
+    .int({ error: "must be a whole number of GiB" })
+    .min(MIN_ROOT_VOLUME_GIB, { error: `must be at least ${MIN_ROOT_VOLUME_GIB} GiB (ParallelCluster's minimum)` })
+    .max(65536, { error: "must be at most 65536 GiB" });
+
+const computeResource = z.strictObject({
+    /** Default: derived from the instance type (c5n.18xlarge gives c5n.18xl in v2, c5n-18xl in v3). */
+    name: z.string().optional(),
+    instanceType,
+    minCount: z.number().int().min(0).default(0),
+    maxCount: z.number().int().min(1, { error: "must be at least 1" }).default(10),
+});
+
+const queue = z.strictObject({
+    name: z.string(),
+    computeResources: z.array(computeResource).min(1, { error: "must list at least one compute resource" }),
+    /** Elastic Fabric Adapter on every compute resource of the queue. Default false. */
+    efa: z.boolean().default(false),
+    /** `DYNAMIC` (ParallelCluster creates one) or the name of an existing placement group. */
+    placementGroup: z.string().min(1).optional(),
+    /** One thread per core. Default false. */
+    disableHyperthreading: z.boolean().default(false),
+    capacityType: z.enum(["ondemand", "spot"]).default("ondemand"),
+});
+
+const fsx = z
+    .strictObject({
+        /** v2 section name and v3 SharedStorage name. Default `fsx`. */
+        name: z.string().regex(/^[a-z][a-z0-9-]{0,29}$/, { error: "must be lowercase letters, digits and '-', starting with a letter" }).default("fsx"),
+        mountDir: z.string().regex(/^\/[A-Za-z0-9_./-]*[A-Za-z0-9_-]$/, { error: "must be an absolute path such as /fsx" }),
+        storageCapacity: z.number().int().positive().optional(),
+        deploymentType: z.string().optional(),
+        perUnitStorageThroughput: z.number().int().optional(),
+        /** Mount this existing file system instead of creating one. */
+        fileSystemId: z.string().regex(FSX_FILE_SYSTEM_ID_PATTERN, { error: "must be a file system id such as fs-0123456789abcdef0" }).optional(),
+    });
+
+const cluster = z.strictObject({
+    name: z.string(),
+    format: z.enum(["v3", "v2"]).default("v3"),
+    os: z.string(),
+    /** EC2 key pair for the OS default user (the administrators' own way in). */
+    keyName: z.string().min(1),
+    headNode: z.strictObject({
+        instanceType,
+        /** Default: ParallelCluster's own. */
+        rootVolumeSize: rootVolumeSize.optional(),
+    }),
+    /** Root volume of every compute node. Default: ParallelCluster's own. */
+    computeRootVolumeSize: rootVolumeSize.optional(),
+    /** Items are parsed one by one (itemSchemas.queue) so each bad queue is reported on its own. */
+    queues: z.array(z.unknown()).min(1, { error: "must list at least one queue" }),
+    fsx: fsx.optional(),
+});
+
+function cidrProblem(value: string): string | undefined {
+    const match = CIDR.exec(value);
+    if (!match || match.slice(1, 5).some((octet) => Number(octet) > 255)) {
+        return "must be an IPv4 CIDR block such as 10.0.0.0/16";
+    }
+    const prefix = Number(match[5]);
+    return prefix < 16 || prefix > 24 ? "must have a prefix between /16 and /24 (AWS VPC limits, with room for subnets)" : undefined;
+}
+
+const network = z
+    .strictObject({
+        create: z
+            .strictObject({
+                cidrBlock: z.string().default("10.0.0.0/16").check((ctx) => {
+                    const problem = cidrProblem(ctx.value);
+                    if (problem) {
+                        ctx.issues.push({ code: "custom", message: problem, input: ctx.value });
+                    }
+                }),
+                availabilityZones: z.number().int().min(1).max(6).default(2),
+            })
+            .optional(),
+        existing: z
+            .strictObject({
+                vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { error: "must be a VPC id such as vpc-0123456789abcdef0" }),
+                headNodeSubnetId: z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { error: "must be a subnet id such as subnet-0123456789abcdef0" }),
+                computeSubnetIds: z
+                    .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { error: "must be a subnet id such as subnet-0123456789abcdef0" }))
+                    .min(1, { error: "must list at least one subnet" }),
+            })
+            .optional(),
+    })
+    .default({ create: { cidrBlock: "10.0.0.0/16", availabilityZones: 2 } });
+
+const opsworks = z.strictObject({
+    /** Create a stack of this name. */
+    stackName: z.string().min(1).max(128).optional(),
+    /** Adopt this existing stack (several clusters may share one). */
+    existingStackId: z.string().regex(UUID, { error: "must be an OpsWorks stack id (a UUID such as 2f18b4cb-4de5-4429-a149-ff7da9f0d8ee)" }).optional(),
+    /** SDK attempts per OpsWorks call (throttling and 5xx are retried). Default 5. */
+    maxAttempts: z.number().int().min(1).max(20).default(5),
+});
+
+const user = z.strictObject({
+    /** IAM user name, or the user's ARN. */
+    iamUser: z.string().check((ctx) => {
+        if (!IAM_USER_NAME.test(ctx.value) && !IAM_USER_ARN.test(ctx.value)) {
+            ctx.issues.push({
+                code: "custom",
+                input: ctx.value,
+                message: "must be an IAM user name (letters, digits and +=,.@_-, at most 64) or an IAM user ARN (arn:aws:iam::123456789012:user/alice)",
+            });
+        }
+    }),
+    /** Create the IAM user (no console password, no access keys). Default false: it must exist. */
+    create: z.boolean().default(false),
+    sshPublicKey: z.string({ error: (issue) => (issue.input === undefined ? "is required: paste the user's public key (the one line of their .pub file)" : undefined) }).transform((value, ctx) => {
+        const result = checkSshPublicKey(value);
+        if (!result.ok) {
+            ctx.issues.push({ code: "custom", input: "(not shown)", message: result.problem });
+            return z.NEVER;
+        }
+        return result.normalized;
+    }),
+    /** Default: derived from the IAM user name by OpsWorks' rule. */
+    sshUsername: z.string().optional(),
+    sudo: z.boolean().default(false),
+    access: z.enum(["allowed", "blocked", "revoked"]).default("allowed"),
+});
+
+/** One schema per stack config key, so a broken key does not hide the problems of the others. */
+export const sectionSchemas = {
+    region: z.string({ error: (issue) => (issue.input === undefined ? "is required: run `pulumi config set aws:region eu-west-1` (a region that had OpsWorks Stacks)" : undefined) }),
+    cluster,
+    network,
+    opsworks: opsworks.default({ maxAttempts: 5 }),
+    /** Items are parsed one by one (itemSchemas.user) so each bad user is reported on its own. */
+    users: z.array(z.unknown()).default([]),
+};
+
+export const itemSchemas = { queue, user };
+
+export type RawQueue = z.output<typeof queue>;
+export type RawUser = z.output<typeof user>;
+
+export type SectionName = keyof typeof sectionSchemas;
+
+/** The sections once parsed, with list items that failed their schema left out as `undefined`. */
+export type RawSections = Omit<{ [K in SectionName]: z.output<(typeof sectionSchemas)[K]> }, "cluster" | "users"> & {
+    cluster: Omit<z.output<typeof cluster>, "queues"> & { queues: (RawQueue | undefined)[] };
+    users: (RawUser | undefined)[];
+};
+
+/** The IAM user name inside a name-or-ARN value. */
+export function iamUserNameOf(iamUser: string): string {
+    return IAM_USER_ARN.exec(iamUser)?.[1] ?? iamUser;
+}
+
+export function isIamUserArn(iamUser: string): boolean {
+    return IAM_USER_ARN.test(iamUser);
+}
