@@ -91,6 +91,9 @@ export function resolveCluster(raw: RawSections["cluster"], report: Report): Clu
         }
         return { ...queue, computeResources: resolveComputeResources(queue.computeResources, format, path, report) };
     });
+    if (format === "v2") {
+        checkV2ComputeResourceNamesAcrossQueues(queues, report);
+    }
     return {
         name: raw.name,
         format,
@@ -101,6 +104,24 @@ export function resolveCluster(raw: RawSections["cluster"], report: Report): Clu
         queues: queues.filter((queue) => queue !== undefined),
         fsx: raw.fsx === undefined ? undefined : resolveFsx(raw.fsx, format, report),
     };
+}
+
+/** v2 declares each [compute_resource NAME] once for the whole cluster, so names cannot repeat across queues. */
+function checkV2ComputeResourceNamesAcrossQueues(queues: readonly (QueueSettings | undefined)[], report: Report): void {
+    const owners = new Map<string, string>();
+    queues.forEach((queue, q) =>
+        queue?.computeResources.forEach((resource, r) => {
+            const path = `cluster.queues[${q}].computeResources[${r}]`;
+            const owner = owners.get(resource.name);
+            if (owner !== undefined && !owner.startsWith(`cluster.queues[${q}]`)) {
+                report(
+                    `${path}.name`,
+                    `'${resource.name}' is already the name of ${owner}; v2 compute_resource sections are cluster-wide. Set a unique ${path}.name.`,
+                );
+            }
+            owners.set(resource.name, owners.get(resource.name) ?? path);
+        }),
+    );
 }
 
 function resolveComputeResources(
