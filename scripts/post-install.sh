@@ -64,11 +64,11 @@ log() {
     "$PCA_LOGGER" -t "$log_tag" -- "$*" 2>/dev/null || true
 }
 
-# log_lines PREFIX: log each line read from stdin (the output of a command we ran).
+# log_lines PREFIX: log each non-blank line read from stdin (the output of a command we ran).
 log_lines() {
     local line
     while IFS= read -r line || [[ -n "$line" ]]; do
-        log "$1$line"
+        [[ "$line" =~ ^[[:space:]]*$ ]] || log "$1$line"
     done
 }
 
@@ -216,7 +216,7 @@ register_node() {
             sleep "$delay"
         fi
     done
-    die "registration with OpsWorks stack $stack_id failed $PCA_REGISTER_ATTEMPTS times; note that 'aws opsworks register --local' reads instance metadata without a token, so the node must allow IMDSv1 (ParallelCluster 3: Imds ImdsSupport v1.0)"
+    die "could not register with OpsWorks stack $stack_id (attempts: $PCA_REGISTER_ATTEMPTS); note that 'aws opsworks register --local' reads instance metadata without a token, so the node must allow IMDSv1 (ParallelCluster 3: Imds ImdsSupport v1.0)"
 }
 
 check_install_settings() {
@@ -303,9 +303,12 @@ describe_ec2() {
             return 1
         fi
         while IFS=$'\t' read -r id state; do
-            [[ -n "$id" ]] && ec2_state["$id"]="$state"
+            if [[ -n "$id" ]]; then
+                ec2_state["$id"]="$state"
+            fi
         done <<<"$answer"
     done
+    return 0
 }
 
 deregister_main() {
@@ -344,7 +347,9 @@ deregister_main() {
         ow_ids+=("$ow_id")
         ec2_ids+=("$ec2_id")
         infras+=("$infra")
-        [[ "$infra" == ec2 && "$ec2_id" =~ $EC2_ID_RE ]] && lookup+=("$ec2_id")
+        if [[ "$infra" == ec2 && "$ec2_id" =~ $EC2_ID_RE ]]; then
+            lookup+=("$ec2_id")
+        fi
     done <<<"$listing"
     if ((${#ow_ids[@]} == 0)); then
         log "cycle finished: OpsWorks lists no instances in the stack, nothing to do"

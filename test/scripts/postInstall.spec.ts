@@ -2,7 +2,9 @@ import * as assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { NodeRoot, POST_INSTALL, runPostInstall, scriptEnv, ScriptRun } from "./support/script";
+import { OpsWorksEmulator, startEmulator } from "../emulator";
+import { dummyAwsEnv } from "./support/moto";
+import { NodeRoot, POST_INSTALL, REAL_AWS_CLI, runPostInstall, scriptEnv, ScriptRun } from "./support/script";
 import { buildStandIns, recordedCalls, StandIns } from "./support/standIns";
 
 const STACK = "2f1ee1a7-5c35-4a24-9d7e-0b9a4f0c3c1e";
@@ -216,7 +218,7 @@ describe("post-install.sh (install mode)", () => {
             assert.equal(failed.log.filter((line) => line.includes("retrying")).length, 1);
             assertFailed(
                 failed,
-                `registration with OpsWorks stack ${STACK} failed 2 times; note that 'aws opsworks register --local' ` +
+                `could not register with OpsWorks stack ${STACK} (attempts: 2); note that 'aws opsworks register --local' ` +
                     "reads instance metadata without a token, so the node must allow IMDSv1 (ParallelCluster 3: Imds ImdsSupport v1.0)",
             );
         } finally {
@@ -380,6 +382,46 @@ describe("post-install.sh (install mode)", () => {
             assert.equal(result.status, 0, result.stderr);
             assert.equal(result.log[1], `post-install: AWS CLI: ${found}`);
             assert.deepEqual(recordedCalls(awsLog()), [PROBE, REGISTER]);
+        });
+
+        describe("with the real AWS CLI", () => {
+            let emulator: OpsWorksEmulator;
+            before(async () => {
+                emulator = await startEmulator({ port: 0 });
+            });
+            after(async () => {
+                await emulator.close();
+            });
+
+            it("passes over a CLI without opsworks to Debian's, whose register takes the exact command and asks OpsWorks for the stack", async () => {
+                v3Node("ComputeFleet");
+                // A stack the emulator does not have: the real register stops at DescribeStacks, before it
+                // would read instance metadata or download the agent.
+                const result = await runPostInstall(
+                    root,
+                    [STACK],
+                    env({
+                        ...dummyAwsEnv(root.dir),
+                        PCA_AWS_CLI: "",
+                        PCA_AWS_CLI_CANDIDATES: `${fakes.aws} ${REAL_AWS_CLI}`,
+                        FAKE_AWS_NO_OPSWORKS: "1",
+                        PCA_REGISTER_ATTEMPTS: "1",
+                        PCA_OPSWORKS_ENDPOINT_URL: emulator.url,
+                    }),
+                );
+                assert.equal(result.log[1], `post-install: AWS CLI: ${REAL_AWS_CLI}`);
+                assert.deepEqual(
+                    emulator.calls.map(({ operation, region, request, status, errorCode }) => ({ operation, region, request, status, errorCode })),
+                    [{ operation: "DescribeStacks", region: REGION, request: { StackIds: [STACK] }, status: 400, errorCode: "ResourceNotFoundException" }],
+                );
+                assert.ok(
+                    result.log.includes(
+                        `post-install: aws: An error occurred (ResourceNotFoundException) when calling the DescribeStacks operation (reached max retries: 0): Unable to find stack with ID ${STACK}`,
+                    ),
+                    result.log.join("\n"),
+                );
+                assert.equal(result.status, 1);
+            });
         });
     });
 });

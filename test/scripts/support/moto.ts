@@ -42,6 +42,8 @@ interface Recording {
 }
 
 export class Moto {
+    private image?: string;
+
     private constructor(
         private readonly process: ChildProcess,
         private readonly workDir: string,
@@ -84,7 +86,8 @@ export class Moto {
     /** Launches `count` instances from moto's first Amazon image; returns their ids. */
     async launch(count: number): Promise<string[]> {
         if (count === 0) return [];
-        const image = (await this.ec2(["describe-images", "--owners", "amazon", "--query", "Images[0].ImageId"])).trim();
+        this.image ??= (await this.ec2(["describe-images", "--owners", "amazon", "--query", "Images[0].ImageId"])).trim();
+        const image = this.image;
         const ids = await this.ec2([
             "run-instances", "--image-id", image, "--instance-type", "t3.micro", "--count", String(count),
             "--query", "Instances[].InstanceId",

@@ -1,0 +1,306 @@
+import * as assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import {
+    countDecisions,
+    cycleEnv,
+    DeregistrationServices,
+    measureDeregistration,
+    REGION,
+    startServices,
+    stopServices,
+} from "./measureDeregistration";
+import { EmulatedStack, vanishedEc2Id } from "./support/opsworksStack";
+import { NodeRoot, runDeregister, ScriptRun } from "./support/script";
+import { failingEndpoint, relayFailingNth, unreachableUrl } from "./support/stubEndpoints";
+
+const TAG = "opsworks-deregister";
+const LOCK = "/var/lock/pcluster-access-deregister.lock";
+
+/** A stack whose instances were registered in this order: running, terminated, vanished, on-premises. */
+interface Fleet {
+    readonly stack: EmulatedStack;
+    readonly running: Array<{ ow: string; ec2: string }>;
+    readonly terminated: Array<{ ow: string; ec2: string }>;
+    readonly vanished: Array<{ ow: string; ec2: string }>;
+    readonly onPremises: string[];
+}
+
+describe("post-install.sh deregister mode (real AWS CLI, OpsWorks emulator, moto EC2)", () => {
+    let services: DeregistrationServices;
+    let root: NodeRoot;
+    let fleet: Fleet | undefined;
+
+    before(async () => {
+        services = await startServices();
+    });
+    after(async () => {
+        await stopServices(services);
+    });
+    beforeEach(() => {
+        root = new NodeRoot();
+        services.emulator.faults.clear();
+    });
+    afterEach(() => {
+        fleet?.stack.close();
+        fleet = undefined;
+        root.remove();
+    });
+
+    async function makeFleet(counts: { running: number; terminated: number; vanished: number; onPremises: number }): Promise<Fleet> {
+        const stack = await EmulatedStack.create(services.emulator.url, REGION, "cluster");
+        const launched = await services.moto.launch(counts.running + counts.terminated);
+        const terminatedEc2 = launched.slice(counts.running);
+        await services.moto.terminate(terminatedEc2);
+        const vanishedEc2 = Array.from({ length: counts.vanished }, vanishedEc2Id);
+        const owIds = await stack.registerEc2([...launched, ...vanishedEc2]);
+        const pair = (ec2: string, i: number): { ow: string; ec2: string } => ({ ow: owIds[i], ec2 });
+        const onPremises: string[] = [];
+        for (let i = 0; i < counts.onPremises; i++) onPremises.push(await stack.registerOnPremises(`build-server-${i}`));
+        fleet = {
+            stack,
+            running: launched.slice(0, counts.running).map(pair),
+            terminated: terminatedEc2.map((ec2, i) => pair(ec2, counts.running + i)),
+            vanished: vanishedEc2.map((ec2, i) => pair(ec2, launched.length + i)),
+            onPremises,
+        };
+        return fleet;
+    }
+
+    /** Runs one cycle against the emulator and moto, or with EC2 at `ec2Url` instead. */
+    async function cycle(target: Fleet, ec2Url?: string): Promise<ScriptRun> {
+        const env = cycleEnv(root, target.stack, { opsworks: services.emulator.url, ec2: ec2Url ?? services.moto.url });
+        return runDeregister(root, env);
+    }
+
+    function deregisteredIds(): string[] {
+        return services.emulator.calls
+            .filter((call) => call.operation === "DeregisterInstance" && call.status === 200)
+            .map((call) => (call.request as { InstanceId: string }).InstanceId)
+            .sort();
+    }
+
+    const started = (target: Fleet): string => `${TAG}: cycle started for OpsWorks stack ${target.stack.stackId} in ${REGION}`;
+
+    it("deregisters exactly the terminated instances and those EC2 forgot; keeps the rest; skips on-premises", async () => {
+        const target = await makeFleet({ running: 2, terminated: 2, vanished: 1, onPremises: 1 });
+        services.emulator.resetCalls();
+        await services.moto.startRecording();
+        const result = await cycle(target);
+        assert.equal(result.status, 0, result.stderr);
+
+        const [r1, r2] = target.running;
+        const [t1, t2] = target.terminated;
+        const [v1] = target.vanished;
+        assert.deepEqual(result.log, [
+            started(target),
+            `${TAG}: OpsWorks lists 6 instances, 5 of them EC2 instances to check`,
+            `${TAG}: keep ${r1.ow} (${r1.ec2}): EC2 state running`,
+            `${TAG}: keep ${r2.ow} (${r2.ec2}): EC2 state running`,
+            `${TAG}: deregister ${t1.ow} (${t1.ec2}): EC2 state terminated`,
+            `${TAG}: deregistered ${t1.ow} (${t1.ec2})`,
+            `${TAG}: deregister ${t2.ow} (${t2.ec2}): EC2 state terminated`,
+            `${TAG}: deregistered ${t2.ow} (${t2.ec2})`,
+            `${TAG}: deregister ${v1.ow} (${v1.ec2}): EC2 no longer knows the instance`,
+            `${TAG}: deregistered ${v1.ow} (${v1.ec2})`,
+            `${TAG}: skip ${target.onPremises[0]}: infrastructure class on-premises, not an EC2 instance`,
+            `${TAG}: cycle finished: 6 listed, 2 kept, 3 deregistered, 0 failed, 1 skipped`,
+        ]);
+        assert.deepEqual(deregisteredIds(), [t1.ow, t2.ow, v1.ow].sort());
+        assert.equal(services.emulator.callCount("DescribeInstances"), 1);
+        assert.equal(services.emulator.callCount(), 4);
+        const ec2 = await services.moto.recorded();
+        assert.deepEqual(ec2, [{ action: "DescribeInstances", instanceIdFilter: [r1.ec2, r2.ec2, t1.ec2, t2.ec2, v1.ec2] }]);
+
+        const left = await target.stack.instances();
+        assert.deepEqual(left.map((instance) => instance.instanceId).sort(), [r1.ow, r2.ow, target.onPremises[0]].sort());
+
+        // The next cycle finds nothing more to do.
+        services.emulator.resetCalls();
+        const again = await cycle(target);
+        assert.equal(again.status, 0, again.stderr);
+        assert.equal(services.emulator.callCount("DeregisterInstance"), 0);
+        assert.equal(again.log.at(-1), `${TAG}: cycle finished: 3 listed, 2 kept, 0 deregistered, 0 failed, 1 skipped`);
+    });
+
+    it("an id EC2 does not know costs nothing extra: the filter answers without it (InstanceIds would fail)", async () => {
+        const target = await makeFleet({ running: 1, terminated: 0, vanished: 1, onPremises: 0 });
+        // The article's per-instance call fails outright for such an id, so its script never deregisters it.
+        await assert.rejects(
+            services.moto.ec2(["describe-instances", "--instance-ids", target.vanished[0].ec2]),
+            new RegExp(`InvalidInstanceID\\.NotFound.*The instance ID '${target.vanished[0].ec2}' does not exist`),
+        );
+        services.emulator.resetCalls();
+        const result = await cycle(target);
+        assert.equal(result.status, 0, result.stderr);
+        assert.deepEqual(deregisteredIds(), [target.vanished[0].ow]);
+        assert.deepEqual(countDecisions(result.log), { keep: 1, deregister: 1, skip: 0 });
+    });
+
+    it("an EC2 answer with none of the instances deregisters nothing", async () => {
+        const target = await makeFleet({ running: 0, terminated: 0, vanished: 2, onPremises: 0 });
+        services.emulator.resetCalls();
+        const result = await cycle(target);
+        assert.equal(result.status, 1);
+        assert.equal(
+            result.log.at(-1),
+            `${TAG}: error: EC2 returned none of the 2 instances: an empty answer is not proof that they are gone, deregistering nothing this cycle`,
+        );
+        assert.equal(services.emulator.callCount("DeregisterInstance"), 0);
+        assert.equal((await target.stack.instances()).length, 2);
+    });
+
+    it("throttled OpsWorks DescribeInstances: logs the error, calls EC2 not at all, deregisters nothing", async () => {
+        const target = await makeFleet({ running: 1, terminated: 1, vanished: 0, onPremises: 0 });
+        services.emulator.resetCalls();
+        services.emulator.faults.throttle(1, 7, ["DescribeInstances"]);
+        await services.moto.startRecording();
+        const result = await cycle(target);
+        assert.equal(result.status, 1);
+        assert.deepEqual(result.log, [
+            started(target),
+            `${TAG}: aws: An error occurred (ThrottlingException) when calling the DescribeInstances operation (reached max retries: 0): Rate exceeded`,
+            `${TAG}: error: OpsWorks DescribeInstances failed: deregistering nothing this cycle`,
+        ]);
+        assert.deepEqual(await services.moto.recorded(), []);
+        assert.equal(services.emulator.callCount("DeregisterInstance"), 0);
+    });
+
+    it("a throttled DeregisterInstance fails that instance only; the next cycle finishes the job", async () => {
+        const target = await makeFleet({ running: 1, terminated: 2, vanished: 0, onPremises: 0 });
+        const [t1, t2] = target.terminated;
+        services.emulator.resetCalls();
+        services.emulator.faults.failNth("DeregisterInstance", 1, "ThrottlingException", "Rate exceeded");
+        const first = await cycle(target);
+        assert.equal(first.status, 1);
+        assert.deepEqual(first.log.slice(3), [
+            `${TAG}: deregister ${t1.ow} (${t1.ec2}): EC2 state terminated`,
+            `${TAG}: aws: An error occurred (ThrottlingException) when calling the DeregisterInstance operation (reached max retries: 0): Rate exceeded`,
+            `${TAG}: failed to deregister ${t1.ow} (${t1.ec2}): the next cycle tries again`,
+            `${TAG}: deregister ${t2.ow} (${t2.ec2}): EC2 state terminated`,
+            `${TAG}: deregistered ${t2.ow} (${t2.ec2})`,
+            `${TAG}: cycle finished: 3 listed, 1 kept, 1 deregistered, 1 failed, 0 skipped`,
+        ]);
+        assert.deepEqual(deregisteredIds(), [t2.ow]);
+
+        services.emulator.resetCalls();
+        const second = await cycle(target);
+        assert.equal(second.status, 0, second.stderr);
+        assert.deepEqual(deregisteredIds(), [t1.ow]);
+    });
+
+    describe("a failed EC2 lookup deregisters nothing", () => {
+        for (const [label, endpoint, cliError] of [
+            [
+                "an endpoint answering HTTP 500",
+                async () => {
+                    const stub = await failingEndpoint();
+                    return { url: stub.url, close: () => stub.close() };
+                },
+                "An error occurred (InternalError) when calling the DescribeInstances operation (reached max retries: 0): An internal error has occurred",
+            ],
+            [
+                "an unreachable endpoint",
+                async () => ({ url: await unreachableUrl(), close: async () => undefined }),
+                "Could not connect to the endpoint URL: ",
+            ],
+        ] as const) {
+            it(label, async () => {
+                const target = await makeFleet({ running: 1, terminated: 1, vanished: 1, onPremises: 0 });
+                const ec2 = await endpoint();
+                try {
+                    services.emulator.resetCalls();
+                    const result = await cycle(target, ec2.url);
+                    assert.equal(result.status, 1);
+                    assert.ok(result.log.some((line) => line.startsWith(`${TAG}: aws: ${cliError}`)), result.log.join("\n"));
+                    assert.equal(result.log.at(-1), `${TAG}: error: EC2 DescribeInstances failed: deregistering nothing this cycle`);
+                    assert.equal(countDecisions(result.log).deregister, 0);
+                    assert.equal(services.emulator.callCount("DeregisterInstance"), 0);
+                } finally {
+                    await ec2.close();
+                }
+            });
+        }
+
+        it("a failure in the second batch also holds back the first batch's terminated instances", async () => {
+            const target = await makeFleet({ running: 200, terminated: 1, vanished: 0, onPremises: 0 });
+            const relay = await relayFailingNth(services.moto.url, 2);
+            try {
+                services.emulator.resetCalls();
+                const result = await cycle(target, relay.url);
+                assert.equal(relay.requests, 2);
+                assert.equal(result.status, 1);
+                assert.equal(result.log.at(-1), `${TAG}: error: EC2 DescribeInstances failed: deregistering nothing this cycle`);
+                assert.equal(services.emulator.callCount("DeregisterInstance"), 0);
+            } finally {
+                await relay.close();
+            }
+        });
+    });
+
+    describe("one cycle at a time", () => {
+        it("skips, calling nothing, while another cycle holds the lock", async () => {
+            const target = await makeFleet({ running: 0, terminated: 1, vanished: 0, onPremises: 0 });
+            root.write(LOCK, "");
+            const holder = spawn("flock", [root.path(LOCK), "-c", "echo locked; exec cat"], { stdio: ["pipe", "pipe", "ignore"] });
+            await new Promise<void>((resolve) => holder.stdout.once("data", () => resolve()));
+            try {
+                services.emulator.resetCalls();
+                const result = await cycle(target);
+                assert.equal(result.status, 0, result.stderr);
+                assert.deepEqual(result.log, [`${TAG}: another deregistration cycle holds ${root.path(LOCK)}: skipping this one`]);
+                assert.equal(services.emulator.callCount(), 0);
+            } finally {
+                const exited = new Promise((resolve) => holder.once("exit", resolve));
+                holder.stdin.end();
+                await exited;
+            }
+            const after = await cycle(target);
+            assert.equal(after.status, 0, after.stderr);
+            assert.deepEqual(deregisteredIds(), [target.terminated[0].ow]);
+        });
+
+        it("two cycles started together: one acts, the other skips", async () => {
+            const target = await makeFleet({ running: 1, terminated: 2, vanished: 0, onPremises: 0 });
+            const env = cycleEnv(root, target.stack, { opsworks: services.emulator.url, ec2: services.moto.url });
+            services.emulator.resetCalls();
+            const runs = await Promise.all([runDeregister(root, env), runDeregister(root, env)]);
+            assert.deepEqual(runs.map((run) => run.status), [0, 0]);
+            const log = runs[1].log;
+            assert.deepEqual(
+                log.filter((line) => line.includes("skipping")),
+                [`${TAG}: another deregistration cycle holds ${root.path(LOCK)}: skipping this one`],
+            );
+            assert.equal(log.filter((line) => line.startsWith(`${TAG}: cycle started`)).length, 1);
+            assert.equal(services.emulator.callCount("DescribeInstances"), 1);
+            assert.deepEqual(deregisteredIds(), target.terminated.map((t) => t.ow).sort());
+        });
+    });
+
+    it("fails clearly when the job's settings are missing", async () => {
+        const result = await runDeregister(root, { PATH: "/usr/bin:/bin", PCA_ROOT: root.dir, PCA_LOGGER: "/bin/true" });
+        assert.equal(result.status, 1);
+        assert.deepEqual(result.log, [
+            `${TAG}: error: cannot read ${root.path("/etc/pcluster-access/deregister.conf")}: post-install.sh installs it on the head node`,
+        ]);
+    });
+
+    describe("API calls per cycle: 1 OpsWorks + ceil(N/200) EC2 + one per instance to deregister", () => {
+        it("N = 10, 2 terminated, 1 forgotten by EC2: 5 calls (the article's script: 13)", async () => {
+            const m = await measureDeregistration({ registered: 10, terminatedFraction: 0.2, vanishedFraction: 0.1 }, services);
+            assert.equal(m.exitStatus, 0);
+            assert.deepEqual(m.calls, { opsworksDescribeInstances: 1, ec2DescribeInstances: 1, deregisterInstance: 3, total: 5 });
+            assert.equal(m.articleCalls, 13);
+            assert.deepEqual(m.decisions, { keep: 7, deregister: 3, skip: 0 });
+            assert.deepEqual(m.ec2BatchSizes, [10]);
+        });
+
+        it("N = 500, 10 terminated, 5 forgotten by EC2: 19 calls in batches of 200 (the article's script: 511)", async () => {
+            const m = await measureDeregistration({ registered: 500, terminatedFraction: 0.02, vanishedFraction: 0.01 }, services);
+            assert.equal(m.exitStatus, 0);
+            assert.deepEqual(m.calls, { opsworksDescribeInstances: 1, ec2DescribeInstances: 3, deregisterInstance: 15, total: 19 });
+            assert.equal(m.articleCalls, 511);
+            assert.deepEqual(m.decisions, { keep: 485, deregister: 15, skip: 0 });
+            assert.deepEqual(m.ec2BatchSizes, [200, 200, 100]);
+        });
+    });
+});

@@ -1,0 +1,135 @@
+/**
+ * Measures one deregistration cycle of scripts/post-install.sh, run with the real AWS CLI against
+ * the OpsWorks emulator and moto (EC2): API calls per cycle and the decisions logged, for N
+ * registered instances of which a share is terminated (and a share gone from EC2 entirely).
+ * Used by the specs and by the benchmark.
+ */
+import { startEmulator, OpsWorksEmulator } from "../emulator";
+import { dummyAwsEnv, Moto } from "./support/moto";
+import { EmulatedStack, vanishedEc2Id } from "./support/opsworksStack";
+import { NodeRoot, REAL_AWS_CLI, runDeregister, scriptEnv, ScriptRun } from "./support/script";
+
+/** The region both services are addressed in. */
+export const REGION = "us-east-1";
+
+/** The two services a cycle talks to; start them once and reuse them across measurements. */
+export interface DeregistrationServices {
+    readonly emulator: OpsWorksEmulator;
+    readonly moto: Moto;
+}
+
+/** Starts the OpsWorks emulator and moto_server on loopback. */
+export async function startServices(): Promise<DeregistrationServices> {
+    const [emulator, moto] = await Promise.all([startEmulator({ port: 0 }), Moto.start(REGION)]);
+    return { emulator, moto };
+}
+
+export async function stopServices(services: DeregistrationServices): Promise<void> {
+    await Promise.all([services.emulator.close(), services.moto.close()]);
+}
+
+export interface DeregistrationScenario {
+    /** EC2 instances registered in the stack (N). */
+    readonly registered: number;
+    /** Share of N terminated in EC2 before the cycle (still listed, state `terminated`); rounded. */
+    readonly terminatedFraction: number;
+    /** Share of N registered with ids EC2 no longer knows (as an hour after termination); default 0. */
+    readonly vanishedFraction?: number;
+}
+
+export interface DeregistrationMeasurement {
+    readonly registered: number;
+    readonly terminated: number;
+    readonly vanished: number;
+    /** API calls of the cycle, counted by the emulator and by moto's request recorder. */
+    readonly calls: {
+        readonly opsworksDescribeInstances: number;
+        readonly ec2DescribeInstances: number;
+        readonly deregisterInstance: number;
+        /** Every request either service received during the cycle. */
+        readonly total: number;
+    };
+    /** What the article's script makes for the same stack: 1 + N lookups + one per terminated instance. */
+    readonly articleCalls: number;
+    /** Decisions the cycle logged. */
+    readonly decisions: { readonly keep: number; readonly deregister: number; readonly skip: number };
+    /** Ids per EC2 request, in order (each at most 200). */
+    readonly ec2BatchSizes: number[];
+    /** The cycle's exit status (0 when every deregistration succeeded). */
+    readonly exitStatus: number;
+    /** Wall time of the cycle, for the benchmark only. */
+    readonly wallMs: number;
+}
+
+/** Where the cycle finds OpsWorks and EC2. */
+export interface CycleEndpoints {
+    readonly opsworks: string;
+    readonly ec2: string;
+}
+
+/** Writes the job's settings for `stack` and returns the environment the job runs with: the real CLI. */
+export function cycleEnv(root: NodeRoot, stack: EmulatedStack, endpoints: CycleEndpoints): NodeJS.ProcessEnv {
+    root.writeJobConf({
+        stackId: stack.stackId,
+        region: REGION,
+        awsCli: REAL_AWS_CLI,
+        opsworksUrl: endpoints.opsworks,
+        ec2Url: endpoints.ec2,
+    });
+    return scriptEnv(root, dummyAwsEnv(root.dir));
+}
+
+/** Counts the decision lines of a cycle's log. */
+export function countDecisions(log: readonly string[]): DeregistrationMeasurement["decisions"] {
+    const count = (verb: string): number => log.filter((line) => line.startsWith(`opsworks-deregister: ${verb} `)).length;
+    return { keep: count("keep"), deregister: count("deregister"), skip: count("skip") };
+}
+
+/** Runs one cycle under a fresh stack; starts and stops its own services unless given some. */
+export async function measureDeregistration(
+    scenario: DeregistrationScenario,
+    services?: DeregistrationServices,
+): Promise<DeregistrationMeasurement> {
+    const own = services ?? (await startServices());
+    const root = new NodeRoot();
+    const stack = await EmulatedStack.create(own.emulator.url, REGION, `measure-${scenario.registered}`);
+    try {
+        const n = scenario.registered;
+        const terminated = Math.round(n * scenario.terminatedFraction);
+        const vanished = Math.round(n * (scenario.vanishedFraction ?? 0));
+        if (terminated + vanished > n) throw new RangeError("terminated and vanished shares exceed 100%");
+        const launched = await own.moto.launch(n - vanished);
+        await own.moto.terminate(launched.slice(0, terminated));
+        await stack.registerEc2([...launched, ...Array.from({ length: vanished }, vanishedEc2Id)]);
+
+        const env = cycleEnv(root, stack, { opsworks: own.emulator.url, ec2: own.moto.url });
+        own.emulator.resetCalls();
+        await own.moto.startRecording();
+        const started = process.hrtime.bigint();
+        const run: ScriptRun = await runDeregister(root, env);
+        const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+        const ec2 = await own.moto.recorded();
+
+        const ec2Describes = ec2.filter((request) => request.action === "DescribeInstances");
+        return {
+            registered: n,
+            terminated,
+            vanished,
+            calls: {
+                opsworksDescribeInstances: own.emulator.callCount("DescribeInstances"),
+                ec2DescribeInstances: ec2Describes.length,
+                deregisterInstance: own.emulator.callCount("DeregisterInstance"),
+                total: own.emulator.callCount() + ec2.length,
+            },
+            articleCalls: 1 + n + terminated,
+            decisions: countDecisions(run.log),
+            ec2BatchSizes: ec2Describes.map((request) => request.instanceIdFilter.length),
+            exitStatus: run.status,
+            wallMs,
+        };
+    } finally {
+        stack.close();
+        root.remove();
+        if (!services) await stopServices(own);
+    }
+}
