@@ -10,9 +10,9 @@ import { FaultControls } from "./faults";
 import { CallRecord, EmulatorCore } from "./server";
 import { EmulatorSettings } from "./state";
 
-export { CallRecord } from "./server";
-export { FaultControls, FailNthOptions } from "./faults";
-export { EmulatorSettings } from "./state";
+export type { CallRecord } from "./server";
+export type { FaultControls, FailNthOptions } from "./faults";
+export type { EmulatorSettings } from "./state";
 
 export interface EmulatorOptions {
     /** Port to listen on; 0 (default) picks a free one. */
