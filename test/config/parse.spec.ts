@@ -1,0 +1,297 @@
+import * as assert from "node:assert/strict";
+import { formatProblems, parseEnvironmentConfig, type RawConfigInput } from "../../components/config";
+import { devRawConfig } from "../support/devConfig";
+import * as keys from "../support/keys";
+
+/** The problems of a config, one `path: message` line each. */
+function problems(raw: RawConfigInput): string[] {
+    const result = parseEnvironmentConfig(raw);
+    assert.equal(result.ok, false, "expected the config to be refused");
+    return formatProblems((result as { problems: { path: string; message: string }[] }).problems).split("\n");
+}
+
+/** The dev config with one change applied. */
+function dev(change: (raw: ReturnType<typeof devRawConfig>) => void): RawConfigInput {
+    const raw = devRawConfig();
+    change(raw);
+    return raw;
+}
+
+const SSH_RULE = "lowercase letters, digits, '-' and '_', starting with a letter or '_', at most 32 characters";
+
+describe("stack config", () => {
+    it("accepts the dev stack and resolves every default and derived name", () => {
+        const result = parseEnvironmentConfig(devRawConfig());
+        assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
+        const { config } = result;
+        assert.equal(config.region, "eu-west-1");
+        assert.deepEqual(config.network, { mode: "create", cidrBlock: "10.0.0.0/16", availabilityZones: 2 });
+        assert.deepEqual(config.opsworks, { mode: "create", stackName: "hpc-dev-users", maxAttempts: 5 });
+        assert.deepEqual(
+            config.cluster.queues.map((queue) => [queue.name, queue.computeResources.map((resource) => `${resource.name}:${resource.instanceType}:${resource.minCount}-${resource.maxCount}`)]),
+            [["compute", ["c5n-18xl:c5n.18xlarge:0-10"]], ["standard", ["m5n-24xl:m5n.24xlarge:0-10"]], ["highmem", ["r5n-24xl:r5n.24xlarge:0-10"]]],
+        );
+        assert.deepEqual(config.cluster.fsx, { mode: "create", name: "scratchfs", mountDir: "/fsx", storageCapacity: 1200, deploymentType: "SCRATCH_2" });
+        assert.deepEqual(
+            config.users.map((user) => [user.iamUserName, user.sshUsername, user.create, user.sudo, user.access]),
+            [["alice", "alice", true, true, "allowed"], ["bob", "bob", false, false, "allowed"], ["adam.black", "adamblack", true, false, "allowed"]],
+        );
+    });
+
+    it("applies defaults: v3, ondemand, no EFA, min 0 max 10, create network, stack named after the cluster, no users", () => {
+        const result = parseEnvironmentConfig({
+            region: "us-east-1",
+            cluster: { name: "small", os: "alinux2023", keyName: "admin", headNode: { instanceType: "t3.medium" }, queues: [{ name: "q", computeResources: [{ instanceType: "c6i.large" }] }] },
+        });
+        assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
+        assert.equal(result.config.cluster.format, "v3");
+        assert.deepEqual(result.config.cluster.queues[0], {
+            name: "q", efa: false, disableHyperthreading: false, capacityType: "ondemand",
+            computeResources: [{ name: "c6i-large", instanceType: "c6i.large", minCount: 0, maxCount: 10 }],
+        });
+        assert.deepEqual(result.config.network, { mode: "create", cidrBlock: "10.0.0.0/16", availabilityZones: 2 });
+        assert.deepEqual(result.config.opsworks, { mode: "create", stackName: "small-users", maxAttempts: 5 });
+        assert.deepEqual(result.config.users, []);
+    });
+
+    it("reports every missing key at once, each with what to set", () => {
+        assert.deepEqual(problems({}), [
+            "cluster: is required: describe the cluster under pcluster-access:cluster (see Pulumi.dev.yaml).",
+            "aws:region: is required: run `pulumi config set aws:region eu-west-1` (a region that had OpsWorks Stacks).",
+        ]);
+        assert.deepEqual(problems({ region: "eu-west-1", cluster: { queues: [{}] } }), [
+            "cluster.name: is required: name the cluster, e.g. hpc-dev.",
+            "cluster.os: is required: choose the node OS, e.g. alinux2.",
+            "cluster.keyName: is required: give the name of an EC2 key pair in the region.",
+            "cluster.headNode: is required: give headNode.instanceType, e.g. t3.large.",
+            "cluster.queues[0].name: is required.",
+            "cluster.queues[0].computeResources: is required.",
+        ]);
+    });
+
+    it("reports problems in several keys together, and unknown keys by name", () => {
+        const raw = dev((r) => {
+            r.region = "eu-north-1";
+            r.cluster.headNode.rootVolumeSize = 20;
+            r.cluster.queues[1].computeResources[0].maxCount = 0;
+            r.cluster.queues[2].efaa = true;
+            r.users[0].sshPublicKye = r.users[0].sshPublicKey;
+            r.users[2].access = "disabled";
+        });
+        assert.deepEqual(problems(raw), [
+            "cluster.headNode.rootVolumeSize: must be at least 35 GiB (ParallelCluster's minimum).",
+            "cluster.queues[1].computeResources[0].maxCount: must be at least 1.",
+            "cluster.queues[2].efaa: is not a known key. Check its spelling against the config reference in README.md.",
+            "users[0].sshPublicKye: is not a known key. Check its spelling against the config reference in README.md.",
+            "users[2].access: must be one of: allowed, blocked, revoked (got 'disabled').",
+            "aws:region: 'eu-north-1' never had OpsWorks Stacks, which this environment's users live in. Use one of: ap-northeast-1, ap-northeast-2, ap-south-1, ap-southeast-1, ap-southeast-2, ca-central-1, eu-central-1, eu-west-1, eu-west-2, eu-west-3, sa-east-1, us-east-1, us-east-2, us-west-1, us-west-2.",
+        ]);
+    });
+
+    it("says which type a value must have", () => {
+        assert.deepEqual(problems(dev((r) => { r.cluster.queues[0].efa = "yes"; r.users[1].sudo = 1; r.cluster.queues[0].computeResources[0].maxCount = 2.5; })), [
+            "cluster.queues[0].computeResources[0].maxCount: must be a whole number, not 2.5.",
+            "cluster.queues[0].efa: must be a boolean, not 'yes'.",
+            "users[1].sudo: must be a boolean, not 1.",
+        ]);
+    });
+
+    describe("cluster rules per format", () => {
+        it("cluster names", () => {
+            assert.deepEqual(problems(dev((r) => { r.cluster.name = "1st_cluster"; })), [
+                "cluster.name: '1st_cluster' is not a valid cluster name: letters, digits and '-', starting with a letter, at most 60 characters.",
+            ]);
+        });
+
+        it("the OS must exist in the chosen format, with a hint when it belongs to the other", () => {
+            assert.deepEqual(problems(dev((r) => { r.cluster.os = "centos7"; })), [
+                "cluster.os: 'centos7' is not an OS of ParallelCluster v3 ('centos7' is a v2 value). Use one of: alinux2, alinux2023, ubuntu2004, ubuntu2204, ubuntu2404, rhel8, rhel9, rocky8, rocky9.",
+            ]);
+            assert.deepEqual(problems(dev((r) => { r.cluster.format = "v2"; r.cluster.os = "windows"; })), [
+                "cluster.os: 'windows' is not an OS of ParallelCluster v2. Use one of: alinux2, ubuntu1804, ubuntu2004, centos7.",
+            ]);
+        });
+
+        it("v2: at most 5 queues and 3 compute resources per queue, distinct instance types, cluster-wide resource names", () => {
+            const raw = dev((r) => {
+                r.cluster.format = "v2";
+                r.cluster.os = "centos7";
+                const extra = (name: string) => ({ ...r.cluster.queues[0], name, computeResources: [{ instanceType: "c5.large", name: `${name}-cr` }] });
+                r.cluster.queues.push(extra("q4"), extra("q5"), extra("q6"));
+                r.cluster.queues[0].computeResources.push({ instanceType: "c5.xlarge" }, { instanceType: "c5.2xlarge" }, { instanceType: "c5.xlarge", name: "other" });
+                r.cluster.queues[1].computeResources[0].instanceType = "c5n.18xlarge";
+            });
+            assert.deepEqual(problems(raw), [
+                "cluster.queues: v2 allows at most 5 queues; 6 are listed. Merge or remove queues.",
+                "cluster.queues[0].computeResources: v2 allows at most 3 compute resources per queue; 4 are listed. Split the queue.",
+                "cluster.queues[0].computeResources[3].instanceType: c5.xlarge is already cluster.queues[0].computeResources[1]; v2 needs distinct instance types within a queue. Raise that resource's maxCount instead.",
+                "cluster.queues[1].computeResources[0].name: 'c5n.18xl' is already the name of cluster.queues[0].computeResources[0]; v2 compute_resource sections are cluster-wide. Set a unique cluster.queues[1].computeResources[0].name.",
+            ]);
+        });
+
+        it("queue and compute resource names: pattern, length, 'default', uniqueness", () => {
+            const raw = dev((r) => {
+                r.cluster.queues[0].name = "Compute";
+                r.cluster.queues[1].name = "default";
+                r.cluster.queues[2].name = "compute";
+                r.cluster.queues.push({ ...structuredClone(r.cluster.queues[2]), name: "compute" });
+                r.cluster.queues[2].computeResources.push({ instanceType: "r5n.24xlarge" });
+                r.cluster.queues[3].computeResources[0].name = "a-name-that-is-far-too-long";
+            });
+            assert.deepEqual(problems(raw), [
+                "cluster.queues[0].name: 'Compute' is not a valid queue name: lowercase letters, digits and '-', starting with a letter, at most 25 characters.",
+                "cluster.queues[1].name: 'default' is reserved by ParallelCluster; choose another queue name.",
+                "cluster.queues[2].computeResources[1].name: compute resource 'r5n-24xl' is already cluster.queues[2].computeResources[0]. Give each a unique name.",
+                "cluster.queues[3].name: queue 'compute' is already cluster.queues[2]. Queue names must be unique.",
+                "cluster.queues[3].computeResources[0].name: 'a-name-that-is-far-too-long' is not a valid compute resource name: lowercase letters, digits and '-', starting with a letter, at most 25 characters.",
+            ]);
+        });
+
+        it("counts: min <= max", () => {
+            assert.deepEqual(problems(dev((r) => { r.cluster.queues[0].computeResources[0].minCount = 11; })), [
+                "cluster.queues[0].computeResources[0].minCount: minCount (11) is above maxCount (10). Lower minCount or raise maxCount.",
+            ]);
+        });
+
+        it("EFA needs a placement group", () => {
+            assert.deepEqual(problems(dev((r) => { delete r.cluster.queues[2].placementGroup; })), [
+                "cluster.queues[2].placementGroup: EFA needs a placement group: set placementGroup: DYNAMIC (or an existing group's name), or set efa: false.",
+            ]);
+        });
+
+        it("root volumes of at least 35 GiB", () => {
+            assert.deepEqual(problems(dev((r) => { r.cluster.computeRootVolumeSize = 34; })), [
+                "cluster.computeRootVolumeSize: must be at least 35 GiB (ParallelCluster's minimum).",
+            ]);
+        });
+    });
+
+    describe("FSx rules", () => {
+        const fsx = (settings: object, format: "v2" | "v3" = "v3") =>
+            problems(dev((r) => { r.cluster.fsx = { mountDir: "/fsx", ...settings }; if (format === "v2") { r.cluster.format = "v2"; r.cluster.os = "centos7"; } }));
+
+        it("capacity per deployment type", () => {
+            assert.deepEqual(fsx({ deploymentType: "SCRATCH_2", storageCapacity: 3600 }), [
+                "cluster.fsx.storageCapacity: 3600 GiB is not a valid capacity: SCRATCH_2 takes 1200 or a multiple of 2400 GiB.",
+            ]);
+            assert.deepEqual(fsx({ deploymentType: "SCRATCH_1", storageCapacity: 4800 }), [
+                "cluster.fsx.storageCapacity: 4800 GiB is not a valid capacity: SCRATCH_1 takes 1200, 2400 or a multiple of 3600 GiB.",
+            ]);
+            assert.equal(parseEnvironmentConfig(dev((r) => { r.cluster.fsx.deploymentType = "SCRATCH_1"; r.cluster.fsx.storageCapacity = 7200; })).ok, true);
+        });
+
+        it("throughput only, and always, for PERSISTENT_1; PERSISTENT_2 only in v3", () => {
+            assert.deepEqual(fsx({ deploymentType: "PERSISTENT_1", storageCapacity: 2400 }), [
+                "cluster.fsx.perUnitStorageThroughput: PERSISTENT_1 needs a throughput of 50, 100, 200 MB/s/TiB.",
+            ]);
+            assert.deepEqual(fsx({ deploymentType: "SCRATCH_2", storageCapacity: 1200, perUnitStorageThroughput: 50 }), [
+                "cluster.fsx.perUnitStorageThroughput: only PERSISTENT_1 takes a throughput here; remove it for SCRATCH_2.",
+            ]);
+            assert.deepEqual(fsx({ deploymentType: "PERSISTENT_2", storageCapacity: 2400 }, "v2"), [
+                "cluster.fsx.deploymentType: 'PERSISTENT_2' is not a v2 FSx deployment type. Use one of: SCRATCH_1, SCRATCH_2, PERSISTENT_1.",
+            ]);
+        });
+
+        it("an existing file system takes no creation settings", () => {
+            assert.deepEqual(fsx({ fileSystemId: "fs-0123456789abcdef0", storageCapacity: 1200 }), [
+                "cluster.fsx.storageCapacity: an existing file system (fileSystemId) takes no creation settings. Remove this key, or remove fileSystemId to create one.",
+            ]);
+            assert.deepEqual(fsx({ fileSystemId: "fsx-1" }), ["cluster.fsx.fileSystemId: must be a file system id such as fs-0123456789abcdef0."]);
+        });
+    });
+
+    describe("network rules", () => {
+        const existing = { vpcId: "vpc-0123456789abcdef0", headNodeSubnetId: "subnet-0123456789abcdef0", computeSubnetIds: ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"] };
+
+        it("create or existing, not both; CIDR shape", () => {
+            assert.deepEqual(problems(dev((r) => { r.network.existing = { ...existing, computeSubnetIds: ["subnet-0aaaaaaaaaaaaaaaa"] }; })), [
+                "network: give either network.create or network.existing, not both.",
+            ]);
+            assert.deepEqual(problems(dev((r) => { r.network.create.cidrBlock = "10.0.0.0/8"; })), [
+                "network.create.cidrBlock: must have a prefix between /16 and /24 (AWS VPC limits, with room for subnets).",
+            ]);
+            assert.deepEqual(problems(dev((r) => { r.network.create.cidrBlock = "10.0.300.0/16"; })), ["network.create.cidrBlock: must be an IPv4 CIDR block such as 10.0.0.0/16."]);
+        });
+
+        it("EFA queues cannot span subnets; v2 takes one compute subnet; no subnet twice", () => {
+            assert.deepEqual(problems(dev((r) => { r.network = { existing }; r.cluster.queues[1].efa = false; delete r.cluster.queues[1].placementGroup; })), [
+                "cluster.queues[0].efa: EFA cannot span several subnets, and network.existing.computeSubnetIds lists 2. List one compute subnet, or set efa: false on this queue.",
+                "cluster.queues[2].efa: EFA cannot span several subnets, and network.existing.computeSubnetIds lists 2. List one compute subnet, or set efa: false on this queue.",
+            ]);
+            assert.deepEqual(problems(dev((r) => { r.network = { existing }; r.cluster.format = "v2"; r.cluster.os = "centos7"; })), [
+                "network.existing.computeSubnetIds: v2 takes a single compute subnet (compute_subnet_id). List one subnet, or use format: v3.",
+            ]);
+            assert.deepEqual(
+                problems(dev((r) => { r.network = { existing: { ...existing, computeSubnetIds: ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0aaaaaaaaaaaaaaaa"] } }; r.cluster.queues.forEach((q: any) => { q.efa = false; }); })),
+                ["network.existing.computeSubnetIds[1]: subnet-0aaaaaaaaaaaaaaaa is listed twice. List each subnet once."],
+            );
+            assert.deepEqual(problems(dev((r) => { r.network = { existing: { ...existing, vpcId: "vpc-1" } }; })), ["network.existing.vpcId: must be a VPC id such as vpc-0123456789abcdef0."]);
+        });
+    });
+
+    describe("OpsWorks rules", () => {
+        it("stack name or existing stack id, not both; ids are UUIDs", () => {
+            assert.deepEqual(problems(dev((r) => { r.opsworks.existingStackId = "2f18b4cb-4de5-4429-a149-ff7da9f0d8ee"; })), [
+                "opsworks: give either opsworks.stackName (create a stack) or opsworks.existingStackId (adopt one), not both.",
+            ]);
+            assert.deepEqual(problems(dev((r) => { r.opsworks = { existingStackId: "my-stack" }; })), [
+                "opsworks.existingStackId: must be an OpsWorks stack id (a UUID such as 2f18b4cb-4de5-4429-a149-ff7da9f0d8ee).",
+            ]);
+            const adopted = parseEnvironmentConfig(dev((r) => { r.opsworks = { existingStackId: "2f18b4cb-4de5-4429-a149-ff7da9f0d8ee" }; }));
+            assert.ok(adopted.ok);
+            assert.deepEqual(adopted.config.opsworks, { mode: "existing", stackId: "2f18b4cb-4de5-4429-a149-ff7da9f0d8ee", maxAttempts: 5 });
+        });
+    });
+
+    describe("user rules", () => {
+        it("IAM users: name or ARN, unique, and an ARN cannot be created", () => {
+            const arn = "arn:aws:iam::123456789012:user/engineering/alice";
+            assert.deepEqual(problems(dev((r) => { r.users[1].iamUser = arn; r.users[1].create = true; r.users[2].iamUser = "bad name!"; })), [
+                "users[2].iamUser: must be an IAM user name (letters, digits and +=,.@_-, at most 64) or an IAM user ARN (arn:aws:iam::123456789012:user/alice).",
+                "users[1].create: an ARN names a user that already exists; give the plain user name to create it, or set create: false.",
+                "users[1].iamUser: IAM user 'alice' is already users[0]. List each user once.",
+                "users[1].sshUsername: 'alice' is already the SSH username of users[0]. Set a unique users[1].sshUsername.",
+            ]);
+            const byArn = parseEnvironmentConfig(dev((r) => { r.users[1].iamUser = "arn:aws:iam::123456789012:user/ops/carol"; }));
+            assert.ok(byArn.ok);
+            assert.deepEqual([byArn.config.users[1].iamUserName, byArn.config.users[1].iamUserArn, byArn.config.users[1].sshUsername], ["carol", "arn:aws:iam::123456789012:user/ops/carol", "carol"]);
+        });
+
+        it("derives the SSH username by OpsWorks' rule and explains when it is unusable", () => {
+            assert.deepEqual(problems(dev((r) => { r.users[2].iamUser = "Adam.Black"; })), [
+                `users[2].sshUsername: 'AdamBlack' (OpsWorks derives it from IAM user 'Adam.Black') is not a valid Linux login (${SSH_RULE}). Set users[2].sshUsername, for example to 'adamblack'.`,
+            ]);
+            assert.deepEqual(problems(dev((r) => { r.users[2].iamUser = "9lives"; })), [
+                `users[2].sshUsername: '9lives' (OpsWorks derives it from IAM user '9lives') is not a valid Linux login (${SSH_RULE}). Set users[2].sshUsername, for example to 'lives'.`,
+            ]);
+        });
+
+        it("never a system account or the OS image's default user, and unique", () => {
+            assert.deepEqual(problems(dev((r) => { r.users[0].sshUsername = "root"; r.users[1].sshUsername = "ec2-user"; r.users[2].sshUsername = "slurm"; })), [
+                "users[0].sshUsername: 'root' is a system or service account on the cluster nodes. Set users[0].sshUsername.",
+                "users[1].sshUsername: 'ec2-user' is the OS image's default user, which the administrators' EC2 key pair logs in as. Set users[1].sshUsername.",
+                "users[2].sshUsername: 'slurm' is a system or service account on the cluster nodes. Set users[2].sshUsername.",
+            ]);
+            assert.deepEqual(problems(dev((r) => { r.users[2].sshUsername = "bob"; })), [
+                "users[2].sshUsername: 'bob' is already the SSH username of users[1]. Set a unique users[2].sshUsername.",
+            ]);
+        });
+
+        it("refuses bad keys with the key checker's message, never echoing a private key", () => {
+            const secret = keys.ed25519PrivateKey();
+            const lines = problems(dev((r) => { r.users[0].sshPublicKey = secret; r.users[1].sshPublicKey = keys.rsaPublicKey(1024); }));
+            assert.deepEqual(lines, [
+                "users[0].sshPublicKey: this is a private key. Remove it from the configuration, treat it as leaked and replace it; paste the public half instead (the one line of the .pub file).",
+                "users[1].sshPublicKey: this RSA key has 1024 bits; at least 2048 are required. Generate a new one with `ssh-keygen -t ed25519` (or `-t rsa -b 4096`).",
+            ]);
+            assert.ok(!lines.join("\n").includes(secret.split("\n")[1]));
+        });
+
+        it("stores the key normalised", () => {
+            const key = keys.ed25519PublicKey("someone@example");
+            const result = parseEnvironmentConfig(dev((r) => { r.users[0].sshPublicKey = `  ${key}  \n`; }));
+            assert.ok(result.ok);
+            assert.equal(result.config.users[0].sshPublicKey, key);
+        });
+    });
+});

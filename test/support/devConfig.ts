@@ -1,0 +1,39 @@
+/**
+ * The dev stack's config as the program reads it, and helpers to derive variants of it for tests.
+ */
+import * as path from "node:path";
+import type { RawConfigInput } from "../../components/config";
+import { readStackConfig } from "../../scripts/offline/stackConfig";
+
+export const REPO_ROOT = path.join(__dirname, "..", "..");
+
+/** `namespace:key` to string, exactly as `pulumi` would hand Pulumi.dev.yaml to the program. */
+export function devStackConfig(): Record<string, string> {
+    return readStackConfig(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(REPO_ROOT, "Pulumi.dev.yaml")).config;
+}
+
+/** The dev stack's config as parsed values, for parseEnvironmentConfig. */
+export function devRawConfig(): { region: string; cluster: any; network: any; opsworks: any; users: any[] } {
+    const config = devStackConfig();
+    return {
+        region: config["aws:region"],
+        cluster: JSON.parse(config["pcluster-access:cluster"]),
+        network: JSON.parse(config["pcluster-access:network"]),
+        opsworks: JSON.parse(config["pcluster-access:opsworks"]),
+        users: JSON.parse(config["pcluster-access:users"]),
+    };
+}
+
+/** Back to the stack-config form, for runProgram. */
+export function toStackConfig(raw: RawConfigInput): Record<string, string> {
+    const config: Record<string, string> = {};
+    if (raw.region !== undefined) {
+        config["aws:region"] = String(raw.region);
+    }
+    for (const key of ["cluster", "network", "opsworks", "users"] as const) {
+        if (raw[key] !== undefined) {
+            config[`pcluster-access:${key}`] = JSON.stringify(raw[key]);
+        }
+    }
+    return config;
+}
