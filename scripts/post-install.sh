@@ -124,11 +124,12 @@ find_aws_cli() {
 }
 
 # write_file DEST MODE: install stdin at DEST unless DEST already holds exactly that. The new file is
-# renamed into place, so a running job never reads a half-written copy of itself.
+# renamed into place, so a running job never reads a half-written copy of itself; until then it is a
+# dot file, which cron (cronie included) does not read from cron.d.
 write_file() {
     local dest="$1" mode="$2" tmp
     mkdir -p "$(dirname "$dest")"
-    tmp="$(mktemp "$dest.XXXXXX")"
+    tmp="$(mktemp "$(dirname "$dest")/.$(basename "$dest").XXXXXX")"
     cat >"$tmp"
     chmod "$mode" "$tmp"
     if [[ -f "$dest" ]] && cmp -s "$tmp" "$dest"; then
@@ -318,7 +319,8 @@ deregister_main() {
     start_log opsworks-deregister "${PCA_ROOT}${JOB_LOG}"
 
     mkdir -p "$(dirname "${PCA_ROOT}${JOB_LOCK}")"
-    # The lock lives as long as this process: fd 9 stays open until it exits.
+    # Locked here rather than in the cron line, so a cycle started by hand is kept out too. The
+    # lock lives as long as this process: fd 9 stays open until it exits.
     exec 9>"${PCA_ROOT}${JOB_LOCK}"
     if ! flock -n 9; then
         log "another deregistration cycle holds ${PCA_ROOT}${JOB_LOCK}: skipping this one"

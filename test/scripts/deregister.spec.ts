@@ -285,22 +285,30 @@ describe("post-install.sh deregister mode (real AWS CLI, OpsWorks emulator, moto
     });
 
     describe("API calls per cycle: 1 OpsWorks + ceil(N/200) EC2 + one per instance to deregister", () => {
-        it("N = 10, 2 terminated, 1 forgotten by EC2: 5 calls (the article's script: 13)", async () => {
-            const m = await measureDeregistration({ registered: 10, terminatedFraction: 0.2, vanishedFraction: 0.1 }, services);
-            assert.equal(m.exitStatus, 0);
-            assert.deepEqual(m.calls, { opsworksDescribeInstances: 1, ec2DescribeInstances: 1, deregisterInstance: 3, total: 5 });
-            assert.equal(m.articleCalls, 13);
-            assert.deepEqual(m.decisions, { keep: 7, deregister: 3, skip: 0 });
-            assert.deepEqual(m.ec2BatchSizes, [10]);
-        });
-
-        it("N = 500, 10 terminated, 5 forgotten by EC2: 19 calls in batches of 200 (the article's script: 511)", async () => {
-            const m = await measureDeregistration({ registered: 500, terminatedFraction: 0.02, vanishedFraction: 0.01 }, services);
-            assert.equal(m.exitStatus, 0);
-            assert.deepEqual(m.calls, { opsworksDescribeInstances: 1, ec2DescribeInstances: 3, deregisterInstance: 15, total: 19 });
-            assert.equal(m.articleCalls, 511);
-            assert.deepEqual(m.decisions, { keep: 485, deregister: 15, skip: 0 });
-            assert.deepEqual(m.ec2BatchSizes, [200, 200, 100]);
-        });
+        const cases = [
+            { n: 10, terminated: 0.2, vanished: 0.1, ec2: [10], deregister: 3, keep: 7, article: 13 },
+            { n: 10, terminated: 0, vanished: 0, ec2: [10], deregister: 0, keep: 10, article: 11 },
+            { n: 500, terminated: 0.02, vanished: 0.01, ec2: [200, 200, 100], deregister: 15, keep: 485, article: 511 },
+            { n: 500, terminated: 0, vanished: 0, ec2: [200, 200, 100], deregister: 0, keep: 500, article: 501 },
+        ];
+        for (const c of cases) {
+            const total = 1 + c.ec2.length + c.deregister;
+            it(`N = ${c.n}, ${c.deregister} to deregister: ${total} calls (the article's script: ${c.article})`, async () => {
+                const m = await measureDeregistration(
+                    { registered: c.n, terminatedFraction: c.terminated, vanishedFraction: c.vanished },
+                    services,
+                );
+                assert.equal(m.exitStatus, 0);
+                assert.deepEqual(m.calls, {
+                    opsworksDescribeInstances: 1,
+                    ec2DescribeInstances: c.ec2.length,
+                    deregisterInstance: c.deregister,
+                    total,
+                });
+                assert.equal(m.articleCalls, c.article);
+                assert.deepEqual(m.decisions, { keep: c.keep, deregister: c.deregister, skip: 0 });
+                assert.deepEqual(m.ec2BatchSizes, c.ec2);
+            });
+        }
     });
 });

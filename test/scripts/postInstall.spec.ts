@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { OpsWorksEmulator, startEmulator } from "../emulator";
@@ -89,6 +89,10 @@ describe("post-install.sh (install mode)", () => {
             result.log.map((line) => ["-t", "post-install", "--", line.slice("post-install: ".length)]),
         );
 
+        // Exactly these files, no temporary copies left beside them.
+        for (const file of jobFiles) {
+            assert.deepEqual(readdirSync(path.dirname(root.path(file))), [path.basename(file)], file);
+        }
         // The job is this very script, so the one file uploaded to S3 carries everything.
         assert.equal(root.read("/opt/pcluster-access/post-install.sh"), readFileSync(POST_INSTALL, "utf8"));
         assert.equal(statSync(root.path("/opt/pcluster-access/post-install.sh")).mode & 0o777, 0o755);

@@ -9,9 +9,10 @@
  * limit, so batching is asserted from the recorded requests.
  */
 import { ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { readLines } from "./lines";
 import { runOk } from "./run";
 import { REAL_AWS_CLI } from "./script";
 
@@ -113,22 +114,13 @@ export class Moto {
     /** Stops recording and returns the EC2 requests recorded. */
     async recorded(): Promise<Ec2Request[]> {
         await this.recorder("stop-recording");
-        let text: string;
-        try {
-            text = readFileSync(path.join(this.workDir, "recording"), "utf8");
-        } catch {
-            return [];
-        }
-        return text
-            .split("\n")
-            .filter((line) => line !== "")
-            .map((line) => {
-                const entry = JSON.parse(line) as Recording;
-                const body = entry.body_encoded ? Buffer.from(entry.body ?? "", "base64").toString() : (entry.body ?? "");
-                const form = new URLSearchParams(body);
-                const filter = [...form.entries()].filter(([key]) => /^Filter\.1\.Value\.\d+$/.test(key)).map(([, v]) => v);
-                return { action: form.get("Action") ?? "", instanceIdFilter: filter };
-            });
+        return readLines(path.join(this.workDir, "recording")).map((line) => {
+            const entry = JSON.parse(line) as Recording;
+            const body = entry.body_encoded ? Buffer.from(entry.body ?? "", "base64").toString() : (entry.body ?? "");
+            const form = new URLSearchParams(body);
+            const filter = [...form.entries()].filter(([key]) => /^Filter\.1\.Value\.\d+$/.test(key)).map(([, v]) => v);
+            return { action: form.get("Action") ?? "", instanceIdFilter: filter };
+        });
     }
 
     async close(): Promise<void> {

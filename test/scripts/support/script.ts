@@ -5,6 +5,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { readLines } from "./lines";
 import { run, RunResult } from "./run";
 
 /** The script under test. */
@@ -68,20 +69,11 @@ export class NodeRoot {
 
     /** Log messages of `rel` without timestamps; none when the file does not exist. */
     logMessages(rel: string): string[] {
-        let text: string;
-        try {
-            text = this.read(rel);
-        } catch {
-            return [];
-        }
-        return text
-            .split("\n")
-            .filter((line) => line !== "")
-            .map((line) => {
-                const match = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ (.*)$/.exec(line);
-                if (!match) throw new Error(`log line without a UTC timestamp: ${line}`);
-                return match[1];
-            });
+        return readLines(this.path(rel)).map((line) => {
+            const match = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ (.*)$/.exec(line);
+            if (!match) throw new Error(`log line without a UTC timestamp: ${line}`);
+            return match[1];
+        });
     }
 
     remove(): void {

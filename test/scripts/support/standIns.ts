@@ -5,6 +5,7 @@
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import ts from "typescript";
+import { readLines } from "./lines";
 
 /** Paths of the built stand-ins. */
 export interface StandIns {
@@ -33,14 +34,5 @@ export function buildStandIns(dir: string): StandIns {
 
 /** Each JSON line of a stand-in's record file, parsed; none when the stand-in never ran. */
 export function recordedCalls(file: string): string[][] {
-    let text: string;
-    try {
-        text = readFileSync(file, "utf8");
-    } catch {
-        return [];
-    }
-    return text
-        .split("\n")
-        .filter((line) => line !== "")
-        .map((line) => JSON.parse(line) as string[]);
+    return readLines(file).map((line) => JSON.parse(line) as string[]);
 }
