@@ -1,0 +1,79 @@
+/**
+ * The retry strategy handed to the AWS SDK for every OpsWorks call. It retries what the SDK's standard
+ * strategy retries (throttling, transient and 5xx errors) with a configurable number of attempts and
+ * back-off base (tests use 0 ms, so no test waits for real back-off), and, for SetPermission only,
+ * the "Unable to find user with ARN" error OpsWorks gives until a new user profile has propagated
+ * (reference/opsworks.md; Terraform's removed aws_opsworks_permission retried the same message).
+ */
+
+/** Retry settings of the OpsWorks calls a resource makes. */
+export interface RetryOptions {
+    /** SDK attempts per call, the first included; default 5. */
+    maxAttempts?: number;
+    /** Back-off base in ms: retry n waits a random share of base * 2^(n-1), at most 20 s; default 100; tests 0. */
+    baseDelayMs?: number;
+}
+
+export const DEFAULT_MAX_ATTEMPTS = 5;
+export const DEFAULT_BASE_DELAY_MS = 100;
+const MAX_DELAY_MS = 20_000;
+
+/** The SDK's RetryToken (@smithy/types), structurally. */
+interface RetryToken {
+    getRetryCount(): number;
+    getRetryDelay(): number;
+}
+
+/** What the SDK's retry middleware passes on a failure: its error class, and the error itself. */
+interface RetryErrorInfo {
+    readonly errorType: string;
+    readonly error?: unknown;
+}
+
+/** OpsWorks' answer to SetPermission right after CreateUserProfile, until the user has propagated. */
+export function isPropagationError(error: unknown): boolean {
+    const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
+    return name === "ResourceNotFoundException" && typeof message === "string" && message.startsWith("Unable to find user with ARN");
+}
+
+/** A RetryStrategyV2 for the SDK's retry middleware. */
+export class OpsWorksRetryStrategy {
+    readonly mode = "standard";
+
+    constructor(
+        private readonly maxAttempts: number,
+        private readonly baseDelayMs: number,
+        private readonly retryPropagation: boolean,
+    ) {}
+
+    async acquireInitialRetryToken(): Promise<RetryToken> {
+        return token(0, 0);
+    }
+
+    /** Throwing tells the SDK to give up and surface the last error unchanged. */
+    async refreshRetryTokenForRetry(previous: RetryToken, info: RetryErrorInfo): Promise<RetryToken> {
+        const retries = previous.getRetryCount() + 1;
+        if (retries >= this.maxAttempts || !this.retryable(info)) {
+            throw new Error("no retry: attempts used up or error not retryable");
+        }
+        const ceiling = Math.min(MAX_DELAY_MS, this.baseDelayMs * 2 ** (retries - 1));
+        return token(retries, Math.floor(Math.random() * ceiling));
+    }
+
+    recordSuccess(): void {
+        // No shared retry quota: a client lives for one call.
+    }
+
+    private retryable(info: RetryErrorInfo): boolean {
+        return (
+            info.errorType === "THROTTLING" ||
+            info.errorType === "TRANSIENT" ||
+            info.errorType === "SERVER_ERROR" ||
+            (this.retryPropagation && isPropagationError(info.error))
+        );
+    }
+}
+
+function token(retryCount: number, delayMs: number): RetryToken {
+    return { getRetryCount: () => retryCount, getRetryDelay: () => delayMs };
+}
