@@ -1,2 +1,19 @@
-// Entry point of the Pulumi program; filled in by the environment component work.
-export {};
+/**
+ * The pcluster-access Pulumi program: validates the stack config (nothing is registered when it is
+ * invalid), builds the environment and exports what administrators and CI need.
+ */
+import { loadEnvironmentConfig } from "./components/config";
+import { ParallelClusterEnvironment } from "./components/environment";
+
+const config = loadEnvironmentConfig();
+const environment = new ParallelClusterEnvironment(config.cluster.name, { config });
+
+/** The ParallelCluster configuration file: save it and run `pcluster create-cluster`. */
+export const clusterConfiguration = environment.clusterConfiguration;
+export const clusterConfigurationUrl = environment.clusterConfigurationUrl;
+export const clusterConfigurationFile = environment.clusterConfigurationFile;
+export const opsworksStackId = environment.opsworksStackId;
+export const postInstallUrl = environment.postInstallUrl;
+/** IAM user, SSH username, ssh, sudo and access state of every cluster user. */
+export const users = environment.users;
+export const fsx = environment.fsx;

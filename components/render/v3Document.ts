@@ -7,7 +7,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ClusterSettings, QueueSettings } from "../config/model";
 import type { ClusterWiring } from "./wiring";
 
-type Leaf = pulumi.Input<string> | number | boolean;
+type Leaf = pulumi.Input<string> | pulumi.Input<string[]> | number | boolean;
 export interface V3Node {
     readonly [key: string]: Leaf | V3Node | readonly (Leaf | V3Node)[];
 }
@@ -38,7 +38,7 @@ export function buildV3Document(cluster: ClusterSettings, wiring: ClusterWiring)
             Name: queue.name,
             CapacityType: queue.capacityType === "spot" ? "SPOT" : "ONDEMAND",
             Networking: {
-                SubnetIds: queue.efa ? [wiring.primaryComputeSubnetId] : [...wiring.computeSubnetIds],
+                SubnetIds: queue.efa ? [wiring.primaryComputeSubnetId] : wiring.computeSubnetIds,
                 ...placementGroup(queue),
             },
             ...(cluster.computeRootVolumeSize === undefined

@@ -19,7 +19,7 @@ export interface ClusterWiring {
     readonly vpcId: pulumi.Input<string>;
     readonly headNodeSubnetId: pulumi.Input<string>;
     /** Compute subnets for queues without EFA (all of them in v3). */
-    readonly computeSubnetIds: readonly pulumi.Input<string>[];
+    readonly computeSubnetIds: pulumi.Input<string[]>;
     /** The single subnet for EFA queues and for v2's compute_subnet_id. */
     readonly primaryComputeSubnetId: pulumi.Input<string>;
     /** Bucket holding the post-install script; the nodes get read access to it. */

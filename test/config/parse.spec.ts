@@ -7,7 +7,7 @@ import * as keys from "../support/keys";
 function problems(raw: RawConfigInput): string[] {
     const result = parseEnvironmentConfig(raw);
     assert.equal(result.ok, false, "expected the config to be refused");
-    return formatProblems((result as { problems: { path: string; message: string }[] }).problems).split("\n");
+    return formatProblems((result as { problems: readonly { path: string; message: string }[] }).problems).split("\n");
 }
 
 /** The dev config with one change applied. */

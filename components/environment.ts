@@ -1,0 +1,88 @@
+/**
+ * A multi-user ParallelCluster environment whose SSH users are IAM users (the article's procedure):
+ * network, FSx settings, the OpsWorks stack, the users, the post-install script and the cluster
+ * configuration that ties them together.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { ClusterConfiguration } from "./clusterConfiguration";
+import { ClusterUsers, type UserRow } from "./clusterUsers";
+import type { EnvironmentConfig } from "./config/model";
+import { FsxSettings } from "./fsxSettings";
+import { Network } from "./network";
+import { OpsWorksStack } from "./opsworksStack";
+import { PostInstallAsset } from "./postInstallAsset";
+import { REQUIRED_IAM_POLICY_ARNS } from "./render";
+
+export interface ParallelClusterEnvironmentArgs {
+    /** The validated stack config (components/config). */
+    readonly config: EnvironmentConfig;
+    /** Managed policies for every node. Default: the two OpsWorks policies the article requires. */
+    readonly iamPolicyArns?: readonly string[];
+    /** Local post-install script. Default: scripts/post-install.sh. */
+    readonly postInstallScriptPath?: string;
+}
+
+export class ParallelClusterEnvironment extends pulumi.ComponentResource {
+    readonly clusterConfiguration: pulumi.Output<string>;
+    readonly clusterConfigurationUrl: pulumi.Output<string>;
+    readonly clusterConfigurationFile: string;
+    readonly opsworksStackId: pulumi.Output<string>;
+    readonly postInstallUrl: pulumi.Output<string>;
+    readonly users: pulumi.Output<UserRow[]>;
+    readonly fsx: pulumi.Output<string>;
+
+    constructor(name: string, args: ParallelClusterEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("pcluster-access:index:ParallelClusterEnvironment", name, {}, opts);
+        const { config } = args;
+        const parent = { parent: this };
+
+        const network = new Network(`${name}-network`, { settings: config.network }, parent);
+        const fsx = new FsxSettings(`${name}-fsx`, { settings: config.cluster.fsx }, parent);
+        const stack = new OpsWorksStack(
+            `${name}-opsworks`,
+            { settings: config.opsworks, region: config.region, vpcId: network.vpcId, defaultSubnetId: network.headNodeSubnetId },
+            parent,
+        );
+        const users = new ClusterUsers(
+            `${name}-users`,
+            { users: config.users, region: config.region, stackId: stack.stackId, maxAttempts: config.opsworks.maxAttempts },
+            parent,
+        );
+        const asset = new PostInstallAsset(`${name}-scripts`, { scriptPath: args.postInstallScriptPath }, parent);
+        const configuration = new ClusterConfiguration(
+            `${name}-cluster-config`,
+            {
+                cluster: { ...config.cluster, fsx: fsx.settings },
+                bucket: asset.bucketName,
+                wiring: {
+                    region: config.region,
+                    vpcId: network.vpcId,
+                    headNodeSubnetId: network.headNodeSubnetId,
+                    computeSubnetIds: network.computeSubnetIds,
+                    primaryComputeSubnetId: network.primaryComputeSubnetId,
+                    scriptBucket: asset.bucketName,
+                    scriptReadResourceArn: asset.readResourceArn,
+                    postInstallScriptUrl: asset.scriptUrl,
+                    opsworksStackId: stack.stackId,
+                    iamPolicyArns: args.iamPolicyArns ?? REQUIRED_IAM_POLICY_ARNS,
+                },
+            },
+            parent,
+        );
+
+        this.clusterConfiguration = configuration.text;
+        this.clusterConfigurationUrl = configuration.url;
+        this.clusterConfigurationFile = configuration.fileName;
+        this.opsworksStackId = stack.stackId;
+        this.postInstallUrl = asset.scriptUrl;
+        this.users = users.table;
+        this.fsx = fsx.summary;
+        this.registerOutputs({
+            clusterConfiguration: this.clusterConfiguration,
+            clusterConfigurationUrl: this.clusterConfigurationUrl,
+            opsworksStackId: this.opsworksStackId,
+            postInstallUrl: this.postInstallUrl,
+            users: this.users,
+        });
+    }
+}

@@ -1,0 +1,83 @@
+/**
+ * The bucket the cluster nodes fetch the post-install script from, and the script itself. The bucket is
+ * private (public access blocked, owner-enforced), encrypted, versioned (an earlier script or cluster
+ * configuration can be recovered) and refuses plain HTTP. The environment's cluster configuration is
+ * stored here too.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as path from "node:path";
+
+export interface PostInstallAssetArgs {
+    /** Local path of the script to upload. Default: scripts/post-install.sh of this repository. */
+    readonly scriptPath?: string;
+}
+
+export const POST_INSTALL_KEY = "post-install.sh";
+export const DEFAULT_SCRIPT_PATH = path.join(__dirname, "..", "scripts", "post-install.sh");
+
+export class PostInstallAsset extends pulumi.ComponentResource {
+    readonly bucketName: pulumi.Output<string>;
+    readonly bucketArn: pulumi.Output<string>;
+    /** `s3://bucket/post-install.sh`: the configuration's post-install script. */
+    readonly scriptUrl: pulumi.Output<string>;
+    /** `arn:aws:s3:::bucket/*`: what the nodes may read (v2 s3_read_resource; v3 S3Access on the bucket). */
+    readonly readResourceArn: pulumi.Output<string>;
+
+    constructor(name: string, args: PostInstallAssetArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        super("pcluster-access:storage:PostInstallAsset", name, {}, opts);
+        const bucket = new aws.s3.Bucket(`${name}-bucket`, { forceDestroy: false }, { parent: this });
+        const guards = [
+            new aws.s3.BucketPublicAccessBlock(
+                `${name}-public-access-block`,
+                { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+                { parent: this },
+            ),
+            new aws.s3.BucketOwnershipControls(
+                `${name}-ownership`,
+                { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+                { parent: this },
+            ),
+            new aws.s3.BucketServerSideEncryptionConfiguration(
+                `${name}-encryption`,
+                { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }] },
+                { parent: this },
+            ),
+            new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, { parent: this }),
+            new aws.s3.BucketPolicy(`${name}-tls-only`, { bucket: bucket.id, policy: tlsOnlyPolicy(bucket.arn) }, { parent: this }),
+        ];
+        // Upload only once the bucket is locked down, so the script is never readable or unencrypted.
+        new aws.s3.BucketObjectv2(
+            `${name}-script`,
+            {
+                bucket: bucket.id,
+                key: POST_INSTALL_KEY,
+                source: new pulumi.asset.FileAsset(args.scriptPath ?? DEFAULT_SCRIPT_PATH),
+                contentType: "text/x-shellscript",
+            },
+            { parent: this, dependsOn: guards },
+        );
+        this.bucketName = bucket.bucket;
+        this.bucketArn = bucket.arn;
+        this.scriptUrl = pulumi.interpolate`s3://${bucket.bucket}/${POST_INSTALL_KEY}`;
+        this.readResourceArn = pulumi.interpolate`${bucket.arn}/*`;
+        this.registerOutputs({ bucketName: this.bucketName, scriptUrl: this.scriptUrl });
+    }
+}
+
+/** Denies every request that does not use TLS (aws:SecureTransport false). */
+function tlsOnlyPolicy(bucketArn: pulumi.Output<string>): pulumi.Output<string> {
+    return pulumi.jsonStringify({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "DenyPlainHttp",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "s3:*",
+                Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
+                Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+        ],
+    });
+}

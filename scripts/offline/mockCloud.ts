@@ -1,0 +1,117 @@
+/**
+ * An in-process stand-in for AWS behind Pulumi's mock runtime: it answers each resource registration with
+ * outputs shaped like the real ones (ids, ARNs, bucket names) and each data-source call with a plausible
+ * answer, deterministically (derived from the resource's name), so a plan is stable from run to run.
+ * Calls nobody taught it fail loudly instead of returning nothing.
+ */
+import { createHash } from "node:crypto";
+import type * as pulumi from "@pulumi/pulumi";
+
+export const MOCK_ACCOUNT_ID = "123456789012";
+
+export interface MockCloudOptions {
+    /** Region used in ARNs. */
+    readonly region: string;
+    /** Preview: return inputs only, so outputs computed by the cloud stay unknown (a first `pulumi preview`). */
+    readonly preview?: boolean;
+    /** IAM users that exist in the account; undefined: every name exists (the plan cannot know your account). */
+    readonly existingIamUsers?: readonly string[];
+    /** Subnet id to VPC id, for subnets that lie elsewhere than `defaultVpcId`. */
+    readonly subnetVpcs?: Readonly<Record<string, string>>;
+    /** VPC of every other subnet looked up (the plan passes network.existing.vpcId). */
+    readonly defaultVpcId?: string;
+}
+
+export function hex(seed: string, length: number): string {
+    return createHash("sha256").update(seed).digest("hex").slice(0, length);
+}
+
+function uuid(seed: string): string {
+    const h = hex(seed, 32);
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+type State = Record<string, unknown>;
+
+/** An error as the engine returns it over gRPC: the SDK shows `details` to the user. */
+function cloudError(message: string): Error {
+    return Object.assign(new Error(message), { details: message });
+}
+
+export class MockCloud implements pulumi.runtime.Mocks {
+    constructor(private readonly options: MockCloudOptions) {}
+
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: State } {
+        const inputs = args.inputs as State;
+        const id = this.idFor(args);
+        if (this.options.preview) {
+            return { id: "", state: inputs };
+        }
+        return { id, state: { ...inputs, ...this.outputsFor(args, id) } };
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): State {
+        const inputs = args.inputs as State;
+        switch (args.token) {
+            case "aws:iam/getUser:getUser": {
+                const userName = String(inputs.userName);
+                if (this.options.existingIamUsers && !this.options.existingIamUsers.includes(userName)) {
+                    throw cloudError(`NoSuchEntity: The user with name ${userName} cannot be found.`);
+                }
+                return { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/${userName}`, userName, userId: `AIDA${hex(userName, 17).toUpperCase()}`, path: "/", id: userName };
+            }
+            case "aws:ec2/getVpc:getVpc":
+                return { id: inputs.id, arn: `arn:aws:ec2:${this.options.region}:${MOCK_ACCOUNT_ID}:vpc/${inputs.id}`, cidrBlock: "10.0.0.0/16", state: "available" };
+            case "aws:ec2/getSubnet:getSubnet": {
+                const subnetId = String(inputs.id);
+                const vpcId = this.options.subnetVpcs?.[subnetId] ?? this.options.defaultVpcId;
+                return { id: subnetId, vpcId, availabilityZone: `${this.options.region}a`, cidrBlock: "10.0.1.0/24" };
+            }
+            default:
+                throw cloudError(`the offline mock cloud has no answer for ${args.token}; teach scripts/offline/mockCloud.ts`);
+        }
+    }
+
+    private idFor(args: pulumi.runtime.MockResourceArgs): string {
+        const seed = `${args.type}::${args.name}`;
+        switch (args.type) {
+            case "aws:s3/bucket:Bucket":
+                return `${args.name}-${hex(seed, 7)}`;
+            case "aws:iam/user:User":
+                return String((args.inputs as State).name ?? args.name);
+            case "pulumi-nodejs:dynamic/opsworks:Stack":
+                return uuid(seed);
+            default:
+                return `${args.name}-${hex(seed, 8)}`;
+        }
+    }
+
+    private outputsFor(args: pulumi.runtime.MockResourceArgs, id: string): State {
+        const inputs = args.inputs as State;
+        const region = this.options.region;
+        const seed = `${args.type}::${args.name}`;
+        switch (args.type) {
+            case "awsx:ec2:Vpc": {
+                const zones = Number(inputs.numberOfAvailabilityZones ?? 2);
+                const subnets = (kind: string) => Array.from({ length: zones }, (_, i) => `subnet-0${hex(`${seed}:${kind}:${i}`, 16)}`);
+                return { vpcId: `vpc-0${hex(seed, 16)}`, publicSubnetIds: subnets("public"), privateSubnetIds: subnets("private"), isolatedSubnetIds: [] };
+            }
+            case "aws:iam/role:Role":
+                return { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/${id}`, name: id, uniqueId: `AROA${hex(seed, 17).toUpperCase()}` };
+            case "aws:iam/instanceProfile:InstanceProfile":
+                return { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:instance-profile/${id}`, name: id };
+            case "aws:iam/user:User":
+                return { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/${id}`, uniqueId: `AIDA${hex(seed, 17).toUpperCase()}` };
+            case "aws:s3/bucket:Bucket":
+                return { bucket: id, arn: `arn:aws:s3:::${id}`, region, bucketDomainName: `${id}.s3.amazonaws.com` };
+            case "aws:s3/bucketObjectv2:BucketObjectv2":
+                return { versionId: hex(seed, 32), etag: hex(`${seed}:etag`, 32) };
+            case "pulumi-nodejs:dynamic/opsworks:Stack":
+                return { stackId: id, arn: `arn:aws:opsworks:${region}:${MOCK_ACCOUNT_ID}:stack/${id}/` };
+            case "pulumi-nodejs:dynamic/pcluster:ClusterConfiguration":
+                return { url: `s3://${inputs.bucket}/${inputs.key}`, versionId: hex(`${seed}:${String(inputs.text)}`, 32) };
+            default:
+                return {};
+        }
+    }
+}

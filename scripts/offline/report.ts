@@ -1,0 +1,84 @@
+/**
+ * The plan's printed report: resource counts by type, the component tree (long runs of siblings of one
+ * type folded, so a 1,000-user roster stays readable), the user table and the policy report.
+ */
+import type { UserRow } from "../../components/clusterUsers";
+import type { RegisteredResource } from "./runProgram";
+
+/** Siblings of one type shown before the rest are folded into one line. */
+const SHOWN_SIBLINGS = 4;
+
+export function resourceCounts(resources: readonly RegisteredResource[]): [type: string, count: number][] {
+    const counts = new Map<string, number>();
+    for (const resource of resources) {
+        counts.set(resource.type, (counts.get(resource.type) ?? 0) + 1);
+    }
+    return [...counts.entries()].sort(([a], [b]) => a.localeCompare(b));
+}
+
+export function formatCounts(resources: readonly RegisteredResource[]): string {
+    const rows = resourceCounts(resources);
+    const width = Math.max(...rows.map(([, count]) => String(count).length));
+    return rows.map(([type, count]) => `  ${String(count).padStart(width)}  ${type}`).join("\n");
+}
+
+export function formatTree(resources: readonly RegisteredResource[]): string {
+    const children = new Map<string | undefined, RegisteredResource[]>();
+    for (const resource of resources) {
+        const siblings = children.get(resource.parent) ?? [];
+        siblings.push(resource);
+        children.set(resource.parent, siblings);
+    }
+    const lines: string[] = [];
+    const walk = (resource: RegisteredResource, prefix: string, childPrefix: string) => {
+        lines.push(`${prefix}${resource.type} ${resource.name}`);
+        const kids = [...(children.get(resource.urn) ?? [])].sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
+        const shown = foldSiblings(kids);
+        shown.forEach((kid, i) => {
+            const last = i === shown.length - 1;
+            if (typeof kid === "string") {
+                lines.push(`${childPrefix}${last ? "└─ " : "├─ "}${kid}`);
+            } else {
+                walk(kid, `${childPrefix}${last ? "└─ " : "├─ "}`, `${childPrefix}${last ? "   " : "│  "}`);
+            }
+        });
+    };
+    for (const root of children.get(undefined) ?? []) {
+        walk(root, "", "");
+    }
+    return lines.join("\n");
+}
+
+/** Keeps the first few children of each type and replaces the rest with one "... N more" line. */
+function foldSiblings(kids: readonly RegisteredResource[]): (RegisteredResource | string)[] {
+    const seen = new Map<string, number>();
+    const result: (RegisteredResource | string)[] = [];
+    for (const kid of kids) {
+        const count = (seen.get(kid.type) ?? 0) + 1;
+        seen.set(kid.type, count);
+        if (count <= SHOWN_SIBLINGS) {
+            result.push(kid);
+        }
+    }
+    for (const [type, count] of seen) {
+        if (count > SHOWN_SIBLINGS) {
+            result.push(`… ${count - SHOWN_SIBLINGS} more ${type}`);
+        }
+    }
+    return result;
+}
+
+export function formatUsers(rows: readonly UserRow[]): string {
+    if (rows.length === 0) {
+        return "  (no users)";
+    }
+    const header = ["IAM user", "SSH username", "ssh", "sudo", "access"];
+    const cells = rows.map((row) => [row.iamUser, row.sshUsername, yesNo(row.ssh), yesNo(row.sudo), row.access]);
+    const widths = header.map((title, i) => Math.max(title.length, ...cells.map((cell) => cell[i].length)));
+    const line = (values: string[]) => `  ${values.map((value, i) => value.padEnd(widths[i])).join("  ")}`.trimEnd();
+    return [line(header), ...cells.map(line)].join("\n");
+}
+
+function yesNo(value: boolean): string {
+    return value ? "yes" : "no";
+}

@@ -1,0 +1,143 @@
+/**
+ * Runs the Pulumi program (index.ts) under Pulumi's mock runtime and records what the engine would have
+ * seen: every resource with its type, name, URN, parent, dependencies, inputs and outputs, and the stack
+ * outputs. The policy harness and the offline plan read this record.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as path from "node:path";
+import { MockCloud, type MockCloudOptions } from "./mockCloud";
+
+export interface RegisteredResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    /** false for component resources (and the stack). */
+    readonly custom: boolean;
+    readonly parent?: string;
+    readonly dependencies: readonly string[];
+    /** Inputs as the provider (and a resource policy) sees them; unknown values are pulumi's `unknown`. */
+    readonly inputs: Record<string, unknown>;
+    /** Outputs as the mock cloud returned them (inputs only during a preview). */
+    readonly outputs: Record<string, unknown>;
+}
+
+export interface ProgramRun {
+    readonly resources: readonly RegisteredResource[];
+    readonly stackOutputs: Record<string, unknown>;
+}
+
+export interface RunProgramOptions {
+    readonly project: string;
+    readonly stack: string;
+    /** Config as `pulumi config` stores it: `namespace:key` to a string (objects JSON-encoded). */
+    readonly config: Readonly<Record<string, string>>;
+    readonly cloud: MockCloudOptions;
+    /** Module that registers the resources. Default: the repository's index.ts. */
+    readonly programPath?: string;
+    /** Told of every registration and data-source call as it happens (even when the run then fails). */
+    readonly observer?: (event: { kind: "register" | "call"; type: string; name?: string }) => void;
+}
+
+export const PROGRAM_PATH = path.join(__dirname, "..", "..", "index.ts");
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getDependenciesList(): string[];
+}
+
+interface MockMonitorLike {
+    registerResource(request: RegisterRequest, callback: (error: unknown, response?: { getUrn(): string }) => void): Promise<void>;
+}
+
+/** Runs the program once; resolves when every resource has been registered. */
+export async function runProgram(options: RunProgramOptions): Promise<ProgramRun> {
+    const cloud = new MockCloud(options.cloud);
+    const records = new Map<string, { type: string; name: string; parent?: string; custom: boolean; dependencies: string[] }>();
+    const io = new Map<string, { inputs: Record<string, unknown>; outputs: Record<string, unknown> }>();
+
+    const recordingCloud: pulumi.runtime.Mocks = {
+        newResource: (args) => {
+            options.observer?.({ kind: "register", type: args.type, name: args.name });
+            const result = cloud.newResource(args);
+            io.set(`${args.type}::${args.name}`, { inputs: args.inputs, outputs: result.state });
+            return result;
+        },
+        call: (args) => {
+            options.observer?.({ kind: "call", type: args.token });
+            return cloud.call(args);
+        },
+    };
+
+    pulumi.runtime.setAllConfig({ ...options.config });
+    await pulumi.runtime.setMocks(recordingCloud, options.project, options.stack, options.cloud.preview ?? false);
+    captureParents(records);
+
+    const programPath = options.programPath ?? PROGRAM_PATH;
+    const failures: unknown[] = [];
+    const onRejection = (reason: unknown) => failures.push(reason);
+    process.on("unhandledRejection", onRejection);
+    try {
+        const stackOutputs = await pulumi.runtime.runInPulumiStack(async () => {
+            // The program registers its resources when its module loads: load it afresh for each run.
+            delete require.cache[require.resolve(programPath)];
+            // eslint-disable-next-line @typescript-eslint/no-require-imports -- loading the program is its run
+            return require(programPath);
+        });
+        await waitForRegistrations();
+        if (failures.length > 0) {
+            throw withRootMessage(failures[0]);
+        }
+        // Registration order depends on when outputs resolve; sorting by URN makes runs comparable.
+        const resources = [...records.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([urn, record]) => ({
+            urn,
+            ...record,
+            inputs: io.get(`${record.type}::${record.name}`)?.inputs ?? {},
+            outputs: io.get(`${record.type}::${record.name}`)?.outputs ?? {},
+        }));
+        return { resources, stackOutputs: (stackOutputs ?? {}) as Record<string, unknown> };
+    } catch (error) {
+        throw withRootMessage(error);
+    } finally {
+        process.off("unhandledRejection", onRejection);
+    }
+}
+
+/**
+ * The SDK prefixes an error raised while resolving a resource's inputs with the path it took
+ * (`error serializing property "outputs": ...`); the person reading it needs the cause only.
+ */
+function withRootMessage(error: unknown): unknown {
+    if (error instanceof Error) {
+        error.message = error.message.replace(/^(error serializing property "[^"]*": )+/, "");
+    }
+    return error;
+}
+
+/** The mock monitor does not pass parents and dependencies to the mocks; read them off each request. */
+function captureParents(records: Map<string, { type: string; name: string; parent?: string; custom: boolean; dependencies: string[] }>): void {
+    const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitorLike;
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (request, callback) =>
+        register(request, (error, response) => {
+            if (!error && response) {
+                records.set(response.getUrn(), {
+                    type: request.getType(),
+                    name: request.getName(),
+                    ...(request.getParent() ? { parent: request.getParent() } : {}),
+                    custom: request.getCustom(),
+                    dependencies: request.getDependenciesList(),
+                });
+            }
+            callback(error, response);
+        });
+}
+
+async function waitForRegistrations(): Promise<void> {
+    // Internal to the SDK but stable for years: resolves once no RPC to the (mock) monitor is in flight.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- not in the SDK's typings
+    const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+    await settings.waitForRPCs();
+}

@@ -1,0 +1,141 @@
+/**
+ * `npm run plan [-- --stack NAME] [--config-file PATH]`: runs the program and its policies against an
+ * in-process mock of the cloud, with no AWS account and no Pulumi CLI, and prints what would be deployed.
+ * Writes out/<stack>/plan.json and the rendered cluster configuration.
+ * Exit codes: 0 fine, 1 a mandatory policy violation, 2 the config is invalid (or names things that do
+ * not exist), 3 the program itself failed (a bug).
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import type { UserRow } from "../components/clusterUsers";
+import { ConfigError } from "../components/config";
+import { checkPolicies, formatPolicyReport, type PolicyReport } from "./offline/policyGate";
+import type { MockCloudOptions } from "./offline/mockCloud";
+import { formatCounts, formatTree, formatUsers } from "./offline/report";
+import { runProgram, type ProgramRun } from "./offline/runProgram";
+import { readStackConfig, StackConfigFileError } from "./offline/stackConfig";
+
+export const EXIT = { ok: 0, mandatoryViolation: 1, invalidConfig: 2, programFailed: 3 } as const;
+
+export interface PlanOptions {
+    readonly stack: string;
+    readonly configFile: string;
+    readonly projectFile: string;
+    readonly outDir: string;
+    /** What the mock account holds (tests); by default every looked-up user and subnet exists. */
+    readonly cloud?: Partial<MockCloudOptions>;
+}
+
+export interface PlanResult {
+    readonly exitCode: number;
+    /** What the plan printed on stdout and stderr. */
+    readonly stdout: string;
+    readonly stderr: string;
+}
+
+/** Runs the plan; never exits the process (the CLI wrapper below does). */
+export async function plan(options: PlanOptions): Promise<PlanResult> {
+    const out: string[] = [];
+    const err: string[] = [];
+    let run: ProgramRun;
+    let region: string;
+    try {
+        const { project, config } = readStackConfig(options.projectFile, options.configFile);
+        region = config["aws:region"] ?? "";
+        const existingNetwork = JSON.parse(config[`${project}:network`] ?? "{}")?.existing;
+        run = await runProgram({
+            project,
+            stack: options.stack,
+            config,
+            cloud: { region: region || "us-east-1", defaultVpcId: existingNetwork?.vpcId, ...options.cloud },
+        });
+    } catch (error) {
+        return failure(error, err);
+    }
+
+    const users = (run.stackOutputs.users ?? []) as UserRow[];
+    const policies = await checkPolicies(run);
+    const configText = String(run.stackOutputs.clusterConfiguration ?? "");
+    const configFile = String(run.stackOutputs.clusterConfigurationFile ?? "cluster-config.yaml");
+    const stackDir = path.join(options.outDir, options.stack);
+    mkdirSync(stackDir, { recursive: true });
+    writeFileSync(path.join(stackDir, configFile), configText);
+    writeFileSync(path.join(stackDir, "plan.json"), `${JSON.stringify(planDocument(run, users, policies), null, 2)}\n`);
+
+    out.push(
+        `pcluster-access offline plan: stack ${options.stack} (${path.basename(options.configFile)}), region ${region}, against a mock cloud`,
+        "",
+        `Resources (${run.resources.length}):`,
+        formatCounts(run.resources),
+        "",
+        "Component tree:",
+        formatTree(run.resources),
+        "",
+        `Users (${users.length}):`,
+        formatUsers(users),
+        "",
+        "Policies:",
+        formatPolicyReport(policies),
+        "",
+        `Wrote ${path.join(stackDir, "plan.json")} and ${path.join(stackDir, configFile)}.`,
+    );
+    const mandatory = policies.violations.filter((violation) => violation.enforcementLevel === "mandatory").length;
+    if (mandatory > 0) {
+        err.push(`${mandatory} mandatory policy violation${mandatory === 1 ? "" : "s"}: \`pulumi up --policy-pack policy\` would be stopped.`);
+    }
+    return { exitCode: mandatory > 0 ? EXIT.mandatoryViolation : EXIT.ok, stdout: out.join("\n") + "\n", stderr: err.join("\n") };
+}
+
+function planDocument(run: ProgramRun, users: readonly UserRow[], policies: PolicyReport) {
+    return {
+        resources: run.resources.map((resource) => ({ type: resource.type, name: resource.name, parent: resource.parent ?? null })),
+        users,
+        violations: policies.violations,
+    };
+}
+
+function failure(error: unknown, err: string[]): PlanResult {
+    if (error instanceof ConfigError || error instanceof StackConfigFileError) {
+        err.push(error.message);
+        return { exitCode: EXIT.invalidConfig, stdout: "", stderr: err.join("\n") };
+    }
+    if (isProgrammingError(error)) {
+        err.push(`The program failed (a bug, please report it): ${error.stack ?? error.message}`);
+        return { exitCode: EXIT.programFailed, stdout: "", stderr: err.join("\n") };
+    }
+    // A lookup the cloud refused or a ResourceError: the config names something that is not there.
+    err.push(`The config does not match the account; nothing was created.\n${error instanceof Error ? error.message : String(error)}`);
+    return { exitCode: EXIT.invalidConfig, stdout: "", stderr: err.join("\n") };
+}
+
+function isProgrammingError(error: unknown): error is Error {
+    return error instanceof TypeError || error instanceof ReferenceError || error instanceof SyntaxError || error instanceof RangeError;
+}
+
+async function main(): Promise<void> {
+    const { values } = parseArgs({
+        options: { stack: { type: "string", default: "dev" }, "config-file": { type: "string" }, out: { type: "string", default: "out" } },
+        allowPositionals: false,
+    });
+    const root = path.join(__dirname, "..");
+    const stack = values.stack ?? "dev";
+    const result = await plan({
+        stack,
+        configFile: values["config-file"] ?? path.join(root, `Pulumi.${stack}.yaml`),
+        projectFile: path.join(root, "Pulumi.yaml"),
+        outDir: values.out ?? "out",
+    });
+    process.stdout.write(result.stdout);
+    if (result.stderr) {
+        process.stderr.write(`${result.stderr}\n`);
+    }
+    process.exit(result.exitCode);
+}
+
+if (require.main === module) {
+    main().catch((error) => {
+        process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(EXIT.programFailed);
+    });
+}
