@@ -1,0 +1,278 @@
+/**
+ * The ParallelCluster configuration a pcluster-access environment stores
+ * (pulumi-nodejs:dynamic/pcluster:ClusterConfiguration), read the way `pcluster` will read it: from the
+ * rendered text when it is known, otherwise (a first preview, where the text is built from ids that do
+ * not exist yet) from the structured document stored beside it, whose leaves are unknown only where they
+ * come from resources not yet created. Both formats are brought to one model: the nodes (v3: the head
+ * node and each queue; v2: the cluster section, which applies to the head node and every queue) with
+ * their IAM policies, post-install script, arguments and S3 read grants.
+ */
+import * as YAML from "yaml";
+import { parseIniSections } from "./ini";
+import { at, isList, isObject, list, str, UNKNOWN, type Plain, type PlainObject, type Unknown } from "./known";
+
+export type Maybe<T> = T | Unknown | undefined;
+
+/** One node, or group of nodes, that gets its own IAM policies and post-install action. */
+export interface ClusterNode {
+    /** For people: "the head node", "queue compute", or v2's "the head node and every queue". */
+    readonly label: string;
+    /** Where the node's managed policies are set, e.g. `HeadNode.Iam.AdditionalIamPolicies`. */
+    readonly iamPoliciesPath: string;
+    readonly iamPolicies: readonly Maybe<string>[] | Unknown;
+    /** Where the post-install script and its arguments are set. */
+    readonly postInstallPath: string;
+    readonly script: Maybe<string>;
+    /** v3: `Args`; v2: the one `post_install_args` string. Undefined when none are set. */
+    readonly args: readonly Maybe<string>[] | Unknown | undefined;
+    /** Where read access to S3 is granted. */
+    readonly s3ReadPath: string;
+    /** S3 object ARNs the node may read, as globs (`arn:aws:s3:::bucket/*`). */
+    readonly s3Read: readonly Maybe<string>[] | Unknown;
+}
+
+export interface FileSystem {
+    readonly name: string;
+    readonly mountDir: Maybe<string>;
+    /** Undefined when not set: ParallelCluster then uses its default, a scratch type. */
+    readonly deploymentType: Maybe<string>;
+    /** An existing file system is mounted, not created: its type is not in the configuration. */
+    readonly existing: boolean;
+}
+
+export interface ClusterConfigurationModel {
+    readonly format: "v2" | "v3";
+    /** Which form was read: the rendered text, or the document during a first preview. */
+    readonly source: "text" | "document";
+    readonly region: Maybe<string>;
+    /** v2's `vpc_id`; v3 names no VPC, only subnets. */
+    readonly vpcId: Maybe<string>;
+    readonly headNodeSubnetId: Maybe<string>;
+    /** Every subnet the configuration places nodes in. */
+    readonly subnetIds: readonly Maybe<string>[];
+    /** v3's `Imds.ImdsSupport`; undefined when not set (ParallelCluster 3.7+ then requires IMDSv2). */
+    readonly imdsSupport: Maybe<string>;
+    readonly nodes: readonly ClusterNode[];
+    readonly fileSystems: readonly FileSystem[];
+}
+
+export type ReadConfiguration =
+    | { readonly ok: true; readonly model: ClusterConfigurationModel }
+    | { readonly ok: false; readonly problem: string };
+
+/** Reads a ClusterConfiguration resource's properties (inputs or outputs: both carry text and document). */
+export function readClusterConfiguration(props: PlainObject): ReadConfiguration {
+    const format = props.format;
+    if (format !== "v2" && format !== "v3") {
+        return { ok: false, problem: `its format is ${describe(format)}, not v2 or v3` };
+    }
+    const text = props.text;
+    if (typeof text === "string") {
+        const parsed = format === "v3" ? parseYaml(text) : parseIni(text);
+        return parsed.ok ? { ok: true, model: buildModel(format, "text", parsed.value) } : parsed;
+    }
+    if (text !== UNKNOWN) {
+        return { ok: false, problem: "it has no text (the rendered configuration file)" };
+    }
+    const document = format === "v3" ? props.document : v2DocumentSections(props.document);
+    if (document === undefined || (format === "v3" && !isObject(document) && document !== UNKNOWN)) {
+        return { ok: false, problem: "its text is unknown during this preview and it has no readable document" };
+    }
+    return { ok: true, model: buildModel(format, "document", document) };
+}
+
+function buildModel(format: "v2" | "v3", source: "text" | "document", value: Plain): ClusterConfigurationModel {
+    return format === "v3" ? v3Model(source, value) : v2Model(source, value);
+}
+
+function parseYaml(text: string): { ok: true; value: Plain } | { ok: false; problem: string } {
+    try {
+        const value = YAML.parse(text) as Plain;
+        return isObject(value) ? { ok: true, value } : { ok: false, problem: "its text is not a YAML mapping" };
+    } catch (error) {
+        return { ok: false, problem: `its text is not valid YAML (${(error as Error).message.split("\n")[0]})` };
+    }
+}
+
+function parseIni(text: string): { ok: true; value: Plain } | { ok: false; problem: string } {
+    try {
+        return { ok: true, value: parseIniSections(text) };
+    } catch (error) {
+        return { ok: false, problem: `its text is not valid INI (${(error as Error).message})` };
+    }
+}
+
+/** The v2 document is ordered `[[section, [[key, value], ...]], ...]`; brought to `{ section: { key: value } }`. */
+function v2DocumentSections(document: Plain): Plain {
+    if (document === UNKNOWN || !isList(document)) {
+        return document === UNKNOWN ? UNKNOWN : undefined;
+    }
+    const sections: Record<string, Record<string, Plain>> = {};
+    for (const section of document) {
+        const name = at(section, 0);
+        const entries = list(at(section, 1));
+        if (typeof name !== "string" || entries === undefined || entries === UNKNOWN) {
+            continue;
+        }
+        const values: Record<string, Plain> = (sections[name] ??= {});
+        for (const entry of entries) {
+            const key = at(entry, 0);
+            if (typeof key === "string") {
+                values[key] = at(entry, 1);
+            }
+        }
+    }
+    return sections;
+}
+
+// ---------------------------------------------------------------------------------------------
+// ParallelCluster 3 (YAML)
+// ---------------------------------------------------------------------------------------------
+
+function v3Model(source: "text" | "document", document: Plain): ClusterConfigurationModel {
+    const head = at(document, "HeadNode");
+    const queues = list(at(document, "Scheduling", "SlurmQueues"));
+    const queueList = queues === UNKNOWN || queues === undefined ? [] : queues;
+    const nodes: ClusterNode[] = [v3Node("the head node", "HeadNode", head)];
+    const subnetIds: Maybe<string>[] = [str(at(head, "Networking", "SubnetId"))];
+    queueList.forEach((queue, index) => {
+        const name = str(at(queue, "Name"));
+        const label = typeof name === "string" ? `queue ${name}` : `queue ${index + 1}`;
+        nodes.push(v3Node(label, `Scheduling.SlurmQueues[${index}]`, queue));
+        subnetIds.push(...strings(list(at(queue, "Networking", "SubnetIds"))));
+    });
+    return {
+        format: "v3",
+        source,
+        region: str(at(document, "Region")),
+        vpcId: undefined,
+        headNodeSubnetId: str(at(head, "Networking", "SubnetId")),
+        subnetIds,
+        imdsSupport: str(at(document, "Imds", "ImdsSupport")),
+        nodes,
+        fileSystems: v3FileSystems(at(document, "SharedStorage")),
+    };
+}
+
+function v3Node(label: string, path: string, node: Plain): ClusterNode {
+    const policies = list(at(node, "Iam", "AdditionalIamPolicies"));
+    const s3Access = list(at(node, "Iam", "S3Access"));
+    const action = at(node, "CustomActions", "OnNodeConfigured");
+    const args = list(at(action, "Args"));
+    return {
+        label,
+        iamPoliciesPath: `${path}.Iam.AdditionalIamPolicies`,
+        iamPolicies: policies === UNKNOWN ? UNKNOWN : (policies ?? []).map((entry) => str(at(entry, "Policy"))),
+        postInstallPath: `${path}.CustomActions.OnNodeConfigured`,
+        script: str(at(action, "Script")),
+        args: args === UNKNOWN ? UNKNOWN : args === undefined ? undefined : strings(args),
+        s3ReadPath: `${path}.Iam.S3Access`,
+        s3Read: s3Access === UNKNOWN ? UNKNOWN : (s3Access ?? []).map(s3AccessArn),
+    };
+}
+
+/** `S3Access: {BucketName, KeyName}` as the object ARN glob ParallelCluster grants (KeyName defaults to all keys). */
+function s3AccessArn(entry: Plain): Maybe<string> {
+    const bucket = str(at(entry, "BucketName"));
+    const key = at(entry, "KeyName");
+    if (bucket === UNKNOWN || key === UNKNOWN) {
+        return UNKNOWN;
+    }
+    if (bucket === undefined) {
+        return undefined;
+    }
+    return `arn:aws:s3:::${bucket}/${typeof key === "string" ? key : "*"}`;
+}
+
+function v3FileSystems(storage: Plain): FileSystem[] {
+    const entries = list(storage);
+    if (entries === undefined || entries === UNKNOWN) {
+        return [];
+    }
+    return entries
+        .filter((entry) => at(entry, "StorageType") === "FsxLustre")
+        .map((entry, index) => {
+            const name = str(at(entry, "Name"));
+            const settings = at(entry, "FsxLustreSettings");
+            return {
+                name: typeof name === "string" ? name : `SharedStorage ${index + 1}`,
+                mountDir: str(at(entry, "MountDir")),
+                deploymentType: str(at(settings, "DeploymentType")),
+                existing: at(settings, "FileSystemId") !== undefined,
+            };
+        });
+}
+
+// ---------------------------------------------------------------------------------------------
+// ParallelCluster 2 (INI)
+// ---------------------------------------------------------------------------------------------
+
+function v2Model(source: "text" | "document", sections: Plain): ClusterConfigurationModel {
+    const template = str(at(sections, "global", "cluster_template"));
+    const clusterSection = `cluster ${typeof template === "string" ? template : "default"}`;
+    const cluster = at(sections, clusterSection);
+    const value = (key: string) => str(at(cluster, key));
+    const vpcName = value("vpc_settings");
+    const vpc = typeof vpcName === "string" ? at(sections, `vpc ${vpcName}`) : undefined;
+    const fsxName = value("fsx_settings");
+    const args = value("post_install_args");
+    const policies = value("additional_iam_policies");
+    const readResource = value("s3_read_resource");
+    const where = (key: string) => `[${clusterSection}] ${key}`;
+    const node: ClusterNode = {
+        label: "the head node and every queue",
+        iamPoliciesPath: where("additional_iam_policies"),
+        iamPolicies: policies === UNKNOWN ? UNKNOWN : splitList(policies),
+        postInstallPath: where("post_install"),
+        script: value("post_install"),
+        args: args === undefined ? undefined : [args === UNKNOWN ? UNKNOWN : unquote(args)],
+        s3ReadPath: where("s3_read_resource"),
+        s3Read: readResource === UNKNOWN ? UNKNOWN : splitList(readResource),
+    };
+    const fileSystems: FileSystem[] = [];
+    if (typeof fsxName === "string") {
+        const fsx = at(sections, `fsx ${fsxName}`);
+        fileSystems.push({
+            name: fsxName,
+            mountDir: str(at(fsx, "shared_dir")),
+            deploymentType: str(at(fsx, "deployment_type")),
+            existing: at(fsx, "fsx_fs_id") !== undefined,
+        });
+    }
+    const headNodeSubnetId = str(at(vpc, "master_subnet_id"));
+    return {
+        format: "v2",
+        source,
+        region: str(at(sections, "aws", "aws_region_name")),
+        vpcId: str(at(vpc, "vpc_id")),
+        headNodeSubnetId,
+        subnetIds: [headNodeSubnetId, str(at(vpc, "compute_subnet_id"))],
+        imdsSupport: undefined,
+        nodes: [node],
+        fileSystems,
+    };
+}
+
+function splitList(value: string | undefined): string[] {
+    return (value ?? "")
+        .split(",")
+        .map((item) => item.trim())
+        .filter((item) => item !== "");
+}
+
+/** configparser keeps quotes; the node's script strips them (and the `ini` package already does). */
+function unquote(value: string): string {
+    const trimmed = value.trim();
+    return /^(["']).*\1$/s.test(trimmed) ? trimmed.slice(1, -1) : trimmed;
+}
+
+function strings(values: readonly Plain[] | Unknown | undefined): Maybe<string>[] {
+    if (values === UNKNOWN) {
+        return [UNKNOWN];
+    }
+    return (values ?? []).map(str);
+}
+
+function describe(value: Plain): string {
+    return value === UNKNOWN ? "unknown" : JSON.stringify(value) ?? "missing";
+}

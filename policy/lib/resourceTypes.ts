@@ -1,0 +1,20 @@
+/**
+ * Type tokens of the resources the policies inspect. The OpsWorks and configuration resources are dynamic
+ * resources, which `validateResourceOfType` cannot match by class, so policies compare these tokens.
+ * Copied from the program (components/), not imported: a published pack contains only policy/.
+ */
+export const CLUSTER_CONFIGURATION = "pulumi-nodejs:dynamic/pcluster:ClusterConfiguration";
+export const OPSWORKS_STACK = "pulumi-nodejs:dynamic/opsworks:Stack";
+export const OPSWORKS_USER_PROFILE = "pulumi-nodejs:dynamic/opsworks:UserProfile";
+export const OPSWORKS_PERMISSION = "pulumi-nodejs:dynamic/opsworks:Permission";
+
+export const IAM_USER = "aws:iam/user:User";
+export const S3_BUCKET = "aws:s3/bucket:Bucket";
+export const S3_BUCKET_OBJECT = "aws:s3/bucketObjectv2:BucketObjectv2";
+export const S3_PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
+export const S3_ENCRYPTION = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration";
+export const S3_BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy";
+
+/** awsx's VPC component: its outputs name the VPC and its subnets. */
+export const AWSX_VPC = "awsx:ec2:Vpc";
+export const EC2_SUBNET = "aws:ec2/subnet:Subnet";

@@ -1,0 +1,27 @@
+/**
+ * The pack's policies, in the order they run. Importing this module starts nothing, so tests and the
+ * offline plan (scripts/offline/policyHarness.ts) use it; index.ts alone builds the PolicyPack.
+ */
+import type { Policies } from "@pulumi/policy";
+import { discouragedScratchFileSystem } from "./fileSystems";
+import { requiredOpsWorksIamPolicies } from "./iamPolicies";
+import { requiredImdsV1ForOpsWorks } from "./imds";
+import { requiredOpsWorksStackPlacement } from "./opsworksStack";
+import { requiredPostInstallWiring } from "./postInstall";
+import { requiredPrivateScriptBucket } from "./scriptBucket";
+import { discouragedAccessRevocation, discouragedSudoUsers, requiredValidSshPublicKey } from "./users";
+
+/** The pack's name, as `pulumi preview --policy-pack` reports it. */
+export const POLICY_PACK_NAME = "pcluster-access";
+
+export const policies: Policies = [
+    requiredOpsWorksIamPolicies,
+    requiredPostInstallWiring,
+    requiredImdsV1ForOpsWorks,
+    requiredOpsWorksStackPlacement,
+    requiredValidSshPublicKey,
+    requiredPrivateScriptBucket,
+    discouragedSudoUsers,
+    discouragedAccessRevocation,
+    discouragedScratchFileSystem,
+];

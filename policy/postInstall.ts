@@ -1,0 +1,149 @@
+/**
+ * required-post-install-wiring: every node must run this environment's own post-install script, pass it
+ * this stack's OpsWorks stack id, and be allowed to download it. A script from elsewhere, or another
+ * stack's id, registers the nodes somewhere this environment's users are not (or not at all).
+ */
+import type { StackValidationPolicy } from "@pulumi/policy";
+import type { ClusterConfigurationModel, ClusterNode } from "./lib/clusterConfiguration";
+import { isKnown, str, UNKNOWN, type Unknown } from "./lib/known";
+import { configWithDefaults, stringValue } from "./lib/policyConfig";
+import { OPSWORKS_PERMISSION, OPSWORKS_STACK, S3_BUCKET_OBJECT } from "./lib/resourceTypes";
+import { globMatches, objectArn, parseS3Url, s3Url, type S3Object } from "./lib/s3";
+import { StackResources } from "./lib/stackResources";
+import { capitalize, joinAnd } from "./lib/text";
+
+export interface PostInstallWiringConfig {
+    /** S3 key under which the environment uploads its post-install script. */
+    readonly scriptKey: string;
+}
+
+export const POST_INSTALL_WIRING_DEFAULTS: PostInstallWiringConfig = { scriptKey: "post-install.sh" };
+
+/** What the stack itself says the wiring must be; UNKNOWN where a value is not known during this preview. */
+interface Expected {
+    /** `s3://` URLs of the scripts this stack uploads. */
+    readonly scripts: readonly string[] | Unknown;
+    /** OpsWorks stack ids of this stack (created, or adopted and named by the permissions); empty: no OpsWorks here. */
+    readonly stackIds: readonly string[] | Unknown;
+}
+
+export const requiredPostInstallWiring: StackValidationPolicy = {
+    name: "required-post-install-wiring",
+    description:
+        "Checks that every cluster node runs this environment's uploaded post-install script with this stack's OpsWorks stack id as its argument, and may read the script from S3.",
+    enforcementLevel: "mandatory",
+    configSchema: {
+        properties: {
+            scriptKey: stringValue("S3 key of the post-install script the environment uploads.", POST_INSTALL_WIRING_DEFAULTS.scriptKey),
+        },
+    },
+    validateStack: (args, reportViolation) => {
+        const { scriptKey } = configWithDefaults(args, POST_INSTALL_WIRING_DEFAULTS);
+        const stack = new StackResources(args.resources);
+        const expected: Expected = { scripts: uploadedScripts(stack, scriptKey), stackIds: opsworksStackIds(stack) };
+        for (const { resource, read } of stack.configurations()) {
+            // An unreadable configuration is reported by required-opsworks-iam-policies.
+            if (read.ok) {
+                for (const node of read.model.nodes) {
+                    for (const problem of nodeProblems(node, read.model, expected, scriptKey)) {
+                        reportViolation(problem, resource.urn);
+                    }
+                }
+            }
+        }
+    },
+};
+
+function uploadedScripts(stack: StackResources, scriptKey: string): string[] | Unknown {
+    const scripts: string[] = [];
+    for (const object of stack.ofType(S3_BUCKET_OBJECT)) {
+        const bucket = str(object.props.bucket);
+        const key = str(object.props.key);
+        if (bucket === UNKNOWN || key === UNKNOWN) {
+            return UNKNOWN;
+        }
+        if (bucket !== undefined && key === scriptKey) {
+            scripts.push(s3Url({ bucket, key }));
+        }
+    }
+    return scripts;
+}
+
+function opsworksStackIds(stack: StackResources): string[] | Unknown {
+    const created = stack.ofType(OPSWORKS_STACK);
+    // An adopted stack has no resource here: the permissions name it.
+    const values = created.length > 0 ? created.map((resource) => resource.props.stackId) : stack.ofType(OPSWORKS_PERMISSION).map((resource) => resource.props.stackId);
+    const ids = values.map(str);
+    if (ids.includes(UNKNOWN)) {
+        return UNKNOWN;
+    }
+    return [...new Set(ids.filter((id): id is string => typeof id === "string"))];
+}
+
+function nodeProblems(node: ClusterNode, model: ClusterConfigurationModel, expected: Expected, scriptKey: string): string[] {
+    const problems: string[] = [];
+    const who = capitalize(node.label);
+    const where = `${node.postInstallPath}${model.format === "v3" ? ".Script" : ""}`;
+    const uploaded = isKnown(expected.scripts) ? joinAnd(expected.scripts) : "this environment's uploaded script";
+    if (node.script === undefined) {
+        problems.push(
+            `${who} runs no post-install script (${where}). It must run ${uploaded}, which registers the node with the OpsWorks stack; without it the node gets none of the stack's users.`,
+        );
+    } else if (isKnown(node.script) && isKnown(expected.scripts)) {
+        const script = parseS3Url(node.script);
+        const runsUploaded = script !== undefined && expected.scripts.includes(s3Url(script));
+        if (!runsUploaded) {
+            problems.push(
+                expected.scripts.length === 0
+                    ? `${who} runs ${node.script} (${where}), but this stack uploads no post-install script (an ${S3_BUCKET_OBJECT} with key ${scriptKey}). ` +
+                          "The nodes must run the script this environment uploads, so that what registers them is reviewed and versioned here."
+                    : `${who} runs ${node.script} (${where}), not this environment's uploaded post-install script. It must run ${uploaded}: point ${where} at it.`,
+            );
+        }
+    }
+    problems.push(...argumentProblems(node, model, expected));
+    const script = isKnown(node.script) && node.script !== undefined ? parseS3Url(node.script) : undefined;
+    if (script !== undefined) {
+        problems.push(...readProblems(node, model, script));
+    }
+    return problems;
+}
+
+function argumentProblems(node: ClusterNode, model: ClusterConfigurationModel, expected: Expected): string[] {
+    const stackIds = expected.stackIds;
+    if (!isKnown(stackIds) || stackIds.length === 0 || !isKnown(node.args)) {
+        return [];
+    }
+    const args = node.args ?? [];
+    if (!args.every(isKnown)) {
+        return [];
+    }
+    const where = model.format === "v3" ? `${node.postInstallPath}.Args` : node.postInstallPath.replace(/post_install$/, "post_install_args");
+    const passes = args.length === 1 && typeof args[0] === "string" && stackIds.includes(args[0]);
+    if (passes) {
+        return [];
+    }
+    const given = args.length === 0 ? "no argument" : args.map((arg) => JSON.stringify(arg ?? "")).join(", ");
+    return [
+        `${capitalize(node.label)} passes ${given} to the post-install script (${where}), not this stack's OpsWorks stack id. ` +
+            `Its only argument must be ${joinAnd(stackIds)}; otherwise the nodes register with another stack, whose users are not this cluster's.`,
+    ];
+}
+
+function readProblems(node: ClusterNode, model: ClusterConfigurationModel, script: S3Object): string[] {
+    if (!isKnown(node.s3Read)) {
+        return [];
+    }
+    const arn = objectArn(script);
+    const grants = node.s3Read;
+    if (grants.some((grant) => isKnown(grant) && grant !== undefined && globMatches(grant, arn)) || grants.includes(UNKNOWN)) {
+        return [];
+    }
+    const fix =
+        model.format === "v3"
+            ? `add {BucketName: ${script.bucket}, EnableWriteAccess: false} to ${node.s3ReadPath}`
+            : `set ${node.s3ReadPath} = arn:aws:s3:::${script.bucket}/*`;
+    return [
+        `${capitalize(node.label)} may not read its post-install script ${arn}: nothing in ${node.s3ReadPath} covers it, so the node cannot download the script. To fix, ${fix}.`,
+    ];
+}
