@@ -43,7 +43,7 @@ readonly JOB_CRON="/etc/cron.d/pcluster-access-deregister"
 readonly JOB_LOGROTATE="/etc/logrotate.d/pcluster-access-deregister"
 readonly JOB_LOG="/var/log/opsworks-deregister.log"
 readonly JOB_LOCK="/var/lock/pcluster-access-deregister.lock"
-# EC2 accepts at most 200 values in one filter.
+# EC2 refuses more than 200 filter values in one call (FilterLimitExceeded).
 readonly EC2_BATCH=200
 readonly STACK_ID_RE='^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
 readonly REGION_RE='^[a-z]{2}(-[a-z]+)+-[0-9]+$'

@@ -2,11 +2,12 @@
  * moto_server as the EC2 side of the deregistration tests: started on a free loopback port, driven
  * with the real AWS CLI, and counting EC2 calls through moto's own request recorder.
  *
- * What moto 5.2.1 does here (checked by the specs): a terminated instance stays listed with state
- * `terminated` (real EC2 drops it after about an hour, so "EC2 forgot it" is played by an id moto
- * never launched); the instance-id filter returns no entry for an unknown id, while InstanceIds fails
- * the whole call with InvalidInstanceID.NotFound; it does not enforce EC2's 200-values-per-filter
- * limit, so batching is asserted from the recorded requests.
+ * What moto 5.2.1 does (seen while writing these tests; the specs rely on the first two): a
+ * terminated instance stays listed with state `terminated` (real EC2 drops it after about an hour,
+ * so "EC2 forgot it" is played by an id moto never launched); the instance-id filter returns no
+ * entry for an unknown id, while InstanceIds fails the whole call with InvalidInstanceID.NotFound;
+ * it does not enforce EC2's limit of 200 filter values per call (FilterLimitExceeded), so batching
+ * is asserted from the recorded requests.
  */
 import { ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
