@@ -155,6 +155,25 @@ describe("OpsWorks UserProfile and Permission providers", () => {
             assert.deepEqual(operations(emulator()), ["CreateUserProfile", "SetPermission"]);
         });
 
+        it("does not let the propagation wait use up the attempts that throttling needs", async () => {
+            emulator().settings.propagationFailures = 2;
+            emulator().faults.failNth("SetPermission", 1, "ThrottlingException", "Rate exceeded");
+            emulator().faults.failNth("SetPermission", 2, "ThrottlingException", "Rate exceeded");
+            emulator().faults.failNth("SetPermission", 4, "ThrottlingException", "Rate exceeded");
+            const alice = new User("alice", stackId);
+            await alice.profile.up(profileInputs("alice"));
+            emulator().resetCalls();
+            await alice.permission.up(permissionInputs("alice", stackId, { retry: { maxAttempts: 3, baseDelayMs: 0 } }));
+            assert.deepEqual(emulator().calls.map((call) => call.errorCode ?? "ok"), [
+                "ThrottlingException",
+                "ThrottlingException",
+                "ResourceNotFoundException",
+                "ThrottlingException",
+                "ResourceNotFoundException",
+                "ok",
+            ]);
+        });
+
         it("gives up on a propagation that never completes, with AWS's error naming the user", async () => {
             emulator().settings.propagationFailures = 99;
             const alice = new User("alice", stackId);
@@ -249,14 +268,22 @@ describe("OpsWorks UserProfile and Permission providers", () => {
     });
 
     describe("adopting a profile that already exists", () => {
-        it("adopts a profile made by hand following the article, with no write when it already matches", async () => {
+        it("adopts a profile and permission made by hand following the article, with no write when they match", async () => {
+            emulator().settings.propagationFailures = 0;
             const alice = new User("alice", stackId);
             await byHand(async (client) => {
                 await client.send(new CreateUserProfileCommand({ IamUserArn: alice.arn, SshUsername: "alice", SshPublicKey: alice.key }));
+                await client.send(
+                    new SetPermissionCommand({ StackId: stackId, IamUserArn: alice.arn, AllowSsh: true, AllowSudo: false, Level: "iam_only" }),
+                );
             });
             assert.deepEqual(await alice.up(), ["created", "created"]);
-            assert.deepEqual(operations(emulator()), ["CreateUserProfile", "DescribeUserProfiles", "SetPermission", "SetPermission"]);
-            assert.equal(emulator().calls[0].errorCode, "ValidationException");
+            assert.deepEqual(
+                emulator().calls.map((call) => `${call.operation} ${call.status}`),
+                ["CreateUserProfile 400", "DescribeUserProfiles 200", "SetPermission 200"],
+            );
+            assert.equal(await storedKey(alice.arn), alice.key);
+            assert.deepEqual(await alice.up(), ["same", "same"]);
         });
 
         it("brings an imported profile that no stack uses yet to the desired username and key", async () => {
