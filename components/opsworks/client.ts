@@ -64,3 +64,24 @@ export async function callOpsWorks<T>(
 export function isNotFound(error: unknown): boolean {
     return (error as { code?: unknown } | undefined)?.code === "ResourceNotFoundException";
 }
+
+/** callOpsWorks, answering `undefined` for ResourceNotFoundException: what it is about is gone already. */
+export async function callUnlessGone<T>(
+    target: CallTarget,
+    operation: string,
+    send: (client: Client, sdk: Sdk) => Promise<T>,
+): Promise<T | undefined> {
+    try {
+        return await callOpsWorks(target, operation, send);
+    } catch (error) {
+        if (isNotFound(error)) {
+            return undefined;
+        }
+        throw error;
+    }
+}
+
+/** A read's answer for a resource that no longer exists: an empty id tells the engine to drop it. */
+export function gone<T>(): { id: string; props: T } {
+    return { id: "", props: {} as T };
+}

@@ -16,7 +16,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { changed, checkBoolean, checkRegion, checkRetry, checkString, Failure, IAM_USER_ARN, isUnknown, STACK_ID } from "./checks";
-import { callOpsWorks, CallTarget, isNotFound } from "./client";
+import { callOpsWorks, CallTarget, callUnlessGone, gone } from "./client";
 import { RetryOptions } from "./retry";
 
 export interface PermissionArgs {
@@ -98,20 +98,12 @@ export const permissionProvider: pulumi.dynamic.ResourceProvider<PermissionInput
 
     async read(id, props) {
         const olds = props!;
-        let permissions;
-        try {
-            ({ Permissions: permissions } = await callOpsWorks(target(olds), "DescribePermissions", (client, sdk) =>
-                client.send(new sdk.DescribePermissionsCommand({ StackId: olds.stackId, IamUserArn: olds.iamUserArn })),
-            ));
-        } catch (error) {
-            if (isNotFound(error)) {
-                return { id: "", props: {} as PermissionOutputs };
-            }
-            throw error;
-        }
-        const live = permissions?.[0];
+        const answer = await callUnlessGone(target(olds), "DescribePermissions", (client, sdk) =>
+            client.send(new sdk.DescribePermissionsCommand({ StackId: olds.stackId, IamUserArn: olds.iamUserArn })),
+        );
+        const live = answer?.Permissions?.[0];
         if (!live) {
-            return { id: "", props: {} as PermissionOutputs };
+            return gone<PermissionOutputs>();
         }
         return {
             id,
@@ -136,14 +128,10 @@ export const permissionProvider: pulumi.dynamic.ResourceProvider<PermissionInput
                     "run pulumi up; after that the user can be removed from the config.",
             );
         }
-        try {
-            await setPermission(props, { AllowSsh: false, AllowSudo: false });
-        } catch (error) {
-            // The stack or the profile is gone already, and the permission with it.
-            if (!isNotFound(error)) {
-                throw error;
-            }
-        }
+        // Not found: the stack or the profile is gone already, and the permission with it.
+        await callUnlessGone(target(props), "SetPermission", (client, sdk) =>
+            client.send(new sdk.SetPermissionCommand({ StackId: props.stackId, IamUserArn: props.iamUserArn, AllowSsh: false, AllowSudo: false })),
+        );
     },
 };
 

@@ -7,7 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { changed, checkRegion, checkRetry, checkString, Failure, INSTANCE_PROFILE_ARN, IAM_ROLE_ARN, SUBNET_ID, VPC_ID } from "./checks";
-import { callOpsWorks, CallTarget, isNotFound } from "./client";
+import { callOpsWorks, CallTarget, callUnlessGone, gone } from "./client";
 import { RetryOptions } from "./retry";
 
 export interface ConfigurationManager {
@@ -121,20 +121,12 @@ export const stackProvider: pulumi.dynamic.ResourceProvider<StackInputs, StackOu
 
     async read(id, props) {
         const olds = props!;
-        let stacks;
-        try {
-            ({ Stacks: stacks } = await callOpsWorks(target(olds), "DescribeStacks", (client, sdk) =>
-                client.send(new sdk.DescribeStacksCommand({ StackIds: [id] })),
-            ));
-        } catch (error) {
-            if (isNotFound(error)) {
-                return { id: "", props: {} as StackOutputs };
-            }
-            throw error;
-        }
-        const live = stacks?.[0];
+        const answer = await callUnlessGone(target(olds), "DescribeStacks", (client, sdk) =>
+            client.send(new sdk.DescribeStacksCommand({ StackIds: [id] })),
+        );
+        const live = answer?.Stacks?.[0];
         if (!live) {
-            return { id: "", props: {} as StackOutputs };
+            return gone<StackOutputs>();
         }
         return {
             id,
@@ -178,13 +170,7 @@ export const stackProvider: pulumi.dynamic.ResourceProvider<StackInputs, StackOu
 
     /** Fails, with AWS's message, while instances are still registered: deregister them first. */
     async delete(id, props) {
-        try {
-            await callOpsWorks(target(props), "DeleteStack", (client, sdk) => client.send(new sdk.DeleteStackCommand({ StackId: id })));
-        } catch (error) {
-            if (!isNotFound(error)) {
-                throw error;
-            }
-        }
+        await callUnlessGone(target(props), "DeleteStack", (client, sdk) => client.send(new sdk.DeleteStackCommand({ StackId: id })));
     },
 };
 

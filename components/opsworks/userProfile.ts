@@ -23,7 +23,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { checkSshPublicKey } from "../sshPublicKey";
 import { changed, checkBoolean, checkRegion, checkRetry, checkString, Failure, IAM_USER_ARN } from "./checks";
-import { callOpsWorks, CallTarget, isNotFound, OpsWorksCallError } from "./client";
+import { callOpsWorks, CallTarget, callUnlessGone, gone, OpsWorksCallError } from "./client";
 import { RetryOptions } from "./retry";
 
 /**
@@ -118,34 +118,21 @@ function observed(olds: UserProfileOutputs, stored: StoredProfile): UserProfileO
     };
 }
 
+/** The profile as OpsWorks holds it, or undefined when there is none. */
 async function fetchProfile(inputs: UserProfileInputs): Promise<StoredProfile | undefined> {
-    try {
-        const { UserProfiles: profiles } = await callOpsWorks(target(inputs), "DescribeUserProfiles", (client, sdk) =>
-            client.send(new sdk.DescribeUserProfilesCommand({ IamUserArns: [inputs.iamUserArn] })),
-        );
-        const live = profiles?.[0];
-        return live && { sshUsername: live.SshUsername ?? "", sshPublicKey: live.SshPublicKey ?? "" };
-    } catch (error) {
-        if (isNotFound(error)) {
-            return undefined;
-        }
-        throw error;
-    }
+    const answer = await callUnlessGone(target(inputs), "DescribeUserProfiles", (client, sdk) =>
+        client.send(new sdk.DescribeUserProfilesCommand({ IamUserArns: [inputs.iamUserArn] })),
+    );
+    const live = answer?.UserProfiles?.[0];
+    return live && { sshUsername: live.SshUsername ?? "", sshPublicKey: live.SshPublicKey ?? "" };
 }
 
-/** Stacks of the region whose permission gives the user SSH. */
+/** Stacks of the region whose permission gives the user SSH (none when the profile is gone). */
 async function stacksGrantingSsh(inputs: UserProfileInputs): Promise<string[]> {
-    try {
-        const { Permissions: permissions } = await callOpsWorks(target(inputs), "DescribePermissions", (client, sdk) =>
-            client.send(new sdk.DescribePermissionsCommand({ IamUserArn: inputs.iamUserArn })),
-        );
-        return (permissions ?? []).filter((permission) => permission.AllowSsh).map((permission) => permission.StackId ?? "?");
-    } catch (error) {
-        if (isNotFound(error)) {
-            return [];
-        }
-        throw error;
-    }
+    const answer = await callUnlessGone(target(inputs), "DescribePermissions", (client, sdk) =>
+        client.send(new sdk.DescribePermissionsCommand({ IamUserArn: inputs.iamUserArn })),
+    );
+    return (answer?.Permissions ?? []).filter((permission) => permission.AllowSsh).map((permission) => permission.StackId ?? "?");
 }
 
 async function writeProfile(inputs: UserProfileInputs, from: StoredProfile, to: StoredProfile): Promise<void> {
@@ -243,7 +230,7 @@ export const userProfileProvider: pulumi.dynamic.ResourceProvider<UserProfileInp
         const olds = props!;
         const live = await fetchProfile(olds);
         if (!live) {
-            return { id: "", props: {} as UserProfileOutputs };
+            return gone<UserProfileOutputs>();
         }
         return { id, props: observed(olds, live) };
     },
@@ -273,15 +260,9 @@ export const userProfileProvider: pulumi.dynamic.ResourceProvider<UserProfileInp
         if ((await stacksGrantingSsh(props)).length > 0) {
             return;
         }
-        try {
-            await callOpsWorks(target(props), "DeleteUserProfile", (client, sdk) =>
-                client.send(new sdk.DeleteUserProfileCommand({ IamUserArn: props.iamUserArn })),
-            );
-        } catch (error) {
-            if (!isNotFound(error)) {
-                throw error;
-            }
-        }
+        await callUnlessGone(target(props), "DeleteUserProfile", (client, sdk) =>
+            client.send(new sdk.DeleteUserProfileCommand({ IamUserArn: props.iamUserArn })),
+        );
     },
 };
 
