@@ -77,23 +77,3 @@ export function checkRetry(failures: Failure[], value: unknown): void {
         failures.push({ property: "retry", reason: problems.join("; ") });
     }
 }
-
-/**
- * True when two values differ, comparing objects (retry, configurationManager) by content: key order
- * is not kept through Pulumi's state, so it must not count.
- */
-export function changed(a: unknown, b: unknown): boolean {
-    return canonical(a) !== canonical(b);
-}
-
-function canonical(value: unknown): string {
-    if (value === undefined || value === null) {
-        return "null";
-    }
-    if (typeof value !== "object" || Array.isArray(value)) {
-        return JSON.stringify(value);
-    }
-    const entries = Object.entries(value).filter(([, item]) => item !== undefined);
-    entries.sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonical(item)}`).join(",")}}`;
-}

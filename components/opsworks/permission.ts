@@ -15,8 +15,9 @@
  *   The level is left alone: nobody can change their own level, and iam_only grants nothing by itself.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { changed, checkBoolean, checkRegion, checkRetry, checkString, Failure, IAM_USER_ARN, isUnknown, STACK_ID } from "./checks";
+import { checkBoolean, checkRegion, checkRetry, checkString, Failure, IAM_USER_ARN, isUnknown, STACK_ID } from "./checks";
 import { callOpsWorks, CallTarget, callUnlessGone, gone } from "./client";
+import { changed, diffByProperty } from "./diff";
 import { RetryOptions } from "./retry";
 
 export interface PermissionArgs {
@@ -86,9 +87,7 @@ export const permissionProvider: pulumi.dynamic.ResourceProvider<PermissionInput
     },
 
     async diff(_id, olds, news) {
-        const replaces = REPLACED_BY.filter((key) => changed(olds[key], news[key]));
-        const updates = UPDATED_IN_PLACE.filter((key) => changed(olds[key], news[key]));
-        return { changes: replaces.length + updates.length > 0, replaces, deleteBeforeReplace: false };
+        return diffByProperty(olds, news, REPLACED_BY, UPDATED_IN_PLACE);
     },
 
     async create(inputs) {

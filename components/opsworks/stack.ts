@@ -6,8 +6,9 @@
  * (UpdateStack). An existing stack is not adopted here: the program references it by id instead.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { changed, checkRegion, checkRetry, checkString, Failure, INSTANCE_PROFILE_ARN, IAM_ROLE_ARN, SUBNET_ID, VPC_ID } from "./checks";
+import { checkRegion, checkRetry, checkString, Failure, INSTANCE_PROFILE_ARN, IAM_ROLE_ARN, SUBNET_ID, VPC_ID } from "./checks";
 import { callOpsWorks, CallTarget, callUnlessGone, gone } from "./client";
+import { changed, diffByProperty } from "./diff";
 import { RetryOptions } from "./retry";
 
 export interface ConfigurationManager {
@@ -94,9 +95,7 @@ export const stackProvider: pulumi.dynamic.ResourceProvider<StackInputs, StackOu
     },
 
     async diff(_id, olds, news) {
-        const replaces = REPLACED_BY.filter((key) => changed(olds[key], news[key]));
-        const updates = UPDATED_IN_PLACE.filter((key) => changed(olds[key], news[key]));
-        return { changes: replaces.length + updates.length > 0, replaces, deleteBeforeReplace: false };
+        return diffByProperty(olds, news, REPLACED_BY, UPDATED_IN_PLACE);
     },
 
     async create(inputs) {

@@ -22,8 +22,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { checkSshPublicKey } from "../sshPublicKey";
-import { changed, checkBoolean, checkRegion, checkRetry, checkString, Failure, IAM_USER_ARN } from "./checks";
+import { checkBoolean, checkRegion, checkRetry, checkString, Failure, IAM_USER_ARN } from "./checks";
 import { callOpsWorks, CallTarget, callUnlessGone, gone, OpsWorksCallError } from "./client";
+import { diffByProperty } from "./diff";
 import { RetryOptions } from "./retry";
 
 /**
@@ -196,11 +197,9 @@ export const userProfileProvider: pulumi.dynamic.ResourceProvider<UserProfileInp
         return { inputs: key.ok ? { ...news, sshPublicKey: key.normalized } : news, failures };
     },
 
+    /** Also a change: a refresh found the profile changed elsewhere (update then refuses, or accepts it). */
     async diff(_id, olds, news) {
-        const replaces = REPLACED_BY.filter((key) => changed(olds[key], news[key]));
-        const updates = UPDATED_IN_PLACE.filter((key) => changed(olds[key], news[key]));
-        const changedElsewhere = !sameProfile(olds.stored, olds.written);
-        return { changes: replaces.length + updates.length > 0 || changedElsewhere, replaces, deleteBeforeReplace: false };
+        return diffByProperty(olds, news, REPLACED_BY, UPDATED_IN_PLACE, !sameProfile(olds.stored, olds.written));
     },
 
     async create(inputs) {
