@@ -216,11 +216,13 @@ export const userProfileProvider: pulumi.dynamic.ResourceProvider<UserProfileInp
                 ),
             );
         } catch (error) {
-            // OpsWorks answers ValidationException for a profile that exists; its wording is not documented.
-            if (!(error instanceof Error && (error as OpsWorksCallError).code === "ValidationException")) {
+            // OpsWorks answers ValidationException for a profile that exists. Its wording is not documented,
+            // so adopt() asks whether one exists instead of reading the message.
+            const refusal = error as OpsWorksCallError;
+            if (refusal.code !== "ValidationException") {
                 throw error;
             }
-            written = await adopt(inputs, error as OpsWorksCallError);
+            written = await adopt(inputs, refusal);
         }
         return { id: inputs.iamUserArn, outs: { ...inputs, stored: written, written } };
     },
@@ -255,6 +257,7 @@ export const userProfileProvider: pulumi.dynamic.ResourceProvider<UserProfileInp
         return { outs: { ...news, stored: want, written: want } };
     },
 
+    /** Leaves the profile in OpsWorks while any stack of the region still gives the user SSH. */
     async delete(_id, props) {
         if ((await stacksGrantingSsh(props)).length > 0) {
             return;
