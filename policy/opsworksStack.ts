@@ -115,7 +115,7 @@ function vpcProblem(stack: StackResources, label: string, opsworks: StackResourc
     if (!isKnown(subnet) || !subnets.every(isKnown) || (subnet !== undefined && subnets.includes(subnet))) {
         return undefined;
     }
-    const known = subnets.filter((id): id is string => typeof id === "string");
+    const known = [...new Set(subnets.filter((id): id is string => typeof id === "string"))];
     return (
         `OpsWorks stack ${label}'s default subnet ${subnet ?? "(none)"} is none of the cluster's subnets (${joinAnd(known)}), ` +
         `so the stack cannot be shown to be in the cluster's VPC. Use the head node's subnet as the stack's default subnet.`

@@ -71,9 +71,11 @@ function uploadedScripts(stack: StackResources, scriptKey: string): string[] | U
 
 function opsworksStackIds(stack: StackResources): string[] | Unknown {
     const created = stack.ofType(OPSWORKS_STACK);
-    // An adopted stack has no resource here: the permissions name it.
-    const values = created.length > 0 ? created.map((resource) => resource.props.stackId) : stack.ofType(OPSWORKS_PERMISSION).map((resource) => resource.props.stackId);
-    const ids = values.map(str);
+    // stackId is an output: absent until the stack exists. An adopted stack has no resource here: the permissions name it.
+    const ids =
+        created.length > 0
+            ? created.map((resource) => str(resource.props.stackId) ?? UNKNOWN)
+            : stack.ofType(OPSWORKS_PERMISSION).map((resource) => str(resource.props.stackId));
     if (ids.includes(UNKNOWN)) {
         return UNKNOWN;
     }
@@ -111,22 +113,20 @@ function nodeProblems(node: ClusterNode, model: ClusterConfigurationModel, expec
 
 function argumentProblems(node: ClusterNode, model: ClusterConfigurationModel, expected: Expected): string[] {
     const stackIds = expected.stackIds;
-    if (!isKnown(stackIds) || stackIds.length === 0 || !isKnown(node.args)) {
+    // No OpsWorks stack in this stack: nothing to compare the argument with.
+    if ((isKnown(stackIds) && stackIds.length === 0) || !isKnown(node.args)) {
         return [];
     }
     const args = node.args ?? [];
-    if (!args.every(isKnown)) {
+    if (args.length === 1 && (!isKnown(args[0]) || !isKnown(stackIds) || (typeof args[0] === "string" && stackIds.includes(args[0])))) {
         return [];
     }
     const where = model.format === "v3" ? `${node.postInstallPath}.Args` : node.postInstallPath.replace(/post_install$/, "post_install_args");
-    const passes = args.length === 1 && typeof args[0] === "string" && stackIds.includes(args[0]);
-    if (passes) {
-        return [];
-    }
-    const given = args.length === 0 ? "no argument" : args.map((arg) => JSON.stringify(arg ?? "")).join(", ");
+    const given = args.length === 0 ? "no argument" : args.map((arg) => (isKnown(arg) ? JSON.stringify(arg ?? "") : "(a value not known yet)")).join(", ");
+    const must = isKnown(stackIds) ? joinAnd(stackIds) : "the id of this stack's OpsWorks stack";
     return [
         `${capitalize(node.label)} passes ${given} to the post-install script (${where}), not this stack's OpsWorks stack id. ` +
-            `Its only argument must be ${joinAnd(stackIds)}; otherwise the nodes register with another stack, whose users are not this cluster's.`,
+            `Its only argument must be ${must}; otherwise the nodes register with another stack, whose users are not this cluster's.`,
     ];
 }
 

@@ -34,7 +34,8 @@ export const requiredPrivateScriptBucket: StackValidationPolicy = {
         const { sseAlgorithms } = configWithDefaults(args, SCRIPT_BUCKET_DEFAULTS);
         const stack = new StackResources(args.resources);
         for (const bucket of scriptBuckets(stack)) {
-            const name = str(bucket.props.bucket);
+            // The bucket's name is an output: absent until the bucket exists.
+            const name = str(bucket.props.bucket) ?? UNKNOWN;
             const knownName = isKnown(name) ? name : undefined;
             const label = `Bucket ${knownName ?? bucket.name}`;
             const problems = [

@@ -75,7 +75,7 @@ export const discouragedSudoUsers: StackValidationPolicy = {
         if (listed.length > 0) {
             const users = listed.length === 1 ? "1 user has" : `${listed.length} users have`;
             reportViolation(
-                `${users} passwordless sudo on the cluster's nodes: ${listed.join(", ")}. Sudo makes a user root on every instance of the OpsWorks stack. ` +
+                `${users} passwordless sudo on the cluster's nodes: ${listed.sort().join(", ")}. Sudo makes a user root on every instance of the OpsWorks stack. ` +
                     "If that is intended, add them to allowedSudoUsers in this policy's config; otherwise set sudo: false for them.",
             );
         }

@@ -15,7 +15,7 @@ export type Maybe<T> = T | Unknown | undefined;
 
 /** One node, or group of nodes, that gets its own IAM policies and post-install action. */
 export interface ClusterNode {
-    /** For people: "the head node", "queue compute", or v2's "the head node and every queue". */
+    /** For people: "the head node", "queue compute", or v2's "the cluster section (head node and every queue)". */
     readonly label: string;
     /** Where the node's managed policies are set, e.g. `HeadNode.Iam.AdditionalIamPolicies`. */
     readonly iamPoliciesPath: string;
@@ -220,7 +220,7 @@ function v2Model(source: "text" | "document", sections: Plain): ClusterConfigura
     const readResource = value("s3_read_resource");
     const where = (key: string) => `[${clusterSection}] ${key}`;
     const node: ClusterNode = {
-        label: "the head node and every queue",
+        label: "the cluster section (head node and every queue)",
         iamPoliciesPath: where("additional_iam_policies"),
         iamPolicies: policies === UNKNOWN ? UNKNOWN : splitList(policies),
         postInstallPath: where("post_install"),

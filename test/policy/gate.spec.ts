@@ -1,0 +1,72 @@
+import * as assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { checkPolicies, formatPolicyReport } from "../../scripts/offline/policyGate";
+import { EXIT, plan } from "../../scripts/plan";
+import { REPO_ROOT } from "../support/devConfig";
+import { urnOf } from "./support/check";
+import { dropIamPolicy, REGISTER_CLI_ARN, REGISTRATION_ARN } from "./support/edits";
+import { runVariant } from "./support/variants";
+
+const SCRATCH_ADVICE =
+    "  [advisory] discouraged-scratch-file-system: FSx for Lustre file system scratchfs at /fsx is SCRATCH_2: scratch file systems do not replicate data " +
+    "and have no backups, so a failed file server loses what is on it. Keep only data you can recreate there, or use a PERSISTENT deployment type.";
+const SUDO_ADVICE =
+    "  [advisory] discouraged-sudo-users: 1 user has passwordless sudo on the cluster's nodes: alice. Sudo makes a user root on every instance of the " +
+    "OpsWorks stack. If that is intended, add them to allowedSudoUsers in this policy's config; otherwise set sudo: false for them.";
+
+describe("the plan's policy gate", () => {
+    it("runs the pack: the dev stack passes with two advisories", async () => {
+        const run = await runVariant();
+        const report = await checkPolicies(run);
+        assert.equal(report.policies.length, 9);
+        assert.equal(
+            formatPolicyReport(report),
+            [SCRATCH_ADVICE, `      ${urnOf(run, "hpc-dev-cluster-config-object")}`, SUDO_ADVICE].join("\n"),
+        );
+    });
+
+    it("fails on a mutated program with the policy's message and the resource", async () => {
+        const run = await runVariant({ edits: [dropIamPolicy("standard", REGISTER_CLI_ARN)] });
+        const report = await checkPolicies(run);
+        const mandatory = report.violations.filter((violation) => violation.enforcementLevel === "mandatory");
+        assert.deepEqual(mandatory, [
+            {
+                policyName: "required-opsworks-iam-policies",
+                enforcementLevel: "mandatory",
+                message:
+                    `Queue standard lacks ${REGISTER_CLI_ARN} in Scheduling.SlurmQueues[1].Iam.AdditionalIamPolicies. ` +
+                    `Every node must carry ${REGISTRATION_ARN} and ${REGISTER_CLI_ARN}: nodes register with the OpsWorks stack from the post-install script ` +
+                    "and the head node deregisters terminated nodes, so without them the node gets none of the stack's users. " +
+                    "Add it there (ParallelClusterEnvironment's iamPolicyArns must include it).",
+                urn: urnOf(run, "hpc-dev-cluster-config-object"),
+            },
+        ]);
+    });
+
+    it("takes a policy config, as --policy-pack-config would pass it", async () => {
+        const run = await runVariant();
+        const report = await checkPolicies(run, { "discouraged-sudo-users": { allowedSudoUsers: ["alice"] }, "discouraged-scratch-file-system": "disabled" });
+        assert.equal(report.policies.length, 8);
+        assert.equal(formatPolicyReport(report), "  8 policies, no violations");
+    });
+
+    describe("npm run plan", () => {
+        let dir: string;
+        before(() => (dir = mkdtempSync(path.join(tmpdir(), "pca-policy-plan-"))));
+        after(() => rmSync(dir, { recursive: true, force: true }));
+
+        it("prints the policy report and exits 0 on the dev stack, whose violations are advisory", async () => {
+            const result = await plan({
+                stack: "dev",
+                configFile: path.join(REPO_ROOT, "Pulumi.dev.yaml"),
+                projectFile: path.join(REPO_ROOT, "Pulumi.yaml"),
+                outDir: dir,
+            });
+            assert.equal(result.exitCode, EXIT.ok, result.stderr);
+            const section = result.stdout.slice(result.stdout.indexOf("\nPolicies:\n") + 1, result.stdout.indexOf("\n\nWrote "));
+            assert.equal(section.split("\n").filter((line) => line.startsWith("  [")).join("\n"), [SCRATCH_ADVICE, SUDO_ADVICE].join("\n"));
+        });
+    });
+});

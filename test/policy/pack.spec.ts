@@ -1,0 +1,102 @@
+import * as assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { builtinModules } from "node:module";
+import * as path from "node:path";
+import * as YAML from "yaml";
+import { policies, POLICY_PACK_NAME } from "../../policy/policies";
+import { POLICY_PACK_VERSION, resolvePolicyConfig } from "../../scripts/offline/policyHarness";
+import { REPO_ROOT } from "../support/devConfig";
+
+const POLICY_DIR = path.join(REPO_ROOT, "policy");
+
+function packSources(dir = POLICY_DIR): string[] {
+    return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) {
+            return entry.name === "node_modules" || entry.name === "bin" ? [] : packSources(full);
+        }
+        return entry.name.endsWith(".ts") ? [full] : [];
+    });
+}
+
+function importsOf(file: string): string[] {
+    return [...readFileSync(file, "utf8").matchAll(/^import .*? from "([^"]+)";$|^import "([^"]+)";$/gm)].map((match) => match[1] ?? match[2]);
+}
+
+describe("the policy pack", () => {
+    it("has exactly these policies, in this order, with these enforcement levels and kinds", () => {
+        assert.deepEqual(
+            policies.map((policy) => [policy.name, policy.enforcementLevel, "validateStack" in policy ? "stack" : "resource"]),
+            [
+                ["required-opsworks-iam-policies", "mandatory", "stack"],
+                ["required-post-install-wiring", "mandatory", "stack"],
+                ["required-imds-v1-for-opsworks", "mandatory", "resource"],
+                ["required-opsworks-stack-placement", "mandatory", "stack"],
+                ["required-valid-ssh-public-key", "mandatory", "resource"],
+                ["required-private-script-bucket", "mandatory", "stack"],
+                ["discouraged-sudo-users", "advisory", "stack"],
+                ["discouraged-access-revocation", "advisory", "resource"],
+                ["discouraged-scratch-file-system", "advisory", "resource"],
+            ],
+        );
+    });
+
+    it("describes every policy with a sentence starting 'Checks'", () => {
+        assert.deepEqual(
+            policies.filter((policy) => !/^Checks (that|whether|which) .+\.$/.test(policy.description)).map((policy) => policy.name),
+            [],
+        );
+    });
+
+    it("makes the required values configurable, with these defaults", () => {
+        const resolved = resolvePolicyConfig(policies, {});
+        assert.deepEqual(Object.fromEntries([...resolved].map(([name, config]) => [name, config.properties])), {
+            "required-opsworks-iam-policies": {
+                requiredPolicyArns: ["arn:aws:iam::aws:policy/AWSOpsWorksInstanceRegistration", "arn:aws:iam::aws:policy/AWSOpsWorksRegisterCLI_EC2"],
+            },
+            "required-post-install-wiring": { scriptKey: "post-install.sh" },
+            "required-imds-v1-for-opsworks": { imdsSupport: "v1.0" },
+            "required-opsworks-stack-placement": { chefVersion: "12" },
+            "required-valid-ssh-public-key": { minRsaBits: 2048 },
+            "required-private-script-bucket": { sseAlgorithms: ["AES256", "aws:kms", "aws:kms:dsse"] },
+            "discouraged-sudo-users": { allowedSudoUsers: [] },
+            "discouraged-access-revocation": {},
+            "discouraged-scratch-file-system": { scratchDeploymentTypes: ["SCRATCH_1", "SCRATCH_2"] },
+        });
+    });
+
+    it("is named pcluster-access, versioned by policy/package.json, and runs on Node.js", () => {
+        const manifest = JSON.parse(readFileSync(path.join(POLICY_DIR, "package.json"), "utf8")) as { version: string };
+        assert.equal(POLICY_PACK_NAME, "pcluster-access");
+        assert.equal(POLICY_PACK_VERSION, manifest.version);
+        assert.match(POLICY_PACK_VERSION, /^\d+\.\d+\.\d+$/);
+        assert.equal((YAML.parse(readFileSync(path.join(POLICY_DIR, "PulumiPolicy.yaml"), "utf8")) as { runtime: string }).runtime, "nodejs");
+    });
+
+    it("is self-contained: its files import only each other, Node.js and the pack's own dependencies", () => {
+        const manifest = JSON.parse(readFileSync(path.join(POLICY_DIR, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+        const foreign = packSources().flatMap((file) =>
+            importsOf(file)
+                .filter((specifier) => {
+                    if (specifier.startsWith(".")) {
+                        return !path.resolve(path.dirname(file), specifier).startsWith(POLICY_DIR + path.sep);
+                    }
+                    const name = specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : specifier.split("/")[0];
+                    return !(name in manifest.dependencies) && !builtinModules.includes(specifier.replace(/^node:/, ""));
+                })
+                .map((specifier) => `${path.relative(REPO_ROOT, file)}: ${specifier}`),
+        );
+        assert.deepEqual(foreign, []);
+    });
+
+    it("builds the PolicyPack in index.ts only, which nothing imports (it starts a gRPC server)", () => {
+        const constructing = packSources().filter((file) => readFileSync(file, "utf8").includes("new PolicyPack("));
+        assert.deepEqual(constructing.map((file) => path.relative(REPO_ROOT, file)), [path.join("policy", "index.ts")]);
+        assert.deepEqual(importsOf(path.join(POLICY_DIR, "index.ts")), ["@pulumi/policy", "./policies"]);
+        const packEntry = [POLICY_DIR, path.join(POLICY_DIR, "index")];
+        const importers = ["index.ts", "components", "policy", "scripts", "test"]
+            .flatMap((entry) => (entry.endsWith(".ts") ? [path.join(REPO_ROOT, entry)] : packSources(path.join(REPO_ROOT, entry))))
+            .filter((file) => importsOf(file).some((specifier) => specifier.startsWith(".") && packEntry.includes(path.resolve(path.dirname(file), specifier))));
+        assert.deepEqual(importers, []);
+    });
+});

@@ -1,0 +1,36 @@
+/** Runs a program variant and the policy pack on it, and picks violations out of the report. */
+import type { PolicyReport, PolicyViolation } from "../../../scripts/offline/policyGate";
+import { runPolicyPack, type PolicyConfigFile } from "../../../scripts/offline/policyHarness";
+import type { ProgramRun } from "../../../scripts/offline/runProgram";
+import { runVariant, type VariantOptions } from "./variants";
+
+export interface Checked {
+    readonly run: ProgramRun;
+    readonly report: PolicyReport;
+}
+
+export async function check(options: VariantOptions & { readonly config?: PolicyConfigFile } = {}): Promise<Checked> {
+    const run = await runVariant(options);
+    return { run, report: await runPolicyPack(run.resources, { config: options.config }) };
+}
+
+/** The violations of one policy, as [level, message, resource name] (the name read off the URN). */
+export function violations(report: PolicyReport, policyName: string): [PolicyViolation["enforcementLevel"], string, string | undefined][] {
+    return report.violations
+        .filter((violation) => violation.policyName === policyName)
+        .map((violation) => [violation.enforcementLevel, violation.message, violation.urn?.split("::").pop()]);
+}
+
+/** Every violation as "policy-name: message", for asserting that nothing else was reported. */
+export function allViolations(report: PolicyReport): string[] {
+    return report.violations.map((violation) => `${violation.policyName}: ${violation.message}`);
+}
+
+/** A resource's name to its URN. */
+export function urnOf(run: ProgramRun, name: string): string {
+    const found = run.resources.find((resource) => resource.name === name);
+    if (!found) {
+        throw new Error(`no resource named ${name}`);
+    }
+    return found.urn;
+}

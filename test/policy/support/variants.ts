@@ -1,0 +1,78 @@
+/**
+ * Runs program variants for the policy tests: the real program (index.ts) with some resources' inputs
+ * edited as they are registered, or the real components put together differently. Edits use
+ * pulumi.runtime.registerStackTransformation: registerResourceTransform needs the engine's callback
+ * server, which the mock runtime does not have ("The Pulumi CLI does not support transforms").
+ */
+import * as path from "node:path";
+import type { RawConfigInput } from "../../../components/config";
+import type { ParallelClusterEnvironmentArgs } from "../../../components/environment";
+import type { MockCloudOptions } from "../../../scripts/offline/mockCloud";
+import { PROGRAM_PATH, runProgram, type ProgramRun } from "../../../scripts/offline/runProgram";
+import { devRawConfig, toStackConfig } from "../../support/devConfig";
+
+export type Props = Record<string, unknown>;
+export type DevRaw = ReturnType<typeof devRawConfig>;
+
+/** Replaces the inputs of every resource of `type` (and, if given, whose name ends with `nameSuffix`). */
+export interface ResourceEdit {
+    readonly type: string;
+    readonly nameSuffix?: string;
+    readonly edit: (props: Props) => Props;
+}
+
+export type Program =
+    /** index.ts, with `edits` applied. */
+    | "index"
+    /** ParallelClusterEnvironment built as index.ts does, with `environment` overriding its args. */
+    | "environment"
+    /** The OpsWorks stack and users components without any cluster configuration. */
+    | "users-without-cluster";
+
+export interface VariantOptions {
+    readonly program?: Program;
+    /** Changes to the dev stack's config. */
+    readonly change?: (raw: DevRaw) => void;
+    readonly edits?: readonly ResourceEdit[];
+    readonly environment?: Partial<Omit<ParallelClusterEnvironmentArgs, "config">>;
+    /** A first preview: outputs of resources not yet created are unknown. */
+    readonly preview?: boolean;
+    readonly cloud?: Partial<MockCloudOptions>;
+}
+
+const PROGRAMS: Record<Program, string> = {
+    index: path.join(__dirname, "..", "variants", "editedProgram.ts"),
+    environment: path.join(__dirname, "..", "variants", "environmentProgram.ts"),
+    "users-without-cluster": path.join(__dirname, "..", "variants", "usersWithoutCluster.ts"),
+};
+
+let active: VariantOptions = {};
+
+/** The variant being run; read by the variant modules while they load. */
+export function activeVariant(): VariantOptions {
+    return active;
+}
+
+export async function runVariant(options: VariantOptions = {}): Promise<ProgramRun> {
+    const raw = devRawConfig();
+    options.change?.(raw);
+    active = options;
+    try {
+        return await runProgram({
+            project: "pcluster-access",
+            stack: "dev",
+            config: toStackConfig(raw as RawConfigInput),
+            cloud: { region: raw.region ?? "eu-west-1", preview: options.preview ?? false, ...options.cloud },
+            programPath: PROGRAMS[options.program ?? "index"],
+        });
+    } finally {
+        active = {};
+    }
+}
+
+/** Loads a program module afresh, so it registers its resources again in this run. */
+export function loadFresh(modulePath: string = PROGRAM_PATH): Record<string, unknown> {
+    delete require.cache[require.resolve(modulePath)];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loading the program is what registers its resources
+    return require(modulePath) as Record<string, unknown>;
+}
