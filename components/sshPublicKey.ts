@@ -7,7 +7,8 @@
  * which sshpk cannot parse, are checked against their wire format here.
  */
 import { createHash } from "node:crypto";
-import * as sshpk from "sshpk";
+// A default import serializes as a plain require in dynamic providers (a namespace import copies sshpk by value).
+import sshpk from "sshpk";
 
 export type SshPublicKeyCheck =
     | {

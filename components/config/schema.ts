@@ -112,8 +112,11 @@ const opsworks = z.strictObject({
     stackName: z.string().min(1).max(128).optional(),
     /** Adopt this existing stack (several clusters may share one). */
     existingStackId: z.string().regex(UUID, { error: "must be an OpsWorks stack id (a UUID such as 2f18b4cb-4de5-4429-a149-ff7da9f0d8ee)" }).optional(),
-    /** SDK attempts per OpsWorks call (throttling and 5xx are retried). Default 5. */
-    maxAttempts: z.number().int().min(1).max(20).default(5),
+    /**
+     * SDK attempts per OpsWorks call (throttling and 5xx are retried). Default 10: with 5, creating 50
+     * users under 30% throttling left one user for a second `up` in 7 of 20 emulator runs; with 10, none.
+     */
+    maxAttempts: z.number().int().min(1).max(20).default(10),
 });
 
 const user = z.strictObject({
@@ -148,7 +151,7 @@ export const sectionSchemas = {
     region: z.string({ error: (issue) => (issue.input === undefined ? "is required: run `pulumi config set aws:region eu-west-1` (a region that had OpsWorks Stacks)" : undefined) }),
     cluster,
     network,
-    opsworks: opsworks.default({ maxAttempts: 5 }),
+    opsworks: opsworks.default({ maxAttempts: 10 }),
     /** Items are parsed one by one (itemSchemas.user) so each bad user is reported on its own. */
     users: z.array(z.unknown()).default([]),
 };

@@ -73,7 +73,7 @@ describe("the program under Pulumi's mock runtime", () => {
             assert.deepEqual(stack.inputs.configurationManager, { name: "Chef", version: "12" });
             assert.equal(stack.inputs.serviceRoleArn, named(run, "hpc-dev-opsworks-service-role").outputs.arn);
             assert.equal(stack.inputs.defaultInstanceProfileArn, named(run, "hpc-dev-opsworks-instance-profile").outputs.arn);
-            assert.deepEqual(stack.inputs.retry, { maxAttempts: 5 });
+            assert.deepEqual(stack.inputs.retry, { maxAttempts: 10 });
             assert.deepEqual(JSON.parse(String(named(run, "hpc-dev-opsworks-service-role").inputs.assumeRolePolicy)).Statement[0].Principal, { Service: "opsworks.amazonaws.com" });
         });
 
@@ -82,7 +82,7 @@ describe("the program under Pulumi's mock runtime", () => {
             const profiles = ofType(run, PROFILE_TYPE).map((profile) => ({ name: profile.name, ...profile.inputs, __provider: undefined }));
             const config = YAML.parse(readFileSync(path.join(__dirname, "../../Pulumi.dev.yaml"), "utf8")).config["pcluster-access:users"];
             const keyOf = (iamUser: string) => config.find((user: { iamUser: string }) => user.iamUser === iamUser).sshPublicKey;
-            const retry = { maxAttempts: 5 };
+            const retry = { maxAttempts: 10 };
             assert.deepEqual(profiles, [
                 { name: "hpc-dev-users-adam.black-profile", region: "eu-west-1", iamUserArn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/adam.black`, sshUsername: "adamblack", sshPublicKey: keyOf("adam.black"), blocked: false, retry, __provider: undefined },
                 { name: "hpc-dev-users-alice-profile", region: "eu-west-1", iamUserArn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/alice`, sshUsername: "alice", sshPublicKey: keyOf("alice"), blocked: false, retry, __provider: undefined },
