@@ -1,8 +1,10 @@
 import * as assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import * as YAML from "yaml";
 import { checkPolicies, formatPolicyReport } from "../../scripts/offline/policyGate";
+import type { PolicyConfigFile } from "../../scripts/offline/policyHarness";
 import { EXIT, plan } from "../../scripts/plan";
 import { REPO_ROOT } from "../support/devConfig";
 import { urnOf } from "./support/check";
@@ -50,6 +52,31 @@ describe("the plan's policy gate", () => {
         const report = await checkPolicies(run, { "discouraged-sudo-users": { allowedSudoUsers: ["alice"] }, "discouraged-scratch-file-system": "disabled" });
         assert.equal(report.policies.length, 8);
         assert.equal(formatPolicyReport(report), "  8 policies, no violations");
+    });
+
+    it("accepts the example policy config, which silences the admin's sudo", async () => {
+        const example = JSON.parse(readFileSync(path.join(REPO_ROOT, "policy-config.example.json"), "utf8")) as PolicyConfigFile;
+        const run = await runVariant();
+        const report = await checkPolicies(run, example);
+        assert.equal(formatPolicyReport(report), [SCRATCH_ADVICE, `      ${urnOf(run, "hpc-dev-cluster-config-object")}`].join("\n"));
+    });
+
+    it("is what CI runs: the workflow tests, then previews every stack with the pack and the config file", () => {
+        type Step = { uses?: string; run?: string; with?: Record<string, unknown> };
+        const workflow = YAML.parse(readFileSync(path.join(REPO_ROOT, ".github", "workflows", "preview.yml"), "utf8")) as {
+            on: { pull_request: unknown };
+            jobs: Record<string, { needs?: string[]; steps: Step[]; strategy?: { matrix: { stack: string } } }>;
+        };
+        assert.ok(workflow.on.pull_request);
+        assert.deepEqual(workflow.jobs.test.steps.filter((step) => step.run?.startsWith("npm")).map((step) => step.run), ["npm ci --no-audit --no-fund", "npm test"]);
+        const preview = workflow.jobs.preview;
+        assert.deepEqual(preview.needs, ["test", "stacks"]);
+        assert.equal(preview.strategy?.matrix.stack, "${{ fromJSON(needs.stacks.outputs.names) }}");
+        const pulumi = preview.steps.find((step) => step.uses?.startsWith("pulumi/actions@"));
+        assert.deepEqual(
+            { command: pulumi?.with?.command, policyPacks: pulumi?.with?.policyPacks, policyPackConfigs: pulumi?.with?.policyPackConfigs },
+            { command: "preview", policyPacks: "policy", policyPackConfigs: "${{ steps.policy.outputs.config }}" },
+        );
     });
 
     describe("npm run plan", () => {
