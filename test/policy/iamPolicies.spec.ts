@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { check, violations } from "./support/check";
+import { check, itPassesTheDevStack, violations } from "./support/check";
 import { CONFIGURATION, dropIamPolicy, editV2, editV3, REGISTER_CLI_ARN, REGISTRATION_ARN, textOnly } from "./support/edits";
 
 const POLICY = "required-opsworks-iam-policies";
@@ -13,12 +13,7 @@ function lacks(node: string, arn: string, path: string): string {
 }
 
 describe(`policy ${POLICY}`, () => {
-    for (const preview of [false, true]) {
-        it(`passes the dev stack${preview ? " in a first preview" : ""}`, async () => {
-            const { report } = await check({ preview });
-            assert.deepEqual(violations(report, POLICY), []);
-        });
-    }
+    itPassesTheDevStack(POLICY);
 
     it("passes the dev stack rendered as ParallelCluster 2", async () => {
         const { report } = await check({ change: (raw) => (raw.cluster.format = "v2") });

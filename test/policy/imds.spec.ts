@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { check, violations } from "./support/check";
+import { check, itPassesTheDevStack, violations } from "./support/check";
 import { editV3 } from "./support/edits";
 
 const POLICY = "required-imds-v1-for-opsworks";
@@ -9,12 +9,7 @@ const WHY =
     "and fails when IMDSv2 is required. Set Imds: {ImdsSupport: v1.0}.";
 
 describe(`policy ${POLICY}`, () => {
-    for (const preview of [false, true]) {
-        it(`passes the dev stack${preview ? " in a first preview" : ""}`, async () => {
-            const { report } = await check({ preview });
-            assert.deepEqual(violations(report, POLICY), []);
-        });
-    }
+    itPassesTheDevStack(POLICY);
 
     for (const preview of [false, true]) {
         it(`reports IMDSv2 required while the nodes register with OpsWorks${preview ? ", from the document in a first preview" : ""}`, async () => {

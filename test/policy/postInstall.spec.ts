@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import type { ProgramRun } from "../../scripts/offline/runProgram";
 import { named } from "../support/program";
-import { allViolations, check, violations } from "./support/check";
+import { allViolations, check, itPassesTheDevStack, violations } from "./support/check";
 import { editV2, editV3, nodeOf, setOnNodeConfigured, type Node } from "./support/edits";
 
 const POLICY = "required-post-install-wiring";
@@ -16,12 +16,7 @@ function wiring(run: ProgramRun): { bucket: string; script: string; stackId: str
 }
 
 describe(`policy ${POLICY}`, () => {
-    for (const preview of [false, true]) {
-        it(`passes the dev stack${preview ? " in a first preview" : ""}`, async () => {
-            const { report } = await check({ preview });
-            assert.deepEqual(violations(report, POLICY), []);
-        });
-    }
+    itPassesTheDevStack(POLICY);
 
     it("passes the dev stack rendered as ParallelCluster 2", async () => {
         const { report } = await check({ change: (raw) => (raw.cluster.format = "v2") });

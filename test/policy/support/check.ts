@@ -1,4 +1,5 @@
 /** Runs a program variant and the policy pack on it, and picks violations out of the report. */
+import * as assert from "node:assert/strict";
 import type { PolicyReport, PolicyViolation } from "../../../scripts/offline/policyGate";
 import { runPolicyPack, type PolicyConfigFile } from "../../../scripts/offline/policyHarness";
 import type { ProgramRun } from "../../../scripts/offline/runProgram";
@@ -33,4 +34,14 @@ export function urnOf(run: ProgramRun, name: string): string {
         throw new Error(`no resource named ${name}`);
     }
     return found.urn;
+}
+
+/** Tests that the dev stack, deployed and in a first preview, raises nothing for the policy. */
+export function itPassesTheDevStack(policyName: string, title = "passes the dev stack"): void {
+    for (const preview of [false, true]) {
+        it(`${title}${preview ? " in a first preview" : ""}`, async () => {
+            const { report } = await check({ preview });
+            assert.deepEqual(violations(report, policyName), []);
+        });
+    }
 }
