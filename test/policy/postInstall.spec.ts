@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import type { ProgramRun } from "../../scripts/offline/runProgram";
 import { named } from "../support/program";
-import { allViolations, check, itPassesTheDevStack, violations } from "./support/check";
+import { allViolations, check, checkWithout, itPassesTheDevStack, violations } from "./support/check";
 import { editV2, editV3, nodeOf, setOnNodeConfigured, type Node } from "./support/edits";
 
 const POLICY = "required-post-install-wiring";
@@ -39,6 +39,21 @@ describe(`policy ${POLICY}`, () => {
                     "so the node cannot download the script. To fix, add {BucketName: other-bucket, EnableWriteAccess: false} to Scheduling.SlurmQueues[0].Iam.S3Access.",
                 CONFIG_OBJECT,
             ],
+        ]);
+    });
+
+    it("reports nodes running a script when the stack uploads none", async () => {
+        const { run, report } = await checkWithout("aws:s3/bucketObjectv2:BucketObjectv2");
+        const script = wiring(run).script;
+        const runs = (node: string, path: string) =>
+            `${node} runs ${script} (${path}.CustomActions.OnNodeConfigured.Script), but this stack uploads no post-install script ` +
+            "(an aws:s3/bucketObjectv2:BucketObjectv2 with key post-install.sh). The nodes must run the script this environment uploads, " +
+            "so that what registers them is reviewed and versioned here.";
+        assert.deepEqual(violations(report, POLICY), [
+            ["mandatory", runs("The head node", "HeadNode"), CONFIG_OBJECT],
+            ["mandatory", runs("Queue compute", "Scheduling.SlurmQueues[0]"), CONFIG_OBJECT],
+            ["mandatory", runs("Queue standard", "Scheduling.SlurmQueues[1]"), CONFIG_OBJECT],
+            ["mandatory", runs("Queue highmem", "Scheduling.SlurmQueues[2]"), CONFIG_OBJECT],
         ]);
     });
 

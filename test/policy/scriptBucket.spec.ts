@@ -1,9 +1,7 @@
 import * as assert from "node:assert/strict";
-import type { PolicyReport } from "../../scripts/offline/policyGate";
-import { runPolicyPack } from "../../scripts/offline/policyHarness";
 import type { ProgramRun } from "../../scripts/offline/runProgram";
 import { named } from "../support/program";
-import { check, itPassesTheDevStack, violations } from "./support/check";
+import { check, checkWithout, itPassesTheDevStack, violations } from "./support/check";
 import { BUCKET_POLICY, ENCRYPTION, mapText, PUBLIC_ACCESS_BLOCK, setInputs } from "./support/edits";
 import { runVariant } from "./support/variants";
 
@@ -15,12 +13,6 @@ const TLS =
 
 function bucketLabel(run: ProgramRun): string {
     return `Bucket ${String(named(run, BUCKET).outputs.bucket)} (the post-install script's bucket)`;
-}
-
-/** The policies run on what the program registered, less the resources of one type (as if it never made them). */
-async function without(type: string, preview = false): Promise<{ run: ProgramRun; report: PolicyReport }> {
-    const run = await runVariant({ preview });
-    return { run, report: await runPolicyPack(run.resources.filter((resource) => resource.type !== type)) };
 }
 
 describe(`policy ${POLICY}`, () => {
@@ -40,7 +32,7 @@ describe(`policy ${POLICY}`, () => {
 
     for (const preview of [false, true]) {
         it(`reports a bucket with no public access block${preview ? " in a first preview, naming the bucket resource" : ""}`, async () => {
-            const { run, report } = await without(PUBLIC_ACCESS_BLOCK, preview);
+            const { run, report } = await checkWithout(PUBLIC_ACCESS_BLOCK, { preview });
             const label = preview ? `Bucket ${BUCKET} (the post-install script's bucket)` : bucketLabel(run);
             assert.deepEqual(violations(report, POLICY), [
                 ["mandatory", `${label} has no public access block. It must have a BucketPublicAccessBlock with ${FLAGS} all true.`, BUCKET],
@@ -49,7 +41,7 @@ describe(`policy ${POLICY}`, () => {
     }
 
     it("reports a bucket with no default encryption", async () => {
-        const { run, report } = await without(ENCRYPTION);
+        const { run, report } = await checkWithout(ENCRYPTION);
         assert.deepEqual(violations(report, POLICY), [
             [
                 "mandatory",
@@ -71,7 +63,7 @@ describe(`policy ${POLICY}`, () => {
     });
 
     it("reports a bucket with no bucket policy", async () => {
-        const { run, report } = await without(BUCKET_POLICY);
+        const { run, report } = await checkWithout(BUCKET_POLICY);
         assert.deepEqual(violations(report, POLICY), [["mandatory", `${bucketLabel(run)} has no bucket policy refusing plain HTTP. ${TLS}`, BUCKET]]);
     });
 

@@ -15,6 +15,12 @@ export async function check(options: VariantOptions & { readonly config?: Policy
     return { run, report: await runPolicyPack(run.resources, { config: options.config }) };
 }
 
+/** The pack run on what a variant registered, less the resources of one type (as if the program never made them). */
+export async function checkWithout(type: string, options: VariantOptions = {}): Promise<Checked> {
+    const run = await runVariant(options);
+    return { run, report: await runPolicyPack(run.resources.filter((resource) => resource.type !== type)) };
+}
+
 /** The violations of one policy, as [level, message, resource name] (the name read off the URN). */
 export function violations(report: PolicyReport, policyName: string): [PolicyViolation["enforcementLevel"], string, string | undefined][] {
     return report.violations
