@@ -20,20 +20,6 @@ export function isKnown<T>(value: T | Unknown): value is T {
     return value !== UNKNOWN;
 }
 
-/** True when the value, or anything inside it, is unknown. */
-export function containsUnknown(value: Plain): boolean {
-    if (value === UNKNOWN) {
-        return true;
-    }
-    if (isList(value)) {
-        return value.some(containsUnknown);
-    }
-    if (isObject(value)) {
-        return Object.values(value).some(containsUnknown);
-    }
-    return false;
-}
-
 /** Array.isArray as a guard that keeps UNKNOWN in the other branch (TypeScript widens it to `symbol`). */
 export function isList(value: Plain): value is readonly Plain[] {
     return Array.isArray(value);

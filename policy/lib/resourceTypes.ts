@@ -17,4 +17,3 @@ export const S3_BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy";
 
 /** awsx's VPC component: its outputs name the VPC and its subnets. */
 export const AWSX_VPC = "awsx:ec2:Vpc";
-export const EC2_SUBNET = "aws:ec2/subnet:Subnet";

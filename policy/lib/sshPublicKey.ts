@@ -28,7 +28,7 @@ const ECDSA_CURVES: Record<string, { curve: string; pointBytes: number }> = {
     "sk-ecdsa-sha2-nistp256@openssh.com": { curve: "nistp256", pointBytes: 65 },
 };
 
-export const ACCEPTED_KEY_TYPES = [
+const ACCEPTED_KEY_TYPES = [
     "ssh-ed25519",
     "ecdsa-sha2-nistp256",
     "ecdsa-sha2-nistp384",
