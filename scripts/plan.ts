@@ -1,17 +1,18 @@
 /**
- * `npm run plan [-- --stack NAME] [--config-file PATH]`: runs the program and its policies against an
+ * `npm run plan [-- --stack NAME] [--config-file PATH] [--policy-pack-config FILE] [--out DIR]`: runs the program and its policies against an
  * in-process mock of the cloud, with no AWS account and no Pulumi CLI, and prints what would be deployed.
  * Writes out/<stack>/plan.json and the rendered cluster configuration.
  * Exit codes: 0 fine, 1 a mandatory policy violation, 2 the config is invalid (or names things that do
  * not exist), 3 the program itself failed (a bug).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import type { UserRow } from "../components/clusterUsers";
 import { ConfigError } from "../components/config";
 import { checkPolicies, formatPolicyReport, type PolicyReport } from "./offline/policyGate";
 import type { MockCloudOptions } from "./offline/mockCloud";
+import { PolicyConfigError, type PolicyConfigFile } from "./offline/policyHarness";
 import { formatCounts, formatTree, formatUsers } from "./offline/report";
 import { runProgram, type ProgramRun } from "./offline/runProgram";
 import { readStackConfig, StackConfigFileError } from "./offline/stackConfig";
@@ -23,6 +24,8 @@ export interface PlanOptions {
     readonly configFile: string;
     readonly projectFile: string;
     readonly outDir: string;
+    /** A policy config file, as `pulumi preview --policy-pack-config` takes it. */
+    readonly policyConfigFile?: string;
     /** What the mock account holds (tests); by default every looked-up user and subnet exists. */
     readonly cloud?: Partial<MockCloudOptions>;
 }
@@ -40,7 +43,9 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     const err: string[] = [];
     let run: ProgramRun;
     let region: string;
+    let policyConfig: PolicyConfigFile | undefined;
     try {
+        policyConfig = options.policyConfigFile === undefined ? undefined : readPolicyConfig(options.policyConfigFile);
         const { project, config } = readStackConfig(options.projectFile, options.configFile);
         region = config["aws:region"] ?? "";
         const existingNetwork = JSON.parse(config[`${project}:network`] ?? "{}")?.existing;
@@ -55,7 +60,12 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     }
 
     const users = (run.stackOutputs.users ?? []) as UserRow[];
-    const policies = await checkPolicies(run);
+    let policies: PolicyReport;
+    try {
+        policies = await checkPolicies(run, policyConfig);
+    } catch (error) {
+        return failure(error, err);
+    }
     const configText = String(run.stackOutputs.clusterConfiguration ?? "");
     const configFile = String(run.stackOutputs.clusterConfigurationFile ?? "cluster-config.yaml");
     const stackDir = path.join(options.outDir, options.stack);
@@ -96,7 +106,7 @@ function planDocument(run: ProgramRun, users: readonly UserRow[], policies: Poli
 }
 
 function failure(error: unknown, err: string[]): PlanResult {
-    if (error instanceof ConfigError || error instanceof StackConfigFileError) {
+    if (error instanceof ConfigError || error instanceof StackConfigFileError || error instanceof PolicyConfigError) {
         err.push(error.message);
         return { exitCode: EXIT.invalidConfig, stdout: "", stderr: err.join("\n") };
     }
@@ -109,13 +119,32 @@ function failure(error: unknown, err: string[]): PlanResult {
     return { exitCode: EXIT.invalidConfig, stdout: "", stderr: err.join("\n") };
 }
 
+function readPolicyConfig(file: string): PolicyConfigFile {
+    let text: string;
+    try {
+        text = readFileSync(file, "utf8");
+    } catch (error) {
+        throw new PolicyConfigError(`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
+    }
+    try {
+        return JSON.parse(text) as PolicyConfigFile;
+    } catch (error) {
+        throw new PolicyConfigError(`${file}: is not JSON (${(error as Error).message}).`);
+    }
+}
+
 function isProgrammingError(error: unknown): error is Error {
     return error instanceof TypeError || error instanceof ReferenceError || error instanceof SyntaxError || error instanceof RangeError;
 }
 
 async function main(): Promise<void> {
     const { values } = parseArgs({
-        options: { stack: { type: "string", default: "dev" }, "config-file": { type: "string" }, out: { type: "string", default: "out" } },
+        options: {
+            stack: { type: "string", default: "dev" },
+            "config-file": { type: "string" },
+            "policy-pack-config": { type: "string" },
+            out: { type: "string", default: "out" },
+        },
         allowPositionals: false,
     });
     const root = path.join(__dirname, "..");
@@ -125,6 +154,7 @@ async function main(): Promise<void> {
         configFile: values["config-file"] ?? path.join(root, `Pulumi.${stack}.yaml`),
         projectFile: path.join(root, "Pulumi.yaml"),
         outDir: values.out ?? "out",
+        policyConfigFile: values["policy-pack-config"],
     });
     process.stdout.write(result.stdout);
     if (result.stderr) {

@@ -84,6 +84,33 @@ describe("npm run plan", () => {
         assert.throws(() => readFileSync(path.join(dir, "dev", "plan.json")), { code: "ENOENT" });
     });
 
+    it("exits 1 on a mandatory violation, with the policy report and the reason on stderr", async () => {
+        const file = path.join(dir, "policy-config.json");
+        writeFileSync(file, JSON.stringify({ "discouraged-sudo-users": "mandatory" }));
+        const result = await plan({ ...options(), policyConfigFile: file });
+        assert.equal(result.exitCode, EXIT.mandatoryViolation);
+        assert.match(result.stdout, /\n {2}\[mandatory\] discouraged-sudo-users: 1 user has passwordless sudo on the cluster's nodes: alice\./);
+        assert.equal(result.stderr, "1 mandatory policy violation: `pulumi up --policy-pack policy` would be stopped.");
+        const violations = JSON.parse(readFileSync(path.join(dir, "dev", "plan.json"), "utf8")).violations;
+        assert.deepEqual(violations.map((violation: { policyName: string; enforcementLevel: string }) => [violation.policyName, violation.enforcementLevel]), [
+            ["discouraged-scratch-file-system", "advisory"],
+            ["discouraged-sudo-users", "mandatory"],
+        ]);
+    });
+
+    it("silences an allow-listed sudo user through the policy config, and refuses a broken one with exit 2", async () => {
+        const allow = path.join(dir, "allow.json");
+        writeFileSync(allow, JSON.stringify({ "discouraged-sudo-users": { allowedSudoUsers: ["alice"] } }));
+        const allowed = await plan({ ...options(), policyConfigFile: allow });
+        assert.equal(allowed.exitCode, EXIT.ok);
+        assert.doesNotMatch(allowed.stdout, /discouraged-sudo-users/);
+        const broken = path.join(dir, "broken.json");
+        writeFileSync(broken, "{ not json");
+        const refused = await plan({ ...options(), policyConfigFile: broken });
+        assert.equal(refused.exitCode, EXIT.invalidConfig);
+        assert.ok(refused.stderr.startsWith(`${broken}: is not JSON (`), refused.stderr);
+    });
+
     it("exits 2 when the stack file is missing or holds secrets it cannot decrypt", async () => {
         const missing = await plan(options(path.join(dir, "Pulumi.nope.yaml")));
         assert.equal(missing.exitCode, EXIT.invalidConfig);
