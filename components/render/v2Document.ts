@@ -10,9 +10,9 @@ import type { ClusterWiring } from "./wiring";
 export type IniValue = pulumi.Input<string>;
 export type IniSection = readonly [name: string, entries: readonly (readonly [key: string, value: IniValue])[]];
 
-/** The article's section names for the single cluster template and its VPC settings. */
-export const V2_CLUSTER_SECTION = "cluster default";
-export const V2_VPC_SECTION = "vpc std-vpc";
+/** The article's names for the single cluster template and its VPC settings. */
+const CLUSTER_TEMPLATE = "default";
+const VPC_SETTINGS = "std-vpc";
 
 /** Keys whose value the article writes in double quotes: post_install_args is word-split by the node. */
 export const V2_QUOTED_KEYS: ReadonlySet<string> = new Set(["post_install_args"]);
@@ -34,18 +34,18 @@ export function buildV2Sections(cluster: ClusterSettings, wiring: ClusterWiring)
     if (cluster.fsx) {
         clusterEntries.push(["fsx_settings", cluster.fsx.name]);
     }
-    clusterEntries.push(["vpc_settings", V2_VPC_SECTION.replace(/^vpc /, "")]);
+    clusterEntries.push(["vpc_settings", VPC_SETTINGS]);
 
     const sections: IniSection[] = [
         ["aws", [["aws_region_name", wiring.region]]],
-        ["global", [["update_check", "true"], ["sanity_check", "true"], ["cluster_template", "default"]]],
-        [V2_CLUSTER_SECTION, clusterEntries],
+        ["global", [["update_check", "true"], ["sanity_check", "true"], ["cluster_template", CLUSTER_TEMPLATE]]],
+        [`cluster ${CLUSTER_TEMPLATE}`, clusterEntries],
     ];
     if (cluster.fsx) {
         sections.push([`fsx ${cluster.fsx.name}`, fsxEntries(cluster.fsx)]);
     }
     sections.push([
-        V2_VPC_SECTION,
+        `vpc ${VPC_SETTINGS}`,
         [
             ["vpc_id", wiring.vpcId],
             ["master_subnet_id", wiring.headNodeSubnetId],
