@@ -1,0 +1,67 @@
+/**
+ * Row 4, deregistration: test/scripts/measureDeregistration.ts runs one cycle of scripts/post-install.sh's
+ * deregistration job with the real AWS CLI against the OpsWorks emulator and moto (EC2), for N registered
+ * instances of which 10% are terminated, and counts the calls each service received and the decisions
+ * the cycle logged. The article's script makes 1 + N calls plus one per deregistration.
+ */
+import { measureDeregistration, startServices, stopServices, type DeregistrationMeasurement } from "../../test/scripts/measureDeregistration";
+import type { Goal } from "./goals";
+import { progress } from "./progress";
+import type { RowResult } from "./row";
+import { formatCount, formatSeconds } from "./table";
+
+export const INSTANCE_COUNTS = [10, 100, 1000] as const;
+export const TERMINATED_FRACTION = 0.1;
+
+export async function deregistrationRow(): Promise<RowResult> {
+    const services = await startServices();
+    const measured: DeregistrationMeasurement[] = [];
+    try {
+        for (const registered of INSTANCE_COUNTS) {
+            progress(`deregistration: N = ${registered}: registering and running one cycle`);
+            const result = await measureDeregistration({ registered, terminatedFraction: TERMINATED_FRACTION }, services);
+            measured.push(result);
+            progress(`deregistration: N = ${registered}: ${result.calls.total} calls, ${result.decisions.deregister} deregistered, ${formatSeconds(result.wallMs)} s`);
+        }
+    } finally {
+        await stopServices(services);
+    }
+    const goals: Goal[] = measured.map((result) => {
+        const decisionsRight =
+            result.decisions.deregister === result.terminated && result.decisions.keep === result.registered - result.terminated && result.decisions.skip === 0;
+        return {
+            row: "deregistration",
+            goal: `N = ${formatCount(result.registered)}: exactly the ${result.terminated} terminated instances deregistered, in no more calls than the article's ${formatCount(result.articleCalls)}`,
+            measured: `${result.calls.total} calls, ${result.decisions.deregister} deregistered, ${result.decisions.keep} kept, exit ${result.exitStatus}`,
+            met: decisionsRight && result.exitStatus === 0 && result.calls.total <= result.articleCalls,
+        };
+    });
+    return {
+        tables: [
+            {
+                title: `4. Deregistration (one cycle, real AWS CLI against the OpsWorks emulator and moto; ${TERMINATED_FRACTION * 100}% of N terminated)`,
+                columns: ["N", "terminated", "OW Describe", "EC2 Describe", "Deregister", "calls", "article", "keep/dereg/skip", "exit", "cycle s", "s/call"],
+                rows: measured.map((result) => [
+                    formatCount(result.registered),
+                    String(result.terminated),
+                    String(result.calls.opsworksDescribeInstances),
+                    `${result.calls.ec2DescribeInstances} (${Math.max(0, ...result.ec2BatchSizes)})`,
+                    String(result.calls.deregisterInstance),
+                    String(result.calls.total),
+                    formatCount(result.articleCalls),
+                    `${result.decisions.keep}/${result.decisions.deregister}/${result.decisions.skip}`,
+                    String(result.exitStatus),
+                    formatSeconds(result.wallMs, 1),
+                    formatSeconds(result.wallMs / result.calls.total),
+                ]),
+                notes: [
+                    "calls: every request the emulator and moto received during the cycle; EC2 Describe: requests (most ids in one).",
+                    "article: its script's 1 + N + deregistrations (one OpsWorks DescribeInstances, one EC2 lookup per instance, one per deregistration).",
+                    "cycle s: wall time of the cycle; each call is one AWS CLI process, run one after another.",
+                ],
+            },
+        ],
+        goals,
+        raw: { terminatedFraction: TERMINATED_FRACTION, measured },
+    };
+}
