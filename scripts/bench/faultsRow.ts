@@ -72,7 +72,7 @@ export async function faultsRow(): Promise<RowResult> {
         tables: [
             {
                 title: `3. Convergence under faults (${USERS} users created through the providers against the emulator, throttling seeded ${SEED})`,
-                columns: ["throttled", "stored", "1st run", "runs", "attempts", "throttled", "retries", "time s", "+back-off s"],
+                columns: ["throttling", "stored", "1st run", "runs", "attempts", "throttled", "retries", "time s", "+back-off s"],
                 rows: rows.map((row) => row.cells),
                 notes: [
                     `Retry strategy: ${RETRY_STRATEGY}.`,
