@@ -111,7 +111,7 @@ function failure(error: unknown, err: string[]): PlanResult {
         return { exitCode: EXIT.invalidConfig, stdout: "", stderr: err.join("\n") };
     }
     if (isProgrammingError(error)) {
-        err.push(`The program failed (a bug, please report it): ${error.stack ?? error.message}`);
+        err.push(`The program failed (a bug, please report it; PCA_STACK_TRACES=1 adds the stack trace): ${error.stack ?? error.message}`);
         return { exitCode: EXIT.programFailed, stdout: "", stderr: err.join("\n") };
     }
     // A lookup the cloud refused or a ResourceError: the config names something that is not there.
