@@ -4,6 +4,7 @@
  * rules.ts; this file only says what each value may be, with the default it takes when omitted.
  */
 import { z } from "zod";
+import { DEFAULT_MAX_ATTEMPTS } from "../opsworks/retry";
 import { checkSshPublicKey } from "../sshPublicKey";
 import { FSX_FILE_SYSTEM_ID_PATTERN, MIN_ROOT_VOLUME_GIB } from "./parallelClusterRules";
 
@@ -112,11 +113,8 @@ const opsworks = z.strictObject({
     stackName: z.string().min(1).max(128).optional(),
     /** Adopt this existing stack (several clusters may share one). */
     existingStackId: z.string().regex(UUID, { error: "must be an OpsWorks stack id (a UUID such as 2f18b4cb-4de5-4429-a149-ff7da9f0d8ee)" }).optional(),
-    /**
-     * SDK attempts per OpsWorks call (throttling and 5xx are retried). Default 10: with 5, creating 50
-     * users under 30% throttling left one user for a second `up` in 7 of 20 emulator runs; with 10, none.
-     */
-    maxAttempts: z.number().int().min(1).max(20).default(10),
+    /** SDK attempts per OpsWorks call (throttling and 5xx are retried). Default: the providers' (10). */
+    maxAttempts: z.number().int().min(1).max(20).default(DEFAULT_MAX_ATTEMPTS),
 });
 
 const user = z.strictObject({
@@ -151,7 +149,7 @@ export const sectionSchemas = {
     region: z.string({ error: (issue) => (issue.input === undefined ? "is required: run `pulumi config set aws:region eu-west-1` (a region that had OpsWorks Stacks)" : undefined) }),
     cluster,
     network,
-    opsworks: opsworks.default({ maxAttempts: 10 }),
+    opsworks: opsworks.default({ maxAttempts: DEFAULT_MAX_ATTEMPTS }),
     /** Items are parsed one by one (itemSchemas.user) so each bad user is reported on its own. */
     users: z.array(z.unknown()).default([]),
 };

@@ -33,7 +33,7 @@ export interface PermissionArgs {
     allowSudo: pulumi.Input<boolean>;
     /** Default "iam_only". */
     level?: pulumi.Input<"iam_only">;
-    /** SDK attempts and back-off of each call; default 5 attempts, 100 ms base. */
+    /** SDK attempts and back-off of each call; default 10 attempts, 100 ms base. */
     retry?: pulumi.Input<RetryOptions>;
 }
 

@@ -31,7 +31,7 @@ export interface StackArgs {
     defaultInstanceProfileArn: pulumi.Input<string>;
     /** Default { name: "Chef", version: "12" } (the article's choice). */
     configurationManager?: pulumi.Input<{ name: string; version: string }>;
-    /** SDK attempts and back-off of each call; default 5 attempts, 100 ms base. */
+    /** SDK attempts and back-off of each call; default 10 attempts, 100 ms base. */
     retry?: pulumi.Input<RetryOptions>;
 }
 

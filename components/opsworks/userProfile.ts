@@ -47,7 +47,7 @@ export interface UserProfileArgs {
      * The profile is regional, so this blocks the user on every stack in the region.
      */
     blocked: pulumi.Input<boolean>;
-    /** SDK attempts and back-off of each call; default 5 attempts, 100 ms base. */
+    /** SDK attempts and back-off of each call; default 10 attempts, 100 ms base. */
     retry?: pulumi.Input<RetryOptions>;
 }
 

@@ -16,6 +16,7 @@ import {
 } from "../../components/opsworks";
 import { OpsWorksEmulator, startEmulator } from "../emulator";
 import { ed25519PublicKey } from "../support/keys";
+import { DEFAULT_MAX_ATTEMPTS } from "../../components/opsworks/retry";
 import { EngineResource } from "./engine";
 import { permissionInputs, pointSdkAt, profileInputs, REGION, stackInputs } from "./support";
 
@@ -146,7 +147,7 @@ export async function measureThrottledCreate(
     users: number,
     options: { rate?: number; seed?: number; maxAttempts?: number; concurrency?: number; maxPasses?: number } = {},
 ): Promise<ThrottledCreateResult> {
-    const { rate = 0.3, seed = 1, maxAttempts = 5, concurrency = 1, maxPasses = 1 } = options;
+    const { rate = 0.3, seed = 1, maxAttempts = DEFAULT_MAX_ATTEMPTS, concurrency = 1, maxPasses = 1 } = options;
     return withEmulator(async (emulator, stackId) => {
         emulator.faults.throttle(rate, seed);
         let pending = roster(users);
