@@ -11,7 +11,6 @@ import { buildV3Document, type V3Node } from "./v3Document";
 import type { ClusterWiring } from "./wiring";
 
 export { REQUIRED_IAM_POLICY_ARNS, type ClusterWiring } from "./wiring";
-export { parseIni } from "./serialize";
 
 export type RenderedConfiguration =
     | { readonly format: "v3"; readonly document: V3Node; readonly text: pulumi.Output<string> }

@@ -3,9 +3,10 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
 import { parseEnvironmentConfig, type ClusterSettings } from "../../components/config";
-import { parseIni, serializeV2, serializeV3, type ResolvedIniSection } from "../../components/render/serialize";
+import { serializeV2, serializeV3, type ResolvedIniSection } from "../../components/render/serialize";
 import { buildV2Sections } from "../../components/render/v2Document";
 import { buildV3Document } from "../../components/render/v3Document";
+import { parseIniSections as parseIni } from "../../policy/lib/ini";
 import { ARTICLE_WIRING, articleRawConfig } from "../support/articleConfig";
 
 const fixtures = path.join(__dirname, "..", "fixtures");
@@ -124,7 +125,7 @@ describe("cluster configuration rendering", () => {
         });
     });
 
-    describe("parseIni", () => {
+    describe("the policies' INI reader, which the golden test compares with", () => {
         it("keeps dotted section names whole, as configparser does", () => {
             assert.deepEqual(parseIni("[compute_resource c5n.18xl]\ninstance_type = c5n.18xlarge\n[a.b.c]\nk = \"v\"\n"), {
                 "compute_resource c5n.18xl": { instance_type: "c5n.18xlarge" },
