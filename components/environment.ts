@@ -18,8 +18,6 @@ export interface ParallelClusterEnvironmentArgs {
     readonly config: EnvironmentConfig;
     /** Managed policies for every node. Default: the two OpsWorks policies the article requires. */
     readonly iamPolicyArns?: readonly string[];
-    /** Local post-install script. Default: scripts/post-install.sh. */
-    readonly postInstallScriptPath?: string;
 }
 
 export class ParallelClusterEnvironment extends pulumi.ComponentResource {
@@ -48,7 +46,7 @@ export class ParallelClusterEnvironment extends pulumi.ComponentResource {
             { users: config.users, region: config.region, stackId: stack.stackId, maxAttempts: config.opsworks.maxAttempts },
             parent,
         );
-        const asset = new PostInstallAsset(`${name}-scripts`, { scriptPath: args.postInstallScriptPath }, parent);
+        const asset = new PostInstallAsset(`${name}-scripts`, {}, parent);
         const configuration = new ClusterConfiguration(
             `${name}-cluster-config`,
             {

@@ -8,13 +8,11 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
 
-export interface PostInstallAssetArgs {
-    /** Local path of the script to upload. Default: scripts/post-install.sh of this repository. */
-    readonly scriptPath?: string;
-}
+/** No settings: the bucket's guards are not negotiable and the script is this repository's. */
+export type PostInstallAssetArgs = Record<string, never>;
 
 export const POST_INSTALL_KEY = "post-install.sh";
-export const DEFAULT_SCRIPT_PATH = path.join(__dirname, "..", "scripts", "post-install.sh");
+const SCRIPT_PATH = path.join(__dirname, "..", "scripts", "post-install.sh");
 
 export class PostInstallAsset extends pulumi.ComponentResource {
     readonly bucketName: pulumi.Output<string>;
@@ -24,7 +22,7 @@ export class PostInstallAsset extends pulumi.ComponentResource {
     /** `arn:aws:s3:::bucket/*`: what the nodes may read (v2 s3_read_resource; v3 S3Access on the bucket). */
     readonly readResourceArn: pulumi.Output<string>;
 
-    constructor(name: string, args: PostInstallAssetArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, _args: PostInstallAssetArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("pcluster-access:storage:PostInstallAsset", name, {}, opts);
         const bucket = new aws.s3.Bucket(`${name}-bucket`, { forceDestroy: false }, { parent: this });
         const guards = [
@@ -52,7 +50,7 @@ export class PostInstallAsset extends pulumi.ComponentResource {
             {
                 bucket: bucket.id,
                 key: POST_INSTALL_KEY,
-                source: new pulumi.asset.FileAsset(args.scriptPath ?? DEFAULT_SCRIPT_PATH),
+                source: new pulumi.asset.FileAsset(SCRIPT_PATH),
                 contentType: "text/x-shellscript",
             },
             { parent: this, dependsOn: guards },

@@ -14,15 +14,6 @@ export type ParseResult =
     | { readonly ok: true; readonly config: EnvironmentConfig }
     | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
 
-/** Where each section lives in Pulumi.<stack>.yaml, for messages. */
-const SECTION_PATHS: Record<SectionName, string> = {
-    region: "aws:region",
-    cluster: "cluster",
-    network: "network",
-    opsworks: "opsworks",
-    users: "users",
-};
-
 /** What to set when a required key is missing. */
 const REQUIRED_HINTS: Record<string, string> = {
     cluster: "describe the cluster under pcluster-access:cluster (see Pulumi.dev.yaml)",
@@ -55,7 +46,7 @@ export function parseEnvironmentConfig(input: RawConfigInput): ParseResult {
     );
     const users = parse(sectionSchemas.users, input.users, "users");
     const sections: Partial<RawSections> = {
-        region: parse(sectionSchemas.region, input.region, SECTION_PATHS.region),
+        region: parse(sectionSchemas.region, input.region, "aws:region"),
         network: parse(sectionSchemas.network, input.network, "network"),
         opsworks: parse(sectionSchemas.opsworks, input.opsworks, "opsworks"),
         cluster: cluster && { ...cluster, queues },

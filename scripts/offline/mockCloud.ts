@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { STORED_CONFIGURATION_TYPE } from "../../components/storedConfiguration";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
 
@@ -108,7 +109,7 @@ export class MockCloud implements pulumi.runtime.Mocks {
                 return { versionId: hex(seed, 32), etag: hex(`${seed}:etag`, 32) };
             case "pulumi-nodejs:dynamic/opsworks:Stack":
                 return { stackId: id, arn: `arn:aws:opsworks:${region}:${MOCK_ACCOUNT_ID}:stack/${id}/` };
-            case "pulumi-nodejs:dynamic/pcluster:ClusterConfiguration":
+            case STORED_CONFIGURATION_TYPE:
                 return { url: `s3://${inputs.bucket}/${inputs.key}`, versionId: hex(`${seed}:${String(inputs.text)}`, 32) };
             default:
                 return {};

@@ -8,7 +8,7 @@ import type { RegisteredResource } from "./runProgram";
 /** Siblings of one type shown before the rest are folded into one line. */
 const SHOWN_SIBLINGS = 4;
 
-export function resourceCounts(resources: readonly RegisteredResource[]): [type: string, count: number][] {
+function resourceCounts(resources: readonly RegisteredResource[]): [type: string, count: number][] {
     const counts = new Map<string, number>();
     for (const resource of resources) {
         counts.set(resource.type, (counts.get(resource.type) ?? 0) + 1);

@@ -8,7 +8,7 @@ import { readStackConfig } from "../../scripts/offline/stackConfig";
 export const REPO_ROOT = path.join(__dirname, "..", "..");
 
 /** `namespace:key` to string, exactly as `pulumi` would hand Pulumi.dev.yaml to the program. */
-export function devStackConfig(): Record<string, string> {
+function devStackConfig(): Record<string, string> {
     return readStackConfig(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(REPO_ROOT, "Pulumi.dev.yaml")).config;
 }
 

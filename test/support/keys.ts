@@ -35,7 +35,7 @@ export function dsaPublicKey(): string {
 }
 
 /** Wire-format string: uint32 length then bytes. */
-export function wireString(value: Buffer | string): Buffer {
+function wireString(value: Buffer | string): Buffer {
     const bytes = typeof value === "string" ? Buffer.from(value, "latin1") : value;
     const length = Buffer.alloc(4);
     length.writeUInt32BE(bytes.length);
