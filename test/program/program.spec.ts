@@ -111,7 +111,14 @@ describe("the program under Pulumi's mock runtime", () => {
             assert.equal(script.inputs.bucket, bucket);
             assert.equal(script.inputs.key, "post-install.sh");
             assert.equal(await (script.inputs.source as { path: Promise<string> }).path, path.join(__dirname, "../../scripts/post-install.sh"));
-            assert.equal(script.dependencies.length, 6);
+            assert.deepEqual(script.dependencies.map((urn) => urn.split("::").pop()).sort(), [
+                "hpc-dev-scripts-bucket",
+                "hpc-dev-scripts-encryption",
+                "hpc-dev-scripts-ownership",
+                "hpc-dev-scripts-public-access-block",
+                "hpc-dev-scripts-tls-only",
+                "hpc-dev-scripts-versioning",
+            ]);
             assert.deepEqual(named(run, "hpc-dev-scripts-public-access-block").inputs, { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
             assert.deepEqual(named(run, "hpc-dev-scripts-versioning").inputs.versioningConfiguration, { status: "Enabled" });
             assert.deepEqual(named(run, "hpc-dev-scripts-encryption").inputs.rules, [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }]);
