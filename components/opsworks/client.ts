@@ -61,7 +61,7 @@ export async function callOpsWorks<T>(
 }
 
 /** By code rather than instanceof: it must hold however the serialized provider recreates the class. */
-export function isNotFound(error: unknown): boolean {
+function isNotFound(error: unknown): boolean {
     return (error as { code?: unknown } | undefined)?.code === "ResourceNotFoundException";
 }
 

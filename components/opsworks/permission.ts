@@ -15,7 +15,7 @@
  *   The level is left alone: nobody can change their own level, and iam_only grants nothing by itself.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { checkBoolean, checkRegion, checkRetry, checkString, Failure, IAM_USER_ARN, isUnknown, STACK_ID } from "./checks";
+import { checkBoolean, checkRegion, checkRetry, checkString, Failure, IAM_USER_ARN, STACK_ID } from "./checks";
 import { callOpsWorks, CallTarget, callUnlessGone, gone } from "./client";
 import { changed, diffByProperty } from "./diff";
 import { RetryOptions } from "./retry";
@@ -50,7 +50,9 @@ export interface PermissionInputs {
 export type PermissionOutputs = PermissionInputs;
 
 const REPLACED_BY = ["region", "stackId", "iamUserArn"] as const;
-const UPDATED_IN_PLACE = ["allowSsh", "allowSudo", "level", "retry"] as const;
+/** What SetPermission writes; `retry` is updated in place too, but only in state. */
+const WRITTEN = ["allowSsh", "allowSudo", "level"] as const;
+const UPDATED_IN_PLACE = [...WRITTEN, "retry"] as const;
 
 function target(inputs: PermissionInputs, retryPropagation = false): CallTarget {
     return {
@@ -76,12 +78,7 @@ export const permissionProvider: pulumi.dynamic.ResourceProvider<PermissionInput
         checkString(failures, "iamUserArn", inputs.iamUserArn, IAM_USER_ARN, "an IAM user ARN (arn:aws:iam::<account>:user/<name>)");
         checkBoolean(failures, "allowSsh", inputs.allowSsh);
         checkBoolean(failures, "allowSudo", inputs.allowSudo);
-        if (!isUnknown(inputs.level) && inputs.level !== "iam_only") {
-            failures.push({
-                property: "level",
-                reason: `must be "iam_only": the user's rights come from IAM policies only (the article's choice); got ${JSON.stringify(inputs.level)}`,
-            });
-        }
+        checkString(failures, "level", inputs.level, /^iam_only$/, `"iam_only": the user's rights come from IAM policies only (the article's choice)`);
         checkRetry(failures, inputs.retry);
         return { inputs, failures };
     },
@@ -111,7 +108,7 @@ export const permissionProvider: pulumi.dynamic.ResourceProvider<PermissionInput
     },
 
     async update(_id, olds, news) {
-        if (UPDATED_IN_PLACE.some((key) => key !== "retry" && changed(olds[key], news[key]))) {
+        if (WRITTEN.some((key) => changed(olds[key], news[key]))) {
             await setPermission(news, { AllowSsh: news.allowSsh, AllowSudo: news.allowSudo, Level: news.level });
         }
         return { outs: news };

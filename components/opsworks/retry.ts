@@ -38,7 +38,7 @@ interface RetryErrorInfo {
 }
 
 /** OpsWorks' answer to SetPermission right after CreateUserProfile, until the user has propagated. */
-export function isPropagationError(error: unknown): boolean {
+function isPropagationError(error: unknown): boolean {
     const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
     return name === "ResourceNotFoundException" && typeof message === "string" && message.startsWith("Unable to find user with ARN");
 }

@@ -30,7 +30,7 @@ export interface StackArgs {
     /** Instance profile for instances OpsWorks would launch (it launches none here). */
     defaultInstanceProfileArn: pulumi.Input<string>;
     /** Default { name: "Chef", version: "12" } (the article's choice). */
-    configurationManager?: pulumi.Input<{ name: string; version: string }>;
+    configurationManager?: pulumi.Input<ConfigurationManager>;
     /** SDK attempts and back-off of each call; default 10 attempts, 100 ms base. */
     retry?: pulumi.Input<RetryOptions>;
 }
@@ -57,7 +57,9 @@ const DEFAULT_CONFIGURATION_MANAGER: ConfigurationManager = { name: "Chef", vers
 /** Chef versions OpsWorks offered for Linux stacks (CreateStackRequest.ConfigurationManager). */
 const CHEF_VERSIONS = ["12", "11.10", "11.4"];
 const REPLACED_BY = ["region", "vpcId", "serviceRoleArn"] as const;
-const UPDATED_IN_PLACE = ["name", "defaultSubnetId", "defaultInstanceProfileArn", "configurationManager", "retry"] as const;
+/** What UpdateStack writes; `retry` is updated in place too, but only in state. */
+const WRITTEN = ["name", "defaultSubnetId", "defaultInstanceProfileArn", "configurationManager"] as const;
+const UPDATED_IN_PLACE = [...WRITTEN, "retry"] as const;
 
 function target(inputs: { name: string; region: string; retry?: RetryOptions }): CallTarget {
     return { subject: `OpsWorks stack ${inputs.name} in ${inputs.region}`, region: inputs.region, retry: inputs.retry };
@@ -149,8 +151,7 @@ export const stackProvider: pulumi.dynamic.ResourceProvider<StackInputs, StackOu
 
     async update(id, olds, news) {
         const outs = { ...news, stackId: id, arn: olds.arn };
-        const settingsChanged = UPDATED_IN_PLACE.some((key) => key !== "retry" && changed(olds[key], news[key]));
-        if (!settingsChanged) {
+        if (!WRITTEN.some((key) => changed(olds[key], news[key]))) {
             return { outs };
         }
         await callOpsWorks(target(news), "UpdateStack", (client, sdk) =>

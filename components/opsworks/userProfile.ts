@@ -236,10 +236,11 @@ export const userProfileProvider: pulumi.dynamic.ResourceProvider<UserProfileInp
         return { id, props: observed(olds, live) };
     },
 
+    /** Writes only when the desired profile differs from the stored one, and never over a change made elsewhere. */
     async update(_id, olds, news) {
         const want = desired(news);
-        if (!sameProfile(olds.stored, olds.written)) {
-            if (!sameProfile(want, olds.stored)) {
+        if (!sameProfile(want, olds.stored)) {
+            if (!sameProfile(olds.stored, olds.written)) {
                 throw new Error(
                     `${target(news).subject}: the profile was changed outside this environment: OpsWorks holds ` +
                         `${describeProfile(olds.stored)}, this environment last wrote ${describeProfile(olds.written)}. ` +
@@ -249,9 +250,6 @@ export const userProfileProvider: pulumi.dynamic.ResourceProvider<UserProfileInp
                         "if it holds the blocked marker) here to accept them, then change them in one place only.",
                 );
             }
-            return { outs: { ...news, stored: want, written: want } };
-        }
-        if (!sameProfile(want, olds.stored)) {
             await writeProfile(news, olds.stored, want);
         }
         return { outs: { ...news, stored: want, written: want } };
