@@ -85,33 +85,30 @@ function opsworksStackIds(stack: StackResources): string[] | Unknown {
 function nodeProblems(node: ClusterNode, model: ClusterConfigurationModel, expected: Expected, scriptKey: string): string[] {
     const problems: string[] = [];
     const who = capitalize(node.label);
-    const where = `${node.postInstallPath}${model.format === "v3" ? ".Script" : ""}`;
+    const where = node.scriptPath;
     const uploaded = isKnown(expected.scripts) ? joinAnd(expected.scripts) : "this environment's uploaded script";
+    // Undefined when the script is not set, not known yet, or not an S3 location.
+    const script = typeof node.script === "string" ? parseS3Url(node.script) : undefined;
     if (node.script === undefined) {
         problems.push(
             `${who} runs no post-install script (${where}). It must run ${uploaded}, which registers the node with the OpsWorks stack; without it the node gets none of the stack's users.`,
         );
-    } else if (isKnown(node.script) && isKnown(expected.scripts)) {
-        const script = parseS3Url(node.script);
-        const runsUploaded = script !== undefined && expected.scripts.includes(s3Url(script));
-        if (!runsUploaded) {
-            problems.push(
-                expected.scripts.length === 0
-                    ? `${who} runs ${node.script} (${where}), but this stack uploads no post-install script (an ${S3_BUCKET_OBJECT} with key ${scriptKey}). ` +
-                          "The nodes must run the script this environment uploads, so that what registers them is reviewed and versioned here."
-                    : `${who} runs ${node.script} (${where}), not this environment's uploaded post-install script. It must run ${uploaded}: point ${where} at it.`,
-            );
-        }
+    } else if (isKnown(node.script) && isKnown(expected.scripts) && !(script !== undefined && expected.scripts.includes(s3Url(script)))) {
+        problems.push(
+            expected.scripts.length === 0
+                ? `${who} runs ${node.script} (${where}), but this stack uploads no post-install script (an ${S3_BUCKET_OBJECT} with key ${scriptKey}). ` +
+                      "The nodes must run the script this environment uploads, so that what registers them is reviewed and versioned here."
+                : `${who} runs ${node.script} (${where}), not this environment's uploaded post-install script. It must run ${uploaded}: point ${where} at it.`,
+        );
     }
-    problems.push(...argumentProblems(node, model, expected));
-    const script = isKnown(node.script) && node.script !== undefined ? parseS3Url(node.script) : undefined;
+    problems.push(...argumentProblems(node, expected));
     if (script !== undefined) {
         problems.push(...readProblems(node, model, script));
     }
     return problems;
 }
 
-function argumentProblems(node: ClusterNode, model: ClusterConfigurationModel, expected: Expected): string[] {
+function argumentProblems(node: ClusterNode, expected: Expected): string[] {
     const stackIds = expected.stackIds;
     // No OpsWorks stack in this stack: nothing to compare the argument with.
     if ((isKnown(stackIds) && stackIds.length === 0) || !isKnown(node.args)) {
@@ -121,11 +118,10 @@ function argumentProblems(node: ClusterNode, model: ClusterConfigurationModel, e
     if (args.length === 1 && (!isKnown(args[0]) || !isKnown(stackIds) || (typeof args[0] === "string" && stackIds.includes(args[0])))) {
         return [];
     }
-    const where = model.format === "v3" ? `${node.postInstallPath}.Args` : node.postInstallPath.replace(/post_install$/, "post_install_args");
     const given = args.length === 0 ? "no argument" : args.map((arg) => (isKnown(arg) ? JSON.stringify(arg ?? "") : "(a value not known yet)")).join(", ");
     const must = isKnown(stackIds) ? joinAnd(stackIds) : "the id of this stack's OpsWorks stack";
     return [
-        `${capitalize(node.label)} passes ${given} to the post-install script (${where}), not this stack's OpsWorks stack id. ` +
+        `${capitalize(node.label)} passes ${given} to the post-install script (${node.argsPath}), not this stack's OpsWorks stack id. ` +
             `Its only argument must be ${must}; otherwise the nodes register with another stack, whose users are not this cluster's.`,
     ];
 }
@@ -136,7 +132,7 @@ function readProblems(node: ClusterNode, model: ClusterConfigurationModel, scrip
     }
     const arn = objectArn(script);
     const grants = node.s3Read;
-    if (grants.some((grant) => isKnown(grant) && grant !== undefined && globMatches(grant, arn)) || grants.includes(UNKNOWN)) {
+    if (grants.some((grant) => typeof grant === "string" && globMatches(grant, arn)) || grants.includes(UNKNOWN)) {
         return [];
     }
     const fix =

@@ -9,9 +9,7 @@
  */
 import * as YAML from "yaml";
 import { parseIniSections } from "./ini";
-import { at, isList, isObject, list, str, UNKNOWN, type Plain, type PlainObject, type Unknown } from "./known";
-
-export type Maybe<T> = T | Unknown | undefined;
+import { at, isList, isObject, list, str, UNKNOWN, type Maybe, type Plain, type PlainObject, type Unknown } from "./known";
 
 /** One node, or group of nodes, that gets its own IAM policies and post-install action. */
 export interface ClusterNode {
@@ -20,9 +18,11 @@ export interface ClusterNode {
     /** Where the node's managed policies are set, e.g. `HeadNode.Iam.AdditionalIamPolicies`. */
     readonly iamPoliciesPath: string;
     readonly iamPolicies: readonly Maybe<string>[] | Unknown;
-    /** Where the post-install script and its arguments are set. */
-    readonly postInstallPath: string;
+    /** Where the post-install script is set, e.g. `HeadNode.CustomActions.OnNodeConfigured.Script`. */
+    readonly scriptPath: string;
     readonly script: Maybe<string>;
+    /** Where the script's arguments are set. */
+    readonly argsPath: string;
     /** v3: `Args`; v2: the one `post_install_args` string. Undefined when none are set. */
     readonly args: readonly Maybe<string>[] | Unknown | undefined;
     /** Where read access to S3 is granted. */
@@ -42,8 +42,6 @@ export interface FileSystem {
 
 export interface ClusterConfigurationModel {
     readonly format: "v2" | "v3";
-    /** Which form was read: the rendered text, or the document during a first preview. */
-    readonly source: "text" | "document";
     readonly region: Maybe<string>;
     /** v2's `vpc_id`; v3 names no VPC, only subnets. */
     readonly vpcId: Maybe<string>;
@@ -69,7 +67,7 @@ export function readClusterConfiguration(props: PlainObject): ReadConfiguration 
     const text = props.text;
     if (typeof text === "string") {
         const parsed = format === "v3" ? parseYaml(text) : parseIni(text);
-        return parsed.ok ? { ok: true, model: buildModel(format, "text", parsed.value) } : parsed;
+        return parsed.ok ? { ok: true, model: buildModel(format, parsed.value) } : parsed;
     }
     if (text !== UNKNOWN) {
         return { ok: false, problem: "it has no text (the rendered configuration file)" };
@@ -78,11 +76,11 @@ export function readClusterConfiguration(props: PlainObject): ReadConfiguration 
     if (document === undefined || (format === "v3" && !isObject(document) && document !== UNKNOWN)) {
         return { ok: false, problem: "its text is unknown during this preview and it has no readable document" };
     }
-    return { ok: true, model: buildModel(format, "document", document) };
+    return { ok: true, model: buildModel(format, document) };
 }
 
-function buildModel(format: "v2" | "v3", source: "text" | "document", value: Plain): ClusterConfigurationModel {
-    return format === "v3" ? v3Model(source, value) : v2Model(source, value);
+function buildModel(format: "v2" | "v3", value: Plain): ClusterConfigurationModel {
+    return format === "v3" ? v3Model(value) : v2Model(value);
 }
 
 function parseYaml(text: string): { ok: true; value: Plain } | { ok: false; problem: string } {
@@ -129,12 +127,13 @@ function v2DocumentSections(document: Plain): Plain {
 // ParallelCluster 3 (YAML)
 // ---------------------------------------------------------------------------------------------
 
-function v3Model(source: "text" | "document", document: Plain): ClusterConfigurationModel {
+function v3Model(document: Plain): ClusterConfigurationModel {
     const head = at(document, "HeadNode");
+    const headNodeSubnetId = str(at(head, "Networking", "SubnetId"));
     const queues = list(at(document, "Scheduling", "SlurmQueues"));
     const queueList = queues === UNKNOWN || queues === undefined ? [] : queues;
     const nodes: ClusterNode[] = [v3Node("the head node", "HeadNode", head)];
-    const subnetIds: Maybe<string>[] = [str(at(head, "Networking", "SubnetId"))];
+    const subnetIds: Maybe<string>[] = [headNodeSubnetId];
     queueList.forEach((queue, index) => {
         const name = str(at(queue, "Name"));
         const label = typeof name === "string" ? `queue ${name}` : `queue ${index + 1}`;
@@ -143,10 +142,9 @@ function v3Model(source: "text" | "document", document: Plain): ClusterConfigura
     });
     return {
         format: "v3",
-        source,
         region: str(at(document, "Region")),
         vpcId: undefined,
-        headNodeSubnetId: str(at(head, "Networking", "SubnetId")),
+        headNodeSubnetId,
         subnetIds,
         imdsSupport: str(at(document, "Imds", "ImdsSupport")),
         nodes,
@@ -163,8 +161,9 @@ function v3Node(label: string, path: string, node: Plain): ClusterNode {
         label,
         iamPoliciesPath: `${path}.Iam.AdditionalIamPolicies`,
         iamPolicies: policies === UNKNOWN ? UNKNOWN : (policies ?? []).map((entry) => str(at(entry, "Policy"))),
-        postInstallPath: `${path}.CustomActions.OnNodeConfigured`,
+        scriptPath: `${path}.CustomActions.OnNodeConfigured.Script`,
         script: str(at(action, "Script")),
+        argsPath: `${path}.CustomActions.OnNodeConfigured.Args`,
         args: args === UNKNOWN ? UNKNOWN : args === undefined ? undefined : strings(args),
         s3ReadPath: `${path}.Iam.S3Access`,
         s3Read: s3Access === UNKNOWN ? UNKNOWN : (s3Access ?? []).map(s3AccessArn),
@@ -207,7 +206,7 @@ function v3FileSystems(storage: Plain): FileSystem[] {
 // ParallelCluster 2 (INI)
 // ---------------------------------------------------------------------------------------------
 
-function v2Model(source: "text" | "document", sections: Plain): ClusterConfigurationModel {
+function v2Model(sections: Plain): ClusterConfigurationModel {
     const template = str(at(sections, "global", "cluster_template"));
     const clusterSection = `cluster ${typeof template === "string" ? template : "default"}`;
     const cluster = at(sections, clusterSection);
@@ -223,8 +222,9 @@ function v2Model(source: "text" | "document", sections: Plain): ClusterConfigura
         label: "the cluster section (head node and every queue)",
         iamPoliciesPath: where("additional_iam_policies"),
         iamPolicies: policies === UNKNOWN ? UNKNOWN : splitList(policies),
-        postInstallPath: where("post_install"),
+        scriptPath: where("post_install"),
         script: value("post_install"),
+        argsPath: where("post_install_args"),
         args: args === undefined ? undefined : [args === UNKNOWN ? UNKNOWN : unquote(args)],
         s3ReadPath: where("s3_read_resource"),
         s3Read: readResource === UNKNOWN ? UNKNOWN : splitList(readResource),
@@ -242,7 +242,6 @@ function v2Model(source: "text" | "document", sections: Plain): ClusterConfigura
     const headNodeSubnetId = str(at(vpc, "master_subnet_id"));
     return {
         format: "v2",
-        source,
         region: str(at(sections, "aws", "aws_region_name")),
         vpcId: str(at(vpc, "vpc_id")),
         headNodeSubnetId,
@@ -266,7 +265,7 @@ function unquote(value: string): string {
     return /^(["']).*\1$/s.test(trimmed) ? trimmed.slice(1, -1) : trimmed;
 }
 
-function strings(values: readonly Plain[] | Unknown | undefined): Maybe<string>[] {
+function strings(values: Maybe<readonly Plain[]>): Maybe<string>[] {
     if (values === UNKNOWN) {
         return [UNKNOWN];
     }

@@ -11,6 +11,9 @@ import { UnknownValueError } from "@pulumi/policy";
 export const UNKNOWN: unique symbol = Symbol("unknown during preview");
 export type Unknown = typeof UNKNOWN;
 
+/** A property that may be unknown during a preview, or absent. */
+export type Maybe<T> = T | Unknown | undefined;
+
 export type Plain = null | undefined | boolean | number | string | Unknown | readonly Plain[] | PlainObject;
 export interface PlainObject {
     readonly [key: string]: Plain;
@@ -71,12 +74,12 @@ export function plainProps(props: unknown): PlainObject {
 }
 
 /** A string property: the string, UNKNOWN, or undefined when absent or of another type. */
-export function str(value: Plain): string | Unknown | undefined {
+export function str(value: Plain): Maybe<string> {
     return value === UNKNOWN || typeof value === "string" ? value : undefined;
 }
 
 /** An array property: its items, UNKNOWN, or undefined when absent or not an array. */
-export function list(value: Plain): readonly Plain[] | Unknown | undefined {
+export function list(value: Plain): Maybe<readonly Plain[]> {
     return value === UNKNOWN || isList(value) ? value : undefined;
 }
 
