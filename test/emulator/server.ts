@@ -13,7 +13,7 @@ import { TARGET_PREFIX, validateInput, validationMessage } from "./serviceModel"
 import { credentialScope } from "./sigv4";
 import { EmulatorSettings, RegionState } from "./state";
 
-export const CONTENT_TYPE = "application/x-amz-json-1.1";
+const CONTENT_TYPE = "application/x-amz-json-1.1";
 
 /** One request as the emulator saw it. `operation` and `region` are "" when the request never got that far. */
 export interface CallRecord {
@@ -22,6 +22,13 @@ export interface CallRecord {
     readonly request: unknown;
     readonly status: number;
     readonly errorCode?: string;
+}
+
+/** A call while it is being answered: filled in as far as the request gets. */
+interface PendingCall {
+    operation: string;
+    region: string;
+    request: unknown;
 }
 
 export class EmulatorCore {
@@ -47,7 +54,7 @@ export class EmulatorCore {
 
     async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
         const raw = await readBody(request);
-        const call = { operation: "", region: "", request: raw as unknown };
+        const call: PendingCall = { operation: "", region: "", request: raw };
         try {
             const output = await this.answer(request, raw, call);
             this.send(response, call, 200, output);
@@ -58,11 +65,7 @@ export class EmulatorCore {
         }
     }
 
-    private async answer(
-        request: IncomingMessage,
-        raw: string,
-        call: { operation: string; region: string; request: unknown },
-    ): Promise<object> {
+    private async answer(request: IncomingMessage, raw: string, call: PendingCall): Promise<object> {
         if (request.method !== "POST" || request.url !== "/") {
             throw new ApiError("UnknownOperationException", `${request.method} ${request.url} is not an OpsWorks API request`, 404);
         }
@@ -104,13 +107,7 @@ export class EmulatorCore {
         return output;
     }
 
-    private send(
-        response: ServerResponse,
-        call: { operation: string; region: string; request: unknown },
-        status: number,
-        body: object,
-        errorCode?: string,
-    ): void {
+    private send(response: ServerResponse, call: PendingCall, status: number, body: object, errorCode?: string): void {
         this.calls.push({ ...call, status, ...(errorCode !== undefined && { errorCode }) });
         const text = JSON.stringify(body);
         response.writeHead(status, {

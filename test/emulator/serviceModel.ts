@@ -46,10 +46,6 @@ export const TARGET_PREFIX: string = model.metadata.targetPrefix;
 /** `opsworks`, the SigV4 signing name. */
 export const SIGNING_NAME: string = model.metadata.endpointPrefix;
 
-export function isModelledOperation(name: string): boolean {
-    return Object.prototype.hasOwnProperty.call(operations, name);
-}
-
 /** Problems with `body` as the input of `operation`, in Coral wording; empty when valid. */
 export function validateInput(operation: string, body: unknown): string[] {
     const input = operations[operation]?.input;
