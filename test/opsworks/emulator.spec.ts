@@ -14,8 +14,7 @@ import {
     SetPermissionCommand,
     UpdateStackCommand,
 } from "@aws-sdk/client-opsworks";
-import { OpsWorksEmulator, startEmulator } from "../emulator";
-import { ACCOUNT, consoleClient, pointSdkAt, REGION, rejection, userArn } from "./support";
+import { ACCOUNT, consoleClient, REGION, rejection, useEmulator, userArn } from "./support";
 
 interface RawAnswer {
     status: number;
@@ -61,23 +60,14 @@ const IDENTITY = (instanceId: string): string =>
     JSON.stringify({ instanceId, region: REGION, accountId: ACCOUNT, availabilityZone: `${REGION}a` });
 
 describe("OpsWorks emulator", () => {
-    let emulator: OpsWorksEmulator;
-    let restore: () => void;
+    const emulator = useEmulator();
     let client: OpsWorksClient;
 
-    before(async () => {
-        emulator = await startEmulator();
-        restore = pointSdkAt(emulator.url);
+    before(() => {
         client = consoleClient();
     });
-    beforeEach(() => {
-        emulator.reset();
-        emulator.settings.propagationFailures = 1;
-    });
-    after(async () => {
+    after(() => {
         client.destroy();
-        restore();
-        await emulator.close();
     });
 
     async function createStack(): Promise<string> {
@@ -86,7 +76,7 @@ describe("OpsWorks emulator", () => {
 
     describe("wire protocol and signature scope", () => {
         it("refuses a request without an Authorization header", async () => {
-            const answer = await raw(emulator.url, "DescribeStacks", {}, { headers: { Authorization: undefined } });
+            const answer = await raw(emulator().url, "DescribeStacks", {}, { headers: { Authorization: undefined } });
             assert.deepEqual(answer, {
                 status: 400,
                 body: { __type: "MissingAuthenticationTokenException", message: "Missing Authentication Token" },
@@ -94,29 +84,32 @@ describe("OpsWorks emulator", () => {
         });
 
         it("refuses a credential scoped to another service or to a region without OpsWorks", async () => {
-            const s3 = await raw(emulator.url, "DescribeStacks", {}, {
+            const s3 = await raw(emulator().url, "DescribeStacks", {}, {
                 headers: {
                     Authorization: "AWS4-HMAC-SHA256 Credential=AKIA/20240101/eu-west-1/s3/aws4_request, SignedHeaders=host, Signature=00",
                 },
             });
             assert.deepEqual(s3.body, { __type: "InvalidSignatureException", message: "Credential should be scoped to correct service: 'opsworks'. " });
-            const region = await raw(emulator.url, "DescribeStacks", {}, { region: "eu-north-1" });
+            const region = await raw(emulator().url, "DescribeStacks", {}, { region: "eu-north-1" });
             assert.deepEqual(region.body, { __type: "InvalidSignatureException", message: "Credential should be scoped to a valid region. " });
         });
 
         it("refuses unknown operations, a wrong content type and a body that is not JSON", async () => {
-            const unknown = await raw(emulator.url, "CreateLayer", {});
-            assert.equal(unknown.body.__type, "UnknownOperationException");
-            const contentType = await raw(emulator.url, "DescribeStacks", {}, { headers: { "Content-Type": "application/json" } });
+            const unknown = await raw(emulator().url, "CreateLayer", {});
+            assert.deepEqual(unknown.body, {
+                __type: "UnknownOperationException",
+                message: "Unknown or unsupported operation: X-Amz-Target 'OpsWorks_20130218.CreateLayer'",
+            });
+            const contentType = await raw(emulator().url, "DescribeStacks", {}, { headers: { "Content-Type": "application/json" } });
             assert.deepEqual(contentType.body, { __type: "SerializationException", message: "Content-Type must be application/x-amz-json-1.1" });
-            const notJson = await raw(emulator.url, "DescribeStacks", undefined, { text: "{StackIds:" });
+            const notJson = await raw(emulator().url, "DescribeStacks", undefined, { text: "{StackIds:" });
             assert.deepEqual(notJson.body, { __type: "SerializationException", message: "The request body is not valid JSON" });
         });
 
         it("logs every call with its operation, region, request, status and error code", async () => {
-            await raw(emulator.url, "DescribeStacks", {}, { region: "us-east-2" });
-            await raw(emulator.url, "DescribeStacks", { StackIds: ["nope"] });
-            assert.deepEqual(emulator.calls, [
+            await raw(emulator().url, "DescribeStacks", {}, { region: "us-east-2" });
+            await raw(emulator().url, "DescribeStacks", { StackIds: ["nope"] });
+            assert.deepEqual(emulator().calls, [
                 { operation: "DescribeStacks", region: "us-east-2", request: {}, status: 200 },
                 {
                     operation: "DescribeStacks",
@@ -126,16 +119,16 @@ describe("OpsWorks emulator", () => {
                     errorCode: "ResourceNotFoundException",
                 },
             ]);
-            assert.equal(emulator.callCount("DescribeStacks"), 2);
-            assert.equal(emulator.callCount("CreateStack"), 0);
-            emulator.resetCalls();
-            assert.equal(emulator.callCount(), 0);
+            assert.equal(emulator().callCount("DescribeStacks"), 2);
+            assert.equal(emulator().callCount("CreateStack"), 0);
+            emulator().resetCalls();
+            assert.equal(emulator().callCount(), 0);
         });
     });
 
     describe("validation against AWS's service model", () => {
         it("names every missing required member, as Coral does", async () => {
-            const answer = await raw(emulator.url, "CreateStack", { Name: "x" });
+            const answer = await raw(emulator().url, "CreateStack", { Name: "x" });
             assert.deepEqual(answer, {
                 status: 400,
                 body: {
@@ -151,7 +144,7 @@ describe("OpsWorks emulator", () => {
 
         it("refuses wrong types, enum values, null members and unknown members", async () => {
             const stackId = await createStack();
-            const answer = await raw(emulator.url, "UpdateStack", {
+            const answer = await raw(emulator().url, "UpdateStack", {
                 StackId: stackId,
                 UseCustomCookbooks: "yes",
                 DefaultRootDeviceType: "nvme",
@@ -170,7 +163,7 @@ describe("OpsWorks emulator", () => {
         });
 
         it("validates nested lists and structures", async () => {
-            const answer = await raw(emulator.url, "DescribeStacks", { StackIds: ["a", 7] });
+            const answer = await raw(emulator().url, "DescribeStacks", { StackIds: ["a", 7] });
             assert.equal(
                 answer.body.message,
                 "1 validation error detected: Value '7' at 'stackIds.2.member' failed to satisfy constraint: Member must be of type string",
@@ -201,17 +194,20 @@ describe("OpsWorks emulator", () => {
                 ],
             ];
             for (const [change, message] of cases) {
-                const answer = await raw(emulator.url, "CreateStack", { ...STACK, ...change });
+                const answer = await raw(emulator().url, "CreateStack", { ...STACK, ...change });
                 assert.deepEqual(answer.body, { __type: "ValidationException", message });
             }
-            assert.equal(emulator.callCount("CreateStack"), cases.length);
+            assert.equal(emulator().callCount("CreateStack"), cases.length);
         });
 
         it("answers an unknown stack id with ResourceNotFoundException and an empty id list with ValidationException", async () => {
-            const unknown = await raw(emulator.url, "DescribeStacks", { StackIds: ["0b1c"] });
+            const unknown = await raw(emulator().url, "DescribeStacks", { StackIds: ["0b1c"] });
             assert.deepEqual(unknown.body, { __type: "ResourceNotFoundException", message: "Unable to find stack with ID 0b1c" });
-            const empty = await raw(emulator.url, "DescribeStacks", { StackIds: [] });
-            assert.equal(empty.body.__type, "ValidationException");
+            const empty = await raw(emulator().url, "DescribeStacks", { StackIds: [] });
+            assert.deepEqual(empty.body, {
+                __type: "ValidationException",
+                message: "StackIds must not be an empty list; omit it to describe every stack",
+            });
         });
 
         it("does not let the service role change", async () => {
@@ -221,6 +217,8 @@ describe("OpsWorks emulator", () => {
             );
             assert.equal(message, "You cannot update a stack's service role");
             await client.send(new UpdateStackCommand({ StackId: stackId, ServiceRoleArn: STACK.ServiceRoleArn, Name: "renamed" }));
+            const { Stacks } = await client.send(new DescribeStacksCommand({ StackIds: [stackId] }));
+            assert.deepEqual([Stacks?.[0].Name, Stacks?.[0].ServiceRoleArn], ["renamed", STACK.ServiceRoleArn]);
         });
 
         it("refuses to delete a stack with registered instances, and deletes it once they are deregistered", async () => {
@@ -247,13 +245,13 @@ describe("OpsWorks emulator", () => {
         it("keeps one profile per IAM user and region, and drops punctuation from the SSH username", async () => {
             const arn = userArn("adam.black");
             await client.send(new CreateUserProfileCommand({ IamUserArn: arn, SshPublicKey: "ssh-ed25519 AAAA" }));
-            const again = await raw(emulator.url, "CreateUserProfile", { IamUserArn: arn });
+            const again = await raw(emulator().url, "CreateUserProfile", { IamUserArn: arn });
             assert.deepEqual(again.body, { __type: "ValidationException", message: `A user profile already exists for ${arn}` });
             const { UserProfiles } = await client.send(new DescribeUserProfilesCommand({ IamUserArns: [arn] }));
             assert.deepEqual(UserProfiles, [
                 { IamUserArn: arn, Name: "adam.black", SshUsername: "adamblack", SshPublicKey: "ssh-ed25519 AAAA", AllowSelfManagement: false },
             ]);
-            const elsewhere = await raw(emulator.url, "DescribeUserProfiles", { IamUserArns: [arn] }, { region: "us-east-1" });
+            const elsewhere = await raw(emulator().url, "DescribeUserProfiles", { IamUserArns: [arn] }, { region: "us-east-1" });
             assert.deepEqual(elsewhere.body, { __type: "ResourceNotFoundException", message: `Unable to find user with ARN ${arn}` });
         });
 
@@ -262,28 +260,28 @@ describe("OpsWorks emulator", () => {
             const arn = userArn("alice");
             await client.send(new CreateUserProfileCommand({ IamUserArn: arn }));
             const request = { StackId: stackId, IamUserArn: arn, AllowSsh: true, AllowSudo: true, Level: "iam_only" };
-            const first = await raw(emulator.url, "SetPermission", request);
+            const first = await raw(emulator().url, "SetPermission", request);
             assert.deepEqual(first, { status: 400, body: { __type: "ResourceNotFoundException", message: `Unable to find user with ARN ${arn}` } });
-            const second = await raw(emulator.url, "SetPermission", request);
+            const second = await raw(emulator().url, "SetPermission", request);
             assert.deepEqual(second, { status: 200, body: {} });
             const { Permissions } = await client.send(new DescribePermissionsCommand({ StackId: stackId }));
             assert.deepEqual(Permissions, [{ StackId: stackId, IamUserArn: arn, AllowSsh: true, AllowSudo: true, Level: "iam_only" }]);
         });
 
         it("makes the propagation delay configurable", async () => {
-            emulator.settings.propagationFailures = 3;
+            emulator().settings.propagationFailures = 3;
             const stackId = await createStack();
             const arn = userArn("bob");
             await client.send(new CreateUserProfileCommand({ IamUserArn: arn }));
             const statuses: number[] = [];
             for (let attempt = 0; attempt < 4; attempt++) {
-                statuses.push((await raw(emulator.url, "SetPermission", { StackId: stackId, IamUserArn: arn, AllowSsh: true })).status);
+                statuses.push((await raw(emulator().url, "SetPermission", { StackId: stackId, IamUserArn: arn, AllowSsh: true })).status);
             }
             assert.deepEqual(statuses, [400, 400, 400, 200]);
         });
 
         it("keeps omitted SetPermission members, refuses unknown levels and a change of one's own level", async () => {
-            emulator.settings.propagationFailures = 0;
+            emulator().settings.propagationFailures = 0;
             const stackId = await createStack();
             const arn = userArn("carol");
             await client.send(new CreateUserProfileCommand({ IamUserArn: arn }));
@@ -295,7 +293,7 @@ describe("OpsWorks emulator", () => {
                 await rejection(client.send(new SetPermissionCommand({ StackId: stackId, IamUserArn: arn, Level: "admin" }))),
                 "Invalid permission level: admin. Valid levels: deny, show, deploy, manage, iam_only",
             );
-            const self = emulator.settings.callerArn;
+            const self = emulator().settings.callerArn;
             await client.send(new CreateUserProfileCommand({ IamUserArn: self }));
             assert.equal(
                 await rejection(client.send(new SetPermissionCommand({ StackId: stackId, IamUserArn: self, Level: "manage" }))),
@@ -304,7 +302,7 @@ describe("OpsWorks emulator", () => {
         });
 
         it("describes permissions by stack, by user, or both", async () => {
-            emulator.settings.propagationFailures = 0;
+            emulator().settings.propagationFailures = 0;
             const [stackA, stackB] = [await createStack(), await createStack()];
             for (const name of ["alice", "bob"]) {
                 await client.send(new CreateUserProfileCommand({ IamUserArn: userArn(name) }));
@@ -317,8 +315,10 @@ describe("OpsWorks emulator", () => {
             const byUser = await client.send(new DescribePermissionsCommand({ IamUserArn: userArn("bob") }));
             assert.deepEqual(byUser.Permissions?.map((p) => p.StackId), [stackA, stackB]);
             const both = await client.send(new DescribePermissionsCommand({ StackId: stackB, IamUserArn: userArn("alice") }));
-            assert.equal(both.Permissions?.length, 1);
-            const neither = await raw(emulator.url, "DescribePermissions", {});
+            assert.deepEqual(both.Permissions, [
+                { StackId: stackB, IamUserArn: userArn("alice"), AllowSsh: true, AllowSudo: false, Level: "iam_only" },
+            ]);
+            const neither = await raw(emulator().url, "DescribePermissions", {});
             assert.deepEqual(neither.body, { __type: "ValidationException", message: "Please provide a stack ID, an IAM user ARN, or both" });
         });
     });
@@ -351,7 +351,7 @@ describe("OpsWorks emulator", () => {
                     Ec2InstanceId: "i-0123456789abcdef0",
                     Status: "online",
                     InfrastructureClass: "ec2",
-                    RegisteredBy: emulator.settings.callerArn,
+                    RegisteredBy: emulator().settings.callerArn,
                     Hostname: "compute-1",
                     StackId: stackId,
                 },
@@ -360,7 +360,7 @@ describe("OpsWorks emulator", () => {
                     Ec2InstanceId: undefined,
                     Status: "online",
                     InfrastructureClass: "on-premises",
-                    RegisteredBy: emulator.settings.callerArn,
+                    RegisteredBy: emulator().settings.callerArn,
                     Hostname: "lab-box",
                     StackId: stackId,
                 },
@@ -394,11 +394,11 @@ describe("OpsWorks emulator", () => {
     describe("fault injection", () => {
         it("throttles a seeded share of calls, the same calls for the same seed", async () => {
             const pattern = async (): Promise<string[]> => {
-                emulator.reset();
-                emulator.faults.throttle(0.5, 42);
+                emulator().reset();
+                emulator().faults.throttle(0.5, 42);
                 const answers: string[] = [];
                 for (let call = 0; call < 20; call++) {
-                    const { status, body } = await raw(emulator.url, "DescribeStacks", {});
+                    const { status, body } = await raw(emulator().url, "DescribeStacks", {});
                     answers.push(status === 200 ? "ok" : `${status} ${body.__type}: ${body.message}`);
                 }
                 return answers;
@@ -411,44 +411,44 @@ describe("OpsWorks emulator", () => {
         });
 
         it("answers HTTP 500 for an operation a given number of times", async () => {
-            emulator.faults.http500("DescribeStacks", 2);
+            emulator().faults.http500("DescribeStacks", 2);
             const statuses = [];
             for (let call = 0; call < 3; call++) {
-                statuses.push((await raw(emulator.url, "DescribeStacks", {})).status);
+                statuses.push((await raw(emulator().url, "DescribeStacks", {})).status);
             }
             assert.deepEqual(statuses, [500, 500, 200]);
-            assert.deepEqual(emulator.calls[0].errorCode, "InternalFailure");
+            assert.deepEqual(emulator().calls[0].errorCode, "InternalFailure");
         });
 
         it("fails the Nth call of an operation, before or after applying it", async () => {
-            emulator.faults.failNth("CreateStack", 2, "LimitExceededException", "Too many stacks");
+            emulator().faults.failNth("CreateStack", 2, "LimitExceededException", "Too many stacks");
             await createStack();
             assert.equal(await rejection(createStack()), "Too many stacks");
             await createStack();
             assert.equal((await client.send(new DescribeStacksCommand({}))).Stacks?.length, 2);
 
-            emulator.faults.failNth("CreateStack", 1, "InternalFailure", "lost", { status: 500, afterApply: true });
-            const lost = await raw(emulator.url, "CreateStack", STACK);
+            emulator().faults.failNth("CreateStack", 1, "InternalFailure", "lost", { status: 500, afterApply: true });
+            const lost = await raw(emulator().url, "CreateStack", STACK);
             assert.equal(lost.status, 500);
             assert.equal((await client.send(new DescribeStacksCommand({}))).Stacks?.length, 3);
         });
 
         it("delays the answers of one operation while others are answered", async () => {
-            emulator.faults.delay(300, "DescribeStacks");
+            emulator().faults.delay(300, "DescribeStacks");
             const finished: string[] = [];
-            const slow = raw(emulator.url, "DescribeStacks", {}).then(() => finished.push("DescribeStacks"));
-            const fast = raw(emulator.url, "DescribeUserProfiles", {}).then(() => finished.push("DescribeUserProfiles"));
+            const slow = raw(emulator().url, "DescribeStacks", {}).then(() => finished.push("DescribeStacks"));
+            const fast = raw(emulator().url, "DescribeUserProfiles", {}).then(() => finished.push("DescribeUserProfiles"));
             await Promise.all([slow, fast]);
             assert.deepEqual(finished, ["DescribeUserProfiles", "DescribeStacks"]);
         });
 
         it("clears every fault", async () => {
-            emulator.faults.http500("DescribeStacks");
-            emulator.faults.throttle(1);
-            emulator.faults.failNth("DescribeStacks", 1, "X", "y");
-            emulator.faults.delay(5000);
-            emulator.faults.clear();
-            assert.equal((await raw(emulator.url, "DescribeStacks", {})).status, 200);
+            emulator().faults.http500("DescribeStacks");
+            emulator().faults.throttle(1);
+            emulator().faults.failNth("DescribeStacks", 1, "X", "y");
+            emulator().faults.delay(5000);
+            emulator().faults.clear();
+            assert.equal((await raw(emulator().url, "DescribeStacks", {})).status, 200);
         });
     });
 });
