@@ -3,10 +3,9 @@
  * one file server and take no backups. Fine for scratch, surprising for a home for results.
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { readClusterConfiguration } from "./lib/clusterConfiguration";
-import { isKnown, plainProps } from "./lib/known";
+import { configurationModelOf } from "./lib/clusterConfiguration";
+import { isKnown } from "./lib/known";
 import { configWithDefaults, stringList } from "./lib/policyConfig";
-import { CLUSTER_CONFIGURATION } from "./lib/resourceTypes";
 
 export interface ScratchFileSystemConfig {
     /** FSx for Lustre deployment types that neither replicate nor back up data. */
@@ -28,20 +27,17 @@ export const discouragedScratchFileSystem: ResourceValidationPolicy = {
         },
     },
     validateResource: (args, reportViolation) => {
-        if (args.type !== CLUSTER_CONFIGURATION) {
-            return;
-        }
-        const read = readClusterConfiguration(plainProps(args.props));
-        if (!read.ok) {
+        const model = configurationModelOf(args);
+        if (model === undefined) {
             return;
         }
         const { scratchDeploymentTypes } = configWithDefaults(args, SCRATCH_FILE_SYSTEM_DEFAULTS);
-        for (const fileSystem of read.model.fileSystems) {
+        for (const fileSystem of model.fileSystems) {
             const type = fileSystem.deploymentType;
             if (fileSystem.existing || !isKnown(type) || (type !== undefined && !scratchDeploymentTypes.includes(type))) {
                 continue;
             }
-            const mounted = isKnown(fileSystem.mountDir) && fileSystem.mountDir !== undefined ? ` at ${fileSystem.mountDir}` : "";
+            const mounted = typeof fileSystem.mountDir === "string" ? ` at ${fileSystem.mountDir}` : "";
             const kind = type ?? "ParallelCluster's default deployment type, a scratch one";
             reportViolation(
                 `FSx for Lustre file system ${fileSystem.name}${mounted} is ${kind}: scratch file systems do not replicate data and have no backups, ` +

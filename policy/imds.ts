@@ -4,10 +4,9 @@
  * unless the configuration says otherwise. A v3 cluster that registers with OpsWorks must keep IMDSv1 on.
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { readClusterConfiguration, type ClusterConfigurationModel } from "./lib/clusterConfiguration";
-import { isKnown, plainProps, UNKNOWN } from "./lib/known";
+import { configurationModelOf, type ClusterConfigurationModel } from "./lib/clusterConfiguration";
+import { isKnown, UNKNOWN } from "./lib/known";
 import { configWithDefaults, stringValue } from "./lib/policyConfig";
-import { CLUSTER_CONFIGURATION } from "./lib/resourceTypes";
 import { OPSWORKS_REGISTRATION_POLICY } from "./iamPolicies";
 
 export interface ImdsConfig {
@@ -27,15 +26,12 @@ export const requiredImdsV1ForOpsWorks: ResourceValidationPolicy = {
         },
     },
     validateResource: (args, reportViolation) => {
-        if (args.type !== CLUSTER_CONFIGURATION) {
-            return;
-        }
-        const read = readClusterConfiguration(plainProps(args.props));
-        if (!read.ok || read.model.format !== "v3" || !registersWithOpsWorks(read.model)) {
+        const model = configurationModelOf(args);
+        if (model?.format !== "v3" || !registersWithOpsWorks(model)) {
             return;
         }
         const { imdsSupport } = configWithDefaults(args, IMDS_DEFAULTS);
-        const actual = read.model.imdsSupport;
+        const actual = model.imdsSupport;
         if (actual !== UNKNOWN && actual !== imdsSupport) {
             const found = actual === undefined ? "is not set, so ParallelCluster 3.7+ requires IMDSv2" : `is ${actual}`;
             reportViolation(

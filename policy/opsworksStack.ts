@@ -5,7 +5,7 @@
  */
 import type { StackValidationPolicy } from "@pulumi/policy";
 import type { ClusterConfigurationModel } from "./lib/clusterConfiguration";
-import { at, isKnown, list, str, UNKNOWN, type Plain } from "./lib/known";
+import { at, isKnown, isList, str, UNKNOWN, type Maybe, type Plain } from "./lib/known";
 import { configWithDefaults, stringValue } from "./lib/policyConfig";
 import { AWSX_VPC, OPSWORKS_PERMISSION, OPSWORKS_STACK } from "./lib/resourceTypes";
 import { StackResources, type StackResource } from "./lib/stackResources";
@@ -59,7 +59,7 @@ export const requiredOpsWorksStackPlacement: StackValidationPolicy = {
             // An adopted stack has no resource here; its permissions are managed at its regional endpoint.
             for (const permission of stack.ofType(OPSWORKS_PERMISSION)) {
                 const stackId = str(permission.props.stackId);
-                const id = isKnown(stackId) && stackId !== undefined ? `${stackId} ` : "";
+                const id = typeof stackId === "string" ? `${stackId} ` : "";
                 const subject = `The adopted OpsWorks stack ${id}(permission ${permission.name}) is`;
                 for (const cluster of clusters) {
                     const region = regionProblem(subject, str(permission.props.region), cluster);
@@ -74,10 +74,10 @@ export const requiredOpsWorksStackPlacement: StackValidationPolicy = {
 
 function stackLabel(opsworks: StackResource): string {
     const name = str(opsworks.props.name);
-    return isKnown(name) && name !== undefined ? name : opsworks.name;
+    return typeof name === "string" ? name : opsworks.name;
 }
 
-function configurationManager(value: Plain): string | typeof UNKNOWN | undefined {
+function configurationManager(value: Plain): Maybe<string> {
     const name = at(value, "name");
     const version = at(value, "version");
     if (name === UNKNOWN || version === UNKNOWN) {
@@ -86,8 +86,8 @@ function configurationManager(value: Plain): string | typeof UNKNOWN | undefined
     return name === undefined ? undefined : `${String(name)} ${String(version ?? "")}`.trim();
 }
 
-function regionProblem(subject: string, region: string | typeof UNKNOWN | undefined, cluster: ClusterConfigurationModel): string | undefined {
-    if (!isKnown(region) || !isKnown(cluster.region) || cluster.region === undefined || region === cluster.region) {
+function regionProblem(subject: string, region: Maybe<string>, cluster: ClusterConfigurationModel): string | undefined {
+    if (!isKnown(region) || typeof cluster.region !== "string" || region === cluster.region) {
         return undefined;
     }
     return (
@@ -123,14 +123,14 @@ function vpcProblem(stack: StackResources, label: string, opsworks: StackResourc
 }
 
 /** The VPC an awsx VPC of this stack reports for the subnet; undefined when none does. */
-function vpcOfSubnet(stack: StackResources, subnetId: string | typeof UNKNOWN | undefined): string | typeof UNKNOWN | undefined {
-    if (!isKnown(subnetId) || subnetId === undefined) {
+function vpcOfSubnet(stack: StackResources, subnetId: Maybe<string>): Maybe<string> {
+    if (typeof subnetId !== "string") {
         return subnetId;
     }
     for (const vpc of stack.ofType(AWSX_VPC)) {
         const subnets = ["publicSubnetIds", "privateSubnetIds", "isolatedSubnetIds"].flatMap((key) => {
-            const ids = list(vpc.props[key]);
-            return isKnown(ids) && ids !== undefined ? ids : [];
+            const ids = vpc.props[key];
+            return isList(ids) ? ids : [];
         });
         if (subnets.includes(subnetId)) {
             return str(vpc.props.vpcId);

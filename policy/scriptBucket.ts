@@ -5,7 +5,7 @@
  * (known even in a first preview) or by the bucket's name.
  */
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { at, isKnown, items, list, str, UNKNOWN, type Plain, type Unknown } from "./lib/known";
+import { at, isKnown, items, str, UNKNOWN, type Plain, type Unknown } from "./lib/known";
 import { configWithDefaults, stringList } from "./lib/policyConfig";
 import { CLUSTER_CONFIGURATION, S3_BUCKET, S3_BUCKET_OBJECT, S3_BUCKET_POLICY, S3_ENCRYPTION, S3_PUBLIC_ACCESS_BLOCK } from "./lib/resourceTypes";
 import { globMatches } from "./lib/s3";
@@ -35,13 +35,13 @@ export const requiredPrivateScriptBucket: StackValidationPolicy = {
         const stack = new StackResources(args.resources);
         for (const bucket of scriptBuckets(stack)) {
             // The bucket's name is an output: absent until the bucket exists.
-            const name = str(bucket.props.bucket) ?? UNKNOWN;
-            const knownName = isKnown(name) ? name : undefined;
+            const name = str(bucket.props.bucket);
+            const knownName = typeof name === "string" ? name : undefined;
             const label = `Bucket ${knownName ?? bucket.name}`;
             const problems = [
                 publicAccessProblem(stack, bucket, knownName),
                 encryptionProblem(stack, bucket, knownName, sseAlgorithms),
-                plainHttpProblem(stack, bucket, name),
+                plainHttpProblem(stack, bucket, knownName),
             ];
             for (const problem of problems) {
                 if (problem !== undefined) {
@@ -57,7 +57,7 @@ function scriptBuckets(stack: StackResources): StackResource[] {
     const holders = [...stack.ofType(S3_BUCKET_OBJECT), ...stack.ofType(CLUSTER_CONFIGURATION)];
     return stack.ofType(S3_BUCKET).filter((bucket) => {
         const name = str(bucket.props.bucket);
-        return holders.some((holder) => holder.dependencies.includes(bucket.urn) || (isKnown(name) && name !== undefined && str(holder.props.bucket) === name));
+        return holders.some((holder) => holder.dependencies.includes(bucket.urn) || (typeof name === "string" && str(holder.props.bucket) === name));
     });
 }
 
@@ -93,9 +93,13 @@ function sseAlgorithmsOf(rules: Plain): (string | Unknown)[] {
     });
 }
 
-function plainHttpProblem(stack: StackResources, bucket: StackResource, name: string | Unknown | undefined): string | undefined {
-    const policies = stack.attachedTo(S3_BUCKET_POLICY, bucket, "bucket", isKnown(name) ? name : undefined).map((policy) => policy.props.policy);
-    if (policies.includes(UNKNOWN) || !isKnown(name)) {
+function plainHttpProblem(stack: StackResources, bucket: StackResource, name: string | undefined): string | undefined {
+    // The statement must cover the bucket's objects by name: no verdict until the name is known.
+    if (name === undefined) {
+        return undefined;
+    }
+    const policies = stack.attachedTo(S3_BUCKET_POLICY, bucket, "bucket", name).map((policy) => policy.props.policy);
+    if (policies.includes(UNKNOWN)) {
         return undefined;
     }
     if (policies.some((policy) => deniesPlainHttp(policy, name))) {
@@ -108,7 +112,7 @@ function plainHttpProblem(stack: StackResources, bucket: StackResource, name: st
 }
 
 /** A statement `Deny s3:* to * on every object of the bucket when aws:SecureTransport is false`. */
-function deniesPlainHttp(policy: Plain, bucketName: string | undefined): boolean {
+function deniesPlainHttp(policy: Plain, bucketName: string): boolean {
     let document: Plain = policy;
     if (typeof policy === "string") {
         try {
@@ -117,14 +121,13 @@ function deniesPlainHttp(policy: Plain, bucketName: string | undefined): boolean
             return false;
         }
     }
-    const statements = list(at(document, "Statement")) ?? [at(document, "Statement")];
-    const everyObject = `arn:aws:s3:::${bucketName ?? ""}/*`;
-    return (isKnown(statements) ? statements : []).some(
+    const everyObject = `arn:aws:s3:::${bucketName}/*`;
+    return items(at(document, "Statement")).some(
         (statement) =>
             at(statement, "Effect") === "Deny" &&
             (some(at(statement, "Principal"), (principal) => principal === "*") || some(at(statement, "Principal", "AWS"), (principal) => principal === "*")) &&
             some(at(statement, "Action"), (action) => action === "s3:*" || action === "*") &&
-            some(at(statement, "Resource"), (resource) => bucketName === undefined || (typeof resource === "string" && globMatches(resource, everyObject))) &&
+            some(at(statement, "Resource"), (resource) => typeof resource === "string" && globMatches(resource, everyObject)) &&
             some(at(statement, "Condition", "Bool", "aws:SecureTransport"), (value) => value === "false" || value === false),
     );
 }

@@ -96,8 +96,8 @@ export const discouragedAccessRevocation: ResourceValidationPolicy = {
         }
         const arn = str(props.iamUserArn);
         const stackId = str(props.stackId);
-        const user = isKnown(arn) && arn !== undefined ? arn : `the user of permission ${args.name}`;
-        const on = isKnown(stackId) && stackId !== undefined ? `OpsWorks stack ${stackId}` : "this environment's OpsWorks stack";
+        const user = typeof arn === "string" ? arn : `the user of permission ${args.name}`;
+        const on = typeof stackId === "string" ? `OpsWorks stack ${stackId}` : "this environment's OpsWorks stack";
         reportViolation(
             `${user} has SSH access revoked on ${on}: the OpsWorks agent deletes the user's account and home directory on every instance of the stack. ` +
                 "If you only mean to stop logins, set access: blocked, which keeps the account and its files.",
@@ -108,7 +108,7 @@ export const discouragedAccessRevocation: ResourceValidationPolicy = {
 function profileOwner(props: PlainObject, resourceName: string): string {
     const username = str(props.sshUsername);
     const arn = str(props.iamUserArn);
-    const parts = [isKnown(username) ? username : undefined, isKnown(arn) && arn !== undefined ? `(${arn})` : undefined].filter(Boolean);
+    const parts = [typeof username === "string" ? username : undefined, typeof arn === "string" ? `(${arn})` : undefined].filter(Boolean);
     return parts.length > 0 ? parts.join(" ") : `user profile ${resourceName}`;
 }
 
@@ -117,14 +117,14 @@ function identify(stack: StackResources, permission: StackResource): { iamUserNa
     const names: string[] = [];
     let iamUserName: string | undefined;
     const arn = str(permission.props.iamUserArn);
-    if (isKnown(arn) && arn !== undefined) {
+    if (typeof arn === "string") {
         iamUserName = arn.slice(arn.lastIndexOf("/") + 1);
         names.push(arn, iamUserName);
     }
     const dependencies = stack.all.filter((resource) => permission.dependencies.includes(resource.urn));
     for (const dependency of dependencies) {
         const name = str(dependency.props[dependency.type === IAM_USER ? "name" : "sshUsername"]);
-        if ((dependency.type === IAM_USER || dependency.type === OPSWORKS_USER_PROFILE) && isKnown(name) && name !== undefined) {
+        if ((dependency.type === IAM_USER || dependency.type === OPSWORKS_USER_PROFILE) && typeof name === "string") {
             names.push(name);
             if (dependency.type === IAM_USER) {
                 iamUserName ??= name;

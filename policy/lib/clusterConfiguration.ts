@@ -9,7 +9,8 @@
  */
 import * as YAML from "yaml";
 import { parseIniSections } from "./ini";
-import { at, isList, isObject, list, str, UNKNOWN, type Maybe, type Plain, type PlainObject, type Unknown } from "./known";
+import { at, isList, isObject, list, plainProps, str, UNKNOWN, type Maybe, type Plain, type PlainObject, type Unknown } from "./known";
+import { CLUSTER_CONFIGURATION } from "./resourceTypes";
 
 /** One node, or group of nodes, that gets its own IAM policies and post-install action. */
 export interface ClusterNode {
@@ -77,6 +78,18 @@ export function readClusterConfiguration(props: PlainObject): ReadConfiguration 
         return { ok: false, problem: "its text is unknown during this preview and it has no readable document" };
     }
     return { ok: true, model: buildModel(format, document) };
+}
+
+/**
+ * A resource policy's resource as a cluster configuration; undefined for a resource of another type and
+ * for a configuration that cannot be read (required-opsworks-iam-policies reports that one).
+ */
+export function configurationModelOf(args: { readonly type: string; readonly props: unknown }): ClusterConfigurationModel | undefined {
+    if (args.type !== CLUSTER_CONFIGURATION) {
+        return undefined;
+    }
+    const read = readClusterConfiguration(plainProps(args.props));
+    return read.ok ? read.model : undefined;
 }
 
 function buildModel(format: "v2" | "v3", value: Plain): ClusterConfigurationModel {

@@ -5,7 +5,7 @@
  */
 import type { PolicyResource } from "@pulumi/policy";
 import { readClusterConfiguration, type ReadConfiguration } from "./clusterConfiguration";
-import { isKnown, plainProps, str, type PlainObject } from "./known";
+import { plainProps, str, type PlainObject } from "./known";
 import { CLUSTER_CONFIGURATION } from "./resourceTypes";
 
 export interface StackResource {
@@ -44,7 +44,7 @@ export class StackResources {
     attachedTo(type: string, target: StackResource, property: string, targetName: string | undefined): StackResource[] {
         return this.ofType(type).filter((resource) => {
             const named = str(resource.props[property]);
-            return resource.dependencies.includes(target.urn) || (targetName !== undefined && isKnown(named) && named === targetName);
+            return resource.dependencies.includes(target.urn) || (targetName !== undefined && named === targetName);
         });
     }
 }
