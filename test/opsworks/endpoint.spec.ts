@@ -12,21 +12,13 @@ describe("OpsWorks providers and the SDK's endpoint settings", () => {
     let specific: OpsWorksEmulator;
     let general: OpsWorksEmulator;
     let restore: () => void;
-    let savedGeneral: string | undefined;
 
     before(async () => {
         specific = await startEmulator();
         general = await startEmulator();
-        restore = pointSdkAt(specific.url);
-        savedGeneral = process.env.AWS_ENDPOINT_URL;
-        process.env.AWS_ENDPOINT_URL = general.url;
+        restore = pointSdkAt(specific.url, { AWS_ENDPOINT_URL: general.url });
     });
     after(async () => {
-        if (savedGeneral === undefined) {
-            delete process.env.AWS_ENDPOINT_URL;
-        } else {
-            process.env.AWS_ENDPOINT_URL = savedGeneral;
-        }
         restore();
         await specific.close();
         await general.close();

@@ -13,16 +13,19 @@ export const ACCOUNT = "123456789012";
 /** Retries without real back-off. */
 export const FAST = { maxAttempts: 5, baseDelayMs: 0 };
 
-const ENVIRONMENT = {
-    AWS_ENDPOINT_URL_OPSWORKS: "",
-    AWS_ACCESS_KEY_ID: "AKIAEMULATOREXAMPLE",
-    AWS_SECRET_ACCESS_KEY: "emulator-secret",
-};
-
-/** Points the SDK at `url` through AWS_ENDPOINT_URL_OPSWORKS; returns a function that restores the environment. */
-export function pointSdkAt(url: string): () => void {
-    const saved = Object.fromEntries(Object.keys(ENVIRONMENT).map((name) => [name, process.env[name]]));
-    Object.assign(process.env, ENVIRONMENT, { AWS_ENDPOINT_URL_OPSWORKS: url });
+/**
+ * Points the SDK at `url` through AWS_ENDPOINT_URL_OPSWORKS, with dummy credentials and any `extra`
+ * variables; returns a function that restores the environment.
+ */
+export function pointSdkAt(url: string, extra: Record<string, string> = {}): () => void {
+    const variables = {
+        AWS_ENDPOINT_URL_OPSWORKS: url,
+        AWS_ACCESS_KEY_ID: "AKIAEMULATOREXAMPLE",
+        AWS_SECRET_ACCESS_KEY: "emulator-secret",
+        ...extra,
+    };
+    const saved = Object.fromEntries(Object.keys(variables).map((name) => [name, process.env[name]]));
+    Object.assign(process.env, variables);
     return () => {
         for (const [name, value] of Object.entries(saved)) {
             if (value === undefined) {
