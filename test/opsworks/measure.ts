@@ -4,11 +4,12 @@
  * `pulumi refresh` would (test/opsworks/engine.ts), and counts the requests the emulator received.
  * Retries run without back-off (baseDelayMs 0), so elapsed times show the call path, not waiting.
  */
-import { DescribePermissionsCommand, DescribeUserProfilesCommand, OpsWorksClient } from "@aws-sdk/client-opsworks";
+import { DescribePermissionsCommand, DescribeUserProfilesCommand } from "@aws-sdk/client-opsworks";
 import {
     PermissionInputs,
     PermissionOutputs,
     permissionProvider,
+    RetryOptions,
     stackProvider,
     UserProfileInputs,
     UserProfileOutputs,
@@ -18,7 +19,7 @@ import { OpsWorksEmulator, startEmulator } from "../emulator";
 import { ed25519PublicKey } from "../support/keys";
 import { DEFAULT_MAX_ATTEMPTS } from "../../components/opsworks/retry";
 import { EngineResource } from "./engine";
-import { permissionInputs, pointSdkAt, profileInputs, REGION, stackInputs } from "./support";
+import { consoleClient, FAST, permissionInputs, pointSdkAt, profileInputs, stackInputs } from "./support";
 
 export interface UserCallCounts {
     readonly users: number;
@@ -72,7 +73,7 @@ function roster(users: number): Roster[] {
     }));
 }
 
-async function upUser(user: Roster, stackId: string, retry: { maxAttempts: number; baseDelayMs: number }): Promise<void> {
+async function upUser(user: Roster, stackId: string, retry: RetryOptions): Promise<void> {
     await user.profile.up(profileInputs(user.name, { sshPublicKey: user.key, retry }));
     await user.permission.up(permissionInputs(user.name, stackId, { retry }));
 }
@@ -112,14 +113,13 @@ async function phase(emulator: OpsWorksEmulator, run: () => Promise<void>): Prom
 /** Calls for N users: create, a no-op up, one key rotation, a refresh. */
 export async function measureUserCalls(users: number, options: { propagationFailures?: number } = {}): Promise<UserCallCounts> {
     const propagationFailures = options.propagationFailures ?? 0;
-    const retry = { maxAttempts: 5, baseDelayMs: 0 };
     return withEmulator(async (emulator, stackId) => {
         emulator.settings.propagationFailures = propagationFailures;
         const all = roster(users);
-        const [create, createMs] = await phase(emulator, () => pool(all, 1, (user) => upUser(user, stackId, retry)));
-        const [noop, noopMs] = await phase(emulator, () => pool(all, 1, (user) => upUser(user, stackId, retry)));
+        const [create, createMs] = await phase(emulator, () => pool(all, 1, (user) => upUser(user, stackId, FAST)));
+        const [noop, noopMs] = await phase(emulator, () => pool(all, 1, (user) => upUser(user, stackId, FAST)));
         all[0].key = ed25519PublicKey("rotated@laptop");
-        const [rotateOne, rotateMs] = await phase(emulator, () => pool(all, 1, (user) => upUser(user, stackId, retry)));
+        const [rotateOne, rotateMs] = await phase(emulator, () => pool(all, 1, (user) => upUser(user, stackId, FAST)));
         const [refresh, refreshMs] = await phase(emulator, () =>
             pool(all, 1, async (user) => {
                 await user.profile.refresh();
@@ -172,7 +172,7 @@ export async function measureThrottledCreate(
         const requests = emulator.callCount();
         const throttled = emulator.calls.filter((call) => call.errorCode === "ThrottlingException").length;
         emulator.faults.clear();
-        const client = new OpsWorksClient({ region: REGION });
+        const client = consoleClient();
         try {
             const { UserProfiles } = await client.send(new DescribeUserProfilesCommand({}));
             const { Permissions } = await client.send(new DescribePermissionsCommand({ StackId: stackId }));
