@@ -21,7 +21,7 @@ import {
     userProfileProvider,
 } from "../../components/opsworks";
 import { ed25519PublicKey } from "../support/keys";
-import { operations, permissionInputs, profileInputs, stackInputs, useEmulator } from "./support";
+import { operations, permissionInputs, profileInputs, rejection, stackInputs, useEmulator } from "./support";
 
 type AnyProvider = pulumi.dynamic.ResourceProvider;
 
@@ -62,15 +62,14 @@ describe("OpsWorks providers in Pulumi state", () => {
         const profileChecked = await profile.check!({}, profileInputs("alice"));
         assert.deepEqual(profileChecked.failures, []);
         await profile.create(profileChecked.inputs as UserProfileInputs);
-        const refused = await profile.check!({}, profileInputs("bob", { sshPublicKey: "" }));
-        assert.equal(refused.failures?.length, 1);
+        const emptyKey = profileInputs("bob", { sshPublicKey: "" });
+        const refused = await profile.check!({}, emptyKey);
+        assert.deepEqual(refused.failures, (await userProfileProvider.check!({} as UserProfileInputs, emptyKey)).failures);
+        assert.ok(refused.failures?.[0].reason.startsWith("sshPublicKey: the key is empty."));
         const permissionChecked = await permission.check!({}, permissionInputs("alice", stackId));
         await permission.create(permissionChecked.inputs as PermissionInputs);
         assert.deepEqual(operations(emulator()), ["CreateStack", "CreateUserProfile", "SetPermission", "SetPermission"]);
-        const deleteMessage = await permission.delete!(`${stackId}/alice`, permissionChecked.inputs).then(
-            () => "deleted",
-            (error: Error) => error.message,
-        );
+        const deleteMessage = await rejection(permission.delete!(`${stackId}/alice`, permissionChecked.inputs));
         assert.match(deleteMessage, /refusing to delete a permission that still gives SSH/);
     });
 });

@@ -106,7 +106,8 @@ describe("OpsWorks Stack provider", () => {
         assert.deepEqual(operations(emulator()), ["DescribeStacks"]);
         assert.equal(stack.outputs.name, "renamed-by-hand");
         assert.equal(await stack.up(stackInputs()), "updated");
-        assert.equal(emulator().calls[1].operation, "UpdateStack");
+        assert.deepEqual(operations(emulator()), ["DescribeStacks", "UpdateStack"]);
+        assert.equal((emulator().calls[1].request as { Name?: string }).Name, "pcluster-users");
     });
 
     it("drops a stack deleted by hand from state on refresh", async () => {
