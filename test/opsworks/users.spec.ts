@@ -119,6 +119,16 @@ describe("OpsWorks UserProfile and Permission providers", () => {
         }
     }
 
+    /** alice in this environment (inA) and in a second one with its own stack (inB), both deployed with inA's key. */
+    async function aliceInTwoEnvironments(): Promise<{ inA: User; inB: User; stackB: string }> {
+        const stackB = await newStack("pcluster-users-b");
+        const inA = new User("alice", stackId);
+        await inA.up();
+        const inB = new User("alice", stackB, inA.key);
+        await inB.up();
+        return { inA, inB, stackB };
+    }
+
     beforeEach(async () => {
         stackId = await newStack();
         emulator().resetCalls();
@@ -336,11 +346,7 @@ describe("OpsWorks UserProfile and Permission providers", () => {
         });
 
         it("does not take turns: a refresh that finds the other environment's key makes the next up fail, not overwrite", async () => {
-            const stackB = await newStack("pcluster-users-b");
-            const inA = new User("alice", stackId);
-            await inA.up();
-            const inB = new User("alice", stackB, inA.key);
-            await inB.up();
+            const { inA, inB } = await aliceInTwoEnvironments();
 
             const rotated = ed25519PublicKey("alice@new-laptop");
             inA.key = rotated;
@@ -370,11 +376,7 @@ describe("OpsWorks UserProfile and Permission providers", () => {
         });
 
         it("blocks the user on every stack of the region: the profile is regional", async () => {
-            const stackB = await newStack("pcluster-users-b");
-            const inA = new User("alice", stackId);
-            await inA.up();
-            const inB = new User("alice", stackB, inA.key);
-            await inB.up();
+            const { inA, inB } = await aliceInTwoEnvironments();
             await inA.up({ blocked: true });
             assert.equal(await storedKey(inA.arn), BLOCKED_MARKER);
             await inB.refresh();
@@ -497,11 +499,7 @@ describe("OpsWorks UserProfile and Permission providers", () => {
         });
 
         it("after a revoke here keeps the profile that another stack still gives SSH", async () => {
-            const stackB = await newStack("pcluster-users-b");
-            const inA = new User("alice", stackId);
-            await inA.up();
-            const inB = new User("alice", stackB, inA.key);
-            await inB.up();
+            const { inA, inB, stackB } = await aliceInTwoEnvironments();
             await inB.up({ revoked: true });
             emulator().resetCalls();
             await inB.remove();
