@@ -2,21 +2,10 @@
  * The plan's policy step: the policy pack (policy/) run on what the program registered, through the
  * offline harness, with the same enforcement levels and config `pulumi preview --policy-pack` would use.
  */
-import { runPolicyPack, type PolicyConfigFile } from "./policyHarness";
+import { runPolicyPack, type PolicyConfigFile, type PolicyReport } from "./policyHarness";
 import type { ProgramRun } from "./runProgram";
 
-export interface PolicyViolation {
-    readonly policyName: string;
-    readonly enforcementLevel: "advisory" | "mandatory" | "remediate" | "disabled";
-    readonly message: string;
-    readonly urn?: string;
-}
-
-export interface PolicyReport {
-    /** Names of the policies that ran. */
-    readonly policies: readonly string[];
-    readonly violations: readonly PolicyViolation[];
-}
+export type { PolicyReport, PolicyViolation } from "./policyHarness";
 
 /** Runs the pack on the run's resources; `config` is what `--policy-pack-config` would pass. */
 export async function checkPolicies(run: ProgramRun, config?: PolicyConfigFile): Promise<PolicyReport> {

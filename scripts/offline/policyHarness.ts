@@ -1,10 +1,11 @@
 /**
  * Runs the policy pack offline, the way the Pulumi CLI and @pulumi/policy's analyzer server (server.js)
- * run it during `pulumi preview --policy-pack policy`: resource policies on each resource's inputs, in
- * registration order; then stack policies on every resource's outputs with parents and dependencies;
- * enforcement levels and config reconciled as the CLI does (schema defaults, then "all", then per
- * policy); properties behind @pulumi/policy's unknown-checking proxy, so a policy that reads a value
- * unknown during preview is reported as "can't run ... during preview" (advisory), never as a violation.
+ * run it during `pulumi preview --policy-pack policy`: resource policies on each resource's inputs (in
+ * the run's record order, sorted by URN, where the engine goes by registration); then stack policies on
+ * every resource's outputs with parents and dependencies; enforcement levels and config reconciled as
+ * the CLI does (schema defaults, then "all", then per policy); properties behind @pulumi/policy's
+ * unknown-checking proxy, so a policy that reads a value unknown during preview is reported as "can't
+ * run ... during preview" (advisory), never as a violation.
  */
 import { unknownCheckingProxy, UnknownValueError } from "@pulumi/policy";
 import type {
@@ -22,8 +23,20 @@ import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { policies as packPolicies, POLICY_PACK_NAME } from "../../policy/policies";
-import type { PolicyReport, PolicyViolation } from "./policyGate";
 import type { RegisteredResource } from "./runProgram";
+
+export interface PolicyViolation {
+    readonly policyName: string;
+    readonly enforcementLevel: EnforcementLevel;
+    readonly message: string;
+    readonly urn?: string;
+}
+
+export interface PolicyReport {
+    /** Names of the policies that ran. */
+    readonly policies: readonly string[];
+    readonly violations: readonly PolicyViolation[];
+}
 
 /**
  * A policy config file as `--policy-pack-config` reads it: policy name (or "all") to an enforcement
@@ -65,8 +78,7 @@ export async function runPolicyPack(resources: readonly RegisteredResource[], op
     for (const resource of resources) {
         for (const policy of resourcePolicies) {
             const settings = config.get(policy.name)!;
-            const validations = policy.validateResource === undefined ? [] : [policy.validateResource].flat();
-            for (const validate of validations) {
+            for (const validate of [policy.validateResource ?? []].flat()) {
                 await guarded(policy.name, violations, async () => {
                     const report = reporter(policy.name, settings.enforcementLevel, violations, resource.urn);
                     await validate(resourceArgs(resource, settings), report);
