@@ -1,5 +1,6 @@
 /**
- * The pack's policies, in the order they run. Importing this module starts nothing, so tests and the
+ * The pack's policies, in the order the analyzer lists them (resource policies run per resource, stack
+ * policies after all resources). Importing this module starts nothing, so tests and the
  * offline plan (scripts/offline/policyHarness.ts) use it; index.ts alone builds the PolicyPack.
  */
 import type { Policies } from "@pulumi/policy";
