@@ -4,6 +4,7 @@
  * rules.ts; this file only says what each value may be, with the default it takes when omitted.
  */
 import { z } from "zod";
+import { STACK_ID, SUBNET_ID, VPC_ID } from "../opsworks/checks";
 import { DEFAULT_MAX_ATTEMPTS } from "../opsworks/retry";
 import { checkSshPublicKey } from "../sshPublicKey";
 import { FSX_FILE_SYSTEM_ID_PATTERN, MIN_ROOT_VOLUME_GIB } from "./parallelClusterRules";
@@ -11,7 +12,6 @@ import { FSX_FILE_SYSTEM_ID_PATTERN, MIN_ROOT_VOLUME_GIB } from "./parallelClust
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
 const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
 const IAM_USER_ARN = /^arn:aws[a-z-]*:iam::\d{12}:user\/(?:[\x21-\x7e]*\/)?([\w+=,.@-]{1,64})$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
 const instanceType = z
@@ -83,6 +83,8 @@ function cidrProblem(value: string): string | undefined {
     return prefix < 16 || prefix > 24 ? "must have a prefix between /16 and /24 (AWS VPC limits, with room for subnets)" : undefined;
 }
 
+const subnetId = z.string().regex(SUBNET_ID, { error: "must be a subnet id such as subnet-0123456789abcdef0" });
+
 const network = z
     .strictObject({
         create: z
@@ -98,10 +100,10 @@ const network = z
             .optional(),
         existing: z
             .strictObject({
-                vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { error: "must be a VPC id such as vpc-0123456789abcdef0" }),
-                headNodeSubnetId: z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { error: "must be a subnet id such as subnet-0123456789abcdef0" }),
+                vpcId: z.string().regex(VPC_ID, { error: "must be a VPC id such as vpc-0123456789abcdef0" }),
+                headNodeSubnetId: subnetId,
                 computeSubnetIds: z
-                    .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { error: "must be a subnet id such as subnet-0123456789abcdef0" }))
+                    .array(subnetId)
                     .min(1, { error: "must list at least one subnet" }),
             })
             .optional(),
@@ -112,7 +114,7 @@ const opsworks = z.strictObject({
     /** Create a stack of this name. */
     stackName: z.string().min(1).max(128).optional(),
     /** Adopt this existing stack (several clusters may share one). */
-    existingStackId: z.string().regex(UUID, { error: "must be an OpsWorks stack id (a UUID such as 2f18b4cb-4de5-4429-a149-ff7da9f0d8ee)" }).optional(),
+    existingStackId: z.string().regex(STACK_ID, { error: "must be an OpsWorks stack id (a UUID such as 2f18b4cb-4de5-4429-a149-ff7da9f0d8ee)" }).optional(),
     /** SDK attempts per OpsWorks call (throttling and 5xx are retried). Default: the providers' (10). */
     maxAttempts: z.number().int().min(1).max(20).default(DEFAULT_MAX_ATTEMPTS),
 });
