@@ -11,16 +11,21 @@
 #   post-install.sh deregister   one deregistration cycle (what the head node's cron job runs)
 #
 # Settings (environment; the defaults suit a real node). Written for bash 4.2 (Amazon Linux 2).
-#   PCA_ROOT                    prefix of every path read or written; tests point it at a temp dir
+#   PCA_ROOT                    prefix of every node path read or written (cfnconfig, agent config, job
+#                               files, logs, lock; not the CLI, $TMPDIR or the script itself); tests
+#                               point it at a temp dir
 #   PCA_AWS_CLI                 AWS CLI to use; it must still have the opsworks commands, which AWS
 #                               removed from current CLIs (Debian 12's awscli 2.9.19 has them)
 #   PCA_AWS_CLI_CANDIDATES      where to look when PCA_AWS_CLI is empty (space-separated globs)
 #   PCA_LOGGER                  syslog command, called as: PCA_LOGGER -t TAG -- MESSAGE
 #   PCA_REGISTER_ATTEMPTS       registration attempts before giving up (default 3)
 #   PCA_REGISTER_RETRY_DELAY    seconds before retry n, times n (default 20)
-#   PCA_DEREGISTER_INTERVAL     minutes between deregistration cycles, 1-59 (default 1)
+#   PCA_DEREGISTER_INTERVAL     minutes between deregistration cycles, 1-59 (default 1): a cron step
+#                               (*/N), so the gap before each full hour is shorter unless N divides 60
 #   PCA_OPSWORKS_ENDPOINT_URL   test and air-gapped hooks: add --endpoint-url to the opsworks and
 #   PCA_EC2_ENDPOINT_URL        ec2 calls (Debian's CLI ignores AWS_ENDPOINT_URL*); empty = default
+# Deregister mode reads only PCA_ROOT and PCA_LOGGER from the environment: the stack id, region, CLI
+# and endpoints come from the settings file install mode wrote (/etc/pcluster-access/deregister.conf).
 set -euo pipefail
 
 : "${PCA_ROOT:=}"
@@ -277,15 +282,11 @@ err_file=""
 # aws_call SERVICE ARGS..: run the CLI for SERVICE (opsworks or ec2) with region and endpoint;
 # stdout is the answer, stderr goes to err_file for the caller to log on failure.
 aws_call() {
-    local service="$1" endpoint
+    local service="$1" endpoint="$PCA_OPSWORKS_ENDPOINT_URL"
     shift
-    endpoint="$PCA_OPSWORKS_ENDPOINT_URL"
     [[ "$service" == ec2 ]] && endpoint="$PCA_EC2_ENDPOINT_URL"
-    if [[ -n "$endpoint" ]]; then
-        "$PCA_AWS_CLI" "$service" --region "$PCA_REGION" --endpoint-url "$endpoint" "$@" 2>"$err_file"
-    else
-        "$PCA_AWS_CLI" "$service" --region "$PCA_REGION" "$@" 2>"$err_file"
-    fi
+    # ${endpoint:+...} rather than an array: bash 4.2 calls an empty array unbound under set -u.
+    "$PCA_AWS_CLI" "$service" --region "$PCA_REGION" ${endpoint:+--endpoint-url "$endpoint"} "$@" 2>"$err_file"
 }
 
 # EC2 state per instance id, filled by describe_ec2: only ids EC2 returned are keys.
@@ -313,7 +314,7 @@ describe_ec2() {
 }
 
 deregister_main() {
-    local listing i ow_id ec2_id infra failed=0
+    local listing i ow_id ec2_id infra reason failed=0
     local ow_ids=() ec2_ids=() infras=() lookup=()
     local kept=0 deregistered=0 skipped=0
     start_log opsworks-deregister "${PCA_ROOT}${JOB_LOG}"
@@ -379,16 +380,16 @@ deregister_main() {
             skipped=$((skipped + 1))
             continue
         fi
-        if [[ -n "${ec2_state[$ec2_id]+set}" && "${ec2_state[$ec2_id]}" != terminated ]]; then
+        if [[ -z "${ec2_state[$ec2_id]+set}" ]]; then
+            reason="EC2 no longer knows the instance"
+        elif [[ "${ec2_state[$ec2_id]}" == terminated ]]; then
+            reason="EC2 state terminated"
+        else
             log "keep $ow_id ($ec2_id): EC2 state ${ec2_state[$ec2_id]}"
             kept=$((kept + 1))
             continue
         fi
-        if [[ -n "${ec2_state[$ec2_id]+set}" ]]; then
-            log "deregister $ow_id ($ec2_id): EC2 state terminated"
-        else
-            log "deregister $ow_id ($ec2_id): EC2 no longer knows the instance"
-        fi
+        log "deregister $ow_id ($ec2_id): $reason"
         if aws_call opsworks deregister-instance --instance-id "$ow_id" >/dev/null; then
             log "deregistered $ow_id ($ec2_id)"
             deregistered=$((deregistered + 1))
