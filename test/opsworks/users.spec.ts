@@ -445,6 +445,16 @@ describe("OpsWorks UserProfile and Permission providers", () => {
             assert.equal(await storedKey(alice.arn), rotated);
         });
 
+        it("granting sudo is one SetPermission call; the profile is untouched", async () => {
+            const alice = new User("alice", stackId);
+            await alice.up();
+            emulator().resetCalls();
+            assert.deepEqual(await alice.up({ sudo: true }), ["same", "updated"]);
+            assert.deepEqual(emulator().calls.map((call) => [call.operation, call.request]), [
+                ["SetPermission", { StackId: stackId, IamUserArn: alice.arn, AllowSsh: true, AllowSudo: true, Level: "iam_only" }],
+            ]);
+        });
+
         it("revoked: SSH is turned off on this stack with one call; the profile is untouched", async () => {
             const alice = new User("alice", stackId);
             await alice.up({ sudo: true });
