@@ -1,9 +1,11 @@
 import * as assert from "node:assert/strict";
+import { OPSWORKS_REGISTRATION_POLICY } from "../../policy/iamPolicies";
+import { OPSWORKS_USER_PROFILE } from "../../policy/lib/resourceTypes";
 import { policies } from "../../policy/policies";
 import { POLICY_PACK_VERSION, resolvePolicyConfig, runPolicyPack, type PolicyConfigFile } from "../../scripts/offline/policyHarness";
 import type { ProgramRun } from "../../scripts/offline/runProgram";
 import { AnalyzerServer, type Diagnostic } from "./support/analyzerServer";
-import { dropIamPolicy, REGISTRATION_ARN, setInputs, setOnNodeConfigured, USER_PROFILE } from "./support/edits";
+import { dropIamPolicy, setInputs, setOnNodeConfigured } from "./support/edits";
 import { runVariant } from "./support/variants";
 
 /** Everything the served pack reports for a run: Analyze per resource in order, then AnalyzeStack. */
@@ -56,9 +58,9 @@ describe("the pack served by @pulumi/policy's analyzer, as `pulumi preview --pol
             {
                 change: (raw) => (raw.users[1].access = "revoked"),
                 edits: [
-                    dropIamPolicy("HeadNode", REGISTRATION_ARN),
+                    dropIamPolicy("HeadNode", OPSWORKS_REGISTRATION_POLICY),
                     setOnNodeConfigured("compute", { Args: ["2f18b4cb-4de5-4429-a149-ff7da9f0d8ee"] }),
-                    setInputs(USER_PROFILE, { sshPublicKey: "" }, "alice-profile"),
+                    setInputs(OPSWORKS_USER_PROFILE, { sshPublicKey: "" }, "alice-profile"),
                 ],
             },
             { "discouraged-sudo-users": { allowedSudoUsers: ["alice"] }, "discouraged-scratch-file-system": "disabled" },
@@ -71,7 +73,7 @@ describe("the pack served by @pulumi/policy's analyzer, as `pulumi preview --pol
         ],
         [
             "a node without a policy in a first preview, every policy made mandatory",
-            { preview: true, edits: [dropIamPolicy("HeadNode", REGISTRATION_ARN)] },
+            { preview: true, edits: [dropIamPolicy("HeadNode", OPSWORKS_REGISTRATION_POLICY)] },
             { all: "mandatory" },
             ["discouraged-scratch-file-system mandatory", "required-opsworks-iam-policies mandatory", "discouraged-sudo-users mandatory"],
         ],

@@ -3,12 +3,13 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
+import { OPSWORKS_REGISTER_CLI_POLICY, OPSWORKS_REGISTRATION_POLICY } from "../../policy/iamPolicies";
 import { checkPolicies, formatPolicyReport } from "../../scripts/offline/policyGate";
 import type { PolicyConfigFile } from "../../scripts/offline/policyHarness";
 import { EXIT, plan } from "../../scripts/plan";
 import { REPO_ROOT } from "../support/devConfig";
-import { urnOf } from "./support/check";
-import { dropIamPolicy, REGISTER_CLI_ARN, REGISTRATION_ARN } from "./support/edits";
+import { named } from "../support/program";
+import { dropIamPolicy } from "./support/edits";
 import { runVariant } from "./support/variants";
 
 const SCRATCH_ADVICE =
@@ -25,12 +26,12 @@ describe("the plan's policy gate", () => {
         assert.equal(report.policies.length, 9);
         assert.equal(
             formatPolicyReport(report),
-            [SCRATCH_ADVICE, `      ${urnOf(run, "hpc-dev-cluster-config-object")}`, SUDO_ADVICE].join("\n"),
+            [SCRATCH_ADVICE, `      ${named(run, "hpc-dev-cluster-config-object").urn}`, SUDO_ADVICE].join("\n"),
         );
     });
 
     it("fails on a mutated program with the policy's message and the resource", async () => {
-        const run = await runVariant({ edits: [dropIamPolicy("standard", REGISTER_CLI_ARN)] });
+        const run = await runVariant({ edits: [dropIamPolicy("standard", OPSWORKS_REGISTER_CLI_POLICY)] });
         const report = await checkPolicies(run);
         const mandatory = report.violations.filter((violation) => violation.enforcementLevel === "mandatory");
         assert.deepEqual(mandatory, [
@@ -38,11 +39,11 @@ describe("the plan's policy gate", () => {
                 policyName: "required-opsworks-iam-policies",
                 enforcementLevel: "mandatory",
                 message:
-                    `Queue standard lacks ${REGISTER_CLI_ARN} in Scheduling.SlurmQueues[1].Iam.AdditionalIamPolicies. ` +
-                    `Every node must carry ${REGISTRATION_ARN} and ${REGISTER_CLI_ARN}: nodes register with the OpsWorks stack from the post-install script ` +
+                    `Queue standard lacks ${OPSWORKS_REGISTER_CLI_POLICY} in Scheduling.SlurmQueues[1].Iam.AdditionalIamPolicies. ` +
+                    `Every node must carry ${OPSWORKS_REGISTRATION_POLICY} and ${OPSWORKS_REGISTER_CLI_POLICY}: nodes register with the OpsWorks stack from the post-install script ` +
                     "and the head node deregisters terminated nodes, so without them the node gets none of the stack's users. " +
                     "Add it there (ParallelClusterEnvironment's iamPolicyArns must include it).",
-                urn: urnOf(run, "hpc-dev-cluster-config-object"),
+                urn: named(run, "hpc-dev-cluster-config-object").urn,
             },
         ]);
     });
@@ -58,7 +59,7 @@ describe("the plan's policy gate", () => {
         const example = JSON.parse(readFileSync(path.join(REPO_ROOT, "policy-config.example.json"), "utf8")) as PolicyConfigFile;
         const run = await runVariant();
         const report = await checkPolicies(run, example);
-        assert.equal(formatPolicyReport(report), [SCRATCH_ADVICE, `      ${urnOf(run, "hpc-dev-cluster-config-object")}`].join("\n"));
+        assert.equal(formatPolicyReport(report), [SCRATCH_ADVICE, `      ${named(run, "hpc-dev-cluster-config-object").urn}`].join("\n"));
     });
 
     it("is what CI runs: the workflow tests, then previews every stack with the pack and the config file", () => {

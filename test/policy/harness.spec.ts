@@ -1,13 +1,14 @@
 import * as assert from "node:assert/strict";
 import type { Policies, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { unknown } from "@pulumi/pulumi/output";
+import { CLUSTER_CONFIGURATION, OPSWORKS_STACK } from "../../policy/lib/resourceTypes";
 import { policies } from "../../policy/policies";
 import { PolicyConfigError, resolvePolicyConfig, runPolicyPack, toPolicyValues } from "../../scripts/offline/policyHarness";
 import type { ProgramRun } from "../../scripts/offline/runProgram";
-import { allViolations, urnOf } from "./support/check";
+import { named } from "../support/program";
+import { allViolations } from "./support/check";
 import { runVariant } from "./support/variants";
 
-const CONFIG_TYPE = "pulumi-nodejs:dynamic/pcluster:ClusterConfiguration";
 const SCRATCH = "discouraged-scratch-file-system";
 const SUDO = "discouraged-sudo-users";
 
@@ -94,7 +95,7 @@ describe("the offline policy harness", () => {
     describe("policies as the analyzer runs them", () => {
         it("turns a read of a value unknown during preview into an advisory note, as @pulumi/policy's server does", async () => {
             const readsText = resourcePolicy("reads-text", (args, report) => {
-                if (args.type === CONFIG_TYPE && (args.props.text as string).length === 0) {
+                if (args.type === CLUSTER_CONFIGURATION && (args.props.text as string).length === 0) {
                     report("empty");
                 }
             });
@@ -114,7 +115,7 @@ describe("the offline policy harness", () => {
             const seen: string[] = [];
             const stackInputs = resourcePolicy("stack-inputs", (args, report) => {
                 seen.push(args.type);
-                if (args.type === "pulumi-nodejs:dynamic/opsworks:Stack") {
+                if (args.type === OPSWORKS_STACK) {
                     report(`stackId ${String(args.props.stackId)}, region ${String(args.props.region)}, parent ${args.opts.parent?.split("::").pop()}`);
                 }
             });
@@ -125,7 +126,7 @@ describe("the offline policy harness", () => {
                     policyName: "stack-inputs",
                     enforcementLevel: "mandatory",
                     message: "stackId undefined, region eu-west-1, parent hpc-dev-opsworks",
-                    urn: urnOf(run, "hpc-dev-opsworks-stack"),
+                    urn: named(run, "hpc-dev-opsworks-stack").urn,
                 },
             ]);
         });
@@ -173,7 +174,7 @@ describe("the offline policy harness", () => {
 
         it("fails the run, as the engine does, when a policy throws", async () => {
             const broken = resourcePolicy("broken", (args) => {
-                if (args.type === CONFIG_TYPE) {
+                if (args.type === CLUSTER_CONFIGURATION) {
                     throw new Error("cannot parse");
                 }
             });

@@ -1,11 +1,13 @@
 import * as assert from "node:assert/strict";
+import { OPSWORKS_REGISTER_CLI_POLICY, OPSWORKS_REGISTRATION_POLICY } from "../../policy/iamPolicies";
+import { CLUSTER_CONFIGURATION } from "../../policy/lib/resourceTypes";
 import { check, itPassesTheDevStack, violations } from "./support/check";
-import { CONFIGURATION, dropIamPolicy, editV2, editV3, REGISTER_CLI_ARN, REGISTRATION_ARN, textOnly } from "./support/edits";
+import { dropIamPolicy, editV2, editV3, textOnly } from "./support/edits";
 
 const POLICY = "required-opsworks-iam-policies";
 const CONFIG_OBJECT = "hpc-dev-cluster-config-object";
 const WHY =
-    `Every node must carry ${REGISTRATION_ARN} and ${REGISTER_CLI_ARN}: nodes register with the OpsWorks stack from the post-install script ` +
+    `Every node must carry ${OPSWORKS_REGISTRATION_POLICY} and ${OPSWORKS_REGISTER_CLI_POLICY}: nodes register with the OpsWorks stack from the post-install script ` +
     "and the head node deregisters terminated nodes, so without them the node gets none of the stack's users. ";
 
 function lacks(node: string, arn: string, path: string): string {
@@ -21,35 +23,35 @@ describe(`policy ${POLICY}`, () => {
     });
 
     it("names every node when the program's iamPolicyArns lack one", async () => {
-        const { report } = await check({ program: "environment", environment: { iamPolicyArns: [REGISTRATION_ARN] } });
+        const { report } = await check({ program: "environment", environment: { iamPolicyArns: [OPSWORKS_REGISTRATION_POLICY] } });
         assert.deepEqual(violations(report, POLICY), [
-            ["mandatory", lacks("The head node", REGISTER_CLI_ARN, "HeadNode.Iam.AdditionalIamPolicies"), CONFIG_OBJECT],
-            ["mandatory", lacks("Queue compute", REGISTER_CLI_ARN, "Scheduling.SlurmQueues[0].Iam.AdditionalIamPolicies"), CONFIG_OBJECT],
-            ["mandatory", lacks("Queue standard", REGISTER_CLI_ARN, "Scheduling.SlurmQueues[1].Iam.AdditionalIamPolicies"), CONFIG_OBJECT],
-            ["mandatory", lacks("Queue highmem", REGISTER_CLI_ARN, "Scheduling.SlurmQueues[2].Iam.AdditionalIamPolicies"), CONFIG_OBJECT],
+            ["mandatory", lacks("The head node", OPSWORKS_REGISTER_CLI_POLICY, "HeadNode.Iam.AdditionalIamPolicies"), CONFIG_OBJECT],
+            ["mandatory", lacks("Queue compute", OPSWORKS_REGISTER_CLI_POLICY, "Scheduling.SlurmQueues[0].Iam.AdditionalIamPolicies"), CONFIG_OBJECT],
+            ["mandatory", lacks("Queue standard", OPSWORKS_REGISTER_CLI_POLICY, "Scheduling.SlurmQueues[1].Iam.AdditionalIamPolicies"), CONFIG_OBJECT],
+            ["mandatory", lacks("Queue highmem", OPSWORKS_REGISTER_CLI_POLICY, "Scheduling.SlurmQueues[2].Iam.AdditionalIamPolicies"), CONFIG_OBJECT],
         ]);
     });
 
     it("names the head node alone when only it lacks the registration policy", async () => {
-        const { report } = await check({ edits: [dropIamPolicy("HeadNode", REGISTRATION_ARN)] });
+        const { report } = await check({ edits: [dropIamPolicy("HeadNode", OPSWORKS_REGISTRATION_POLICY)] });
         assert.deepEqual(violations(report, POLICY), [
-            ["mandatory", lacks("The head node", REGISTRATION_ARN, "HeadNode.Iam.AdditionalIamPolicies"), CONFIG_OBJECT],
+            ["mandatory", lacks("The head node", OPSWORKS_REGISTRATION_POLICY, "HeadNode.Iam.AdditionalIamPolicies"), CONFIG_OBJECT],
         ]);
     });
 
     for (const preview of [false, true]) {
         it(`names the one queue that lacks a policy${preview ? ", from the document during a first preview" : ""}`, async () => {
-            const { report } = await check({ preview, edits: [dropIamPolicy("highmem", REGISTER_CLI_ARN)] });
+            const { report } = await check({ preview, edits: [dropIamPolicy("highmem", OPSWORKS_REGISTER_CLI_POLICY)] });
             assert.deepEqual(violations(report, POLICY), [
-                ["mandatory", lacks("Queue highmem", REGISTER_CLI_ARN, "Scheduling.SlurmQueues[2].Iam.AdditionalIamPolicies"), CONFIG_OBJECT],
+                ["mandatory", lacks("Queue highmem", OPSWORKS_REGISTER_CLI_POLICY, "Scheduling.SlurmQueues[2].Iam.AdditionalIamPolicies"), CONFIG_OBJECT],
             ]);
         });
     }
 
     it("reads the rendered text, not the document, when the text is known", async () => {
-        const { report } = await check({ edits: [textOnly(dropIamPolicy("standard", REGISTRATION_ARN))] });
+        const { report } = await check({ edits: [textOnly(dropIamPolicy("standard", OPSWORKS_REGISTRATION_POLICY))] });
         assert.deepEqual(violations(report, POLICY), [
-            ["mandatory", lacks("Queue standard", REGISTRATION_ARN, "Scheduling.SlurmQueues[1].Iam.AdditionalIamPolicies"), CONFIG_OBJECT],
+            ["mandatory", lacks("Queue standard", OPSWORKS_REGISTRATION_POLICY, "Scheduling.SlurmQueues[1].Iam.AdditionalIamPolicies"), CONFIG_OBJECT],
         ]);
     });
 
@@ -65,7 +67,7 @@ describe(`policy ${POLICY}`, () => {
         assert.deepEqual(violations(report, POLICY), [
             [
                 "mandatory",
-                `Queue compute lacks ${REGISTRATION_ARN} and ${REGISTER_CLI_ARN} in Scheduling.SlurmQueues[0].Iam.AdditionalIamPolicies. ${WHY}` +
+                `Queue compute lacks ${OPSWORKS_REGISTRATION_POLICY} and ${OPSWORKS_REGISTER_CLI_POLICY} in Scheduling.SlurmQueues[0].Iam.AdditionalIamPolicies. ${WHY}` +
                     "Add them there (ParallelClusterEnvironment's iamPolicyArns must include them).",
                 CONFIG_OBJECT,
             ],
@@ -75,10 +77,10 @@ describe(`policy ${POLICY}`, () => {
     it("names v2's cluster section, which applies to the head node and every queue", async () => {
         const { report } = await check({
             change: (raw) => (raw.cluster.format = "v2"),
-            edits: [editV2("cluster default", "additional_iam_policies", REGISTRATION_ARN)],
+            edits: [editV2("cluster default", "additional_iam_policies", OPSWORKS_REGISTRATION_POLICY)],
         });
         assert.deepEqual(violations(report, POLICY), [
-            ["mandatory", lacks("The cluster section (head node and every queue)", REGISTER_CLI_ARN, "[cluster default] additional_iam_policies"), CONFIG_OBJECT],
+            ["mandatory", lacks("The cluster section (head node and every queue)", OPSWORKS_REGISTER_CLI_POLICY, "[cluster default] additional_iam_policies"), CONFIG_OBJECT],
         ]);
     });
 
@@ -86,13 +88,13 @@ describe(`policy ${POLICY}`, () => {
         const extra = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore";
         const { report } = await check({
             change: (raw) => (raw.cluster.format = "v2"),
-            config: { [POLICY]: { requiredPolicyArns: [REGISTRATION_ARN, extra] } },
+            config: { [POLICY]: { requiredPolicyArns: [OPSWORKS_REGISTRATION_POLICY, extra] } },
         });
         assert.deepEqual(violations(report, POLICY), [
             [
                 "mandatory",
                 `The cluster section (head node and every queue) lacks ${extra} in [cluster default] additional_iam_policies. ` +
-                    `Every node must carry ${REGISTRATION_ARN} and ${extra}: nodes register with the OpsWorks stack from the post-install script ` +
+                    `Every node must carry ${OPSWORKS_REGISTRATION_POLICY} and ${extra}: nodes register with the OpsWorks stack from the post-install script ` +
                     "and the head node deregisters terminated nodes, so without them the node gets none of the stack's users. " +
                     "Add it there (ParallelClusterEnvironment's iamPolicyArns must include it).",
                 CONFIG_OBJECT,
@@ -101,14 +103,14 @@ describe(`policy ${POLICY}`, () => {
     });
 
     it("reports a configuration whose text cannot be read", async () => {
-        const { report } = await check({ edits: [{ type: CONFIGURATION, edit: (props) => ({ ...props, text: "HeadNode: [unclosed" }) }] });
+        const { report } = await check({ edits: [{ type: CLUSTER_CONFIGURATION, edit: (props) => ({ ...props, text: "HeadNode: [unclosed" }) }] });
         const [[level, message, resource]] = violations(report, POLICY);
         assert.deepEqual([level, resource], ["mandatory", CONFIG_OBJECT]);
         assert.match(
             message,
             new RegExp(
                 "^The cluster configuration cannot be read: its text is not valid YAML \\(.+\\)\\. It must be a ParallelCluster v3 YAML or v2 INI file whose nodes carry " +
-                    `${REGISTRATION_ARN} and ${REGISTER_CLI_ARN}\\.$`,
+                    `${OPSWORKS_REGISTRATION_POLICY} and ${OPSWORKS_REGISTER_CLI_POLICY}\\.$`,
             ),
         );
     });
@@ -119,7 +121,7 @@ describe(`policy ${POLICY}`, () => {
             [
                 "mandatory",
                 "This stack has an OpsWorks stack or OpsWorks users but no cluster configuration (pulumi-nodejs:dynamic/pcluster:ClusterConfiguration). " +
-                    `Every cluster node must carry ${REGISTRATION_ARN} and ${REGISTER_CLI_ARN}, and only the stored configuration shows that it does: ` +
+                    `Every cluster node must carry ${OPSWORKS_REGISTRATION_POLICY} and ${OPSWORKS_REGISTER_CLI_POLICY}, and only the stored configuration shows that it does: ` +
                     "build the environment with ParallelClusterEnvironment, which renders and stores it.",
                 undefined,
             ],

@@ -1,7 +1,8 @@
 import * as assert from "node:assert/strict";
+import { OPSWORKS_PERMISSION, OPSWORKS_STACK } from "../../policy/lib/resourceTypes";
 import { named } from "../support/program";
 import { check, itPassesTheDevStack, violations } from "./support/check";
-import { OPSWORKS_STACK, PERMISSION, setInputs } from "./support/edits";
+import { setInputs } from "./support/edits";
 
 const POLICY = "required-opsworks-stack-placement";
 const STACK = "hpc-dev-opsworks-stack";
@@ -88,7 +89,7 @@ describe(`policy ${POLICY}`, () => {
         });
 
         it("reports a permission managed in another region", async () => {
-            const { report } = await check({ change: adopted, edits: [setInputs(PERMISSION, { region: "eu-central-1" }, "bob-permission")] });
+            const { report } = await check({ change: adopted, edits: [setInputs(OPSWORKS_PERMISSION, { region: "eu-central-1" }, "bob-permission")] });
             assert.deepEqual(violations(report, POLICY), [
                 [
                     "mandatory",

@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { S3_BUCKET_OBJECT } from "../../policy/lib/resourceTypes";
 import type { ProgramRun } from "../../scripts/offline/runProgram";
 import { named } from "../support/program";
 import { allViolations, check, checkWithout, itPassesTheDevStack, violations } from "./support/check";
@@ -43,7 +44,7 @@ describe(`policy ${POLICY}`, () => {
     });
 
     it("reports nodes running a script when the stack uploads none", async () => {
-        const { run, report } = await checkWithout("aws:s3/bucketObjectv2:BucketObjectv2");
+        const { run, report } = await checkWithout(S3_BUCKET_OBJECT);
         const script = wiring(run).script;
         const runs = (node: string, path: string) =>
             `${node} runs ${script} (${path}.CustomActions.OnNodeConfigured.Script), but this stack uploads no post-install script ` +

@@ -1,8 +1,9 @@
 import * as assert from "node:assert/strict";
+import { S3_BUCKET_POLICY, S3_ENCRYPTION, S3_PUBLIC_ACCESS_BLOCK } from "../../policy/lib/resourceTypes";
 import type { ProgramRun } from "../../scripts/offline/runProgram";
 import { named } from "../support/program";
 import { check, checkWithout, itPassesTheDevStack, violations } from "./support/check";
-import { BUCKET_POLICY, ENCRYPTION, mapText, PUBLIC_ACCESS_BLOCK, setInputs } from "./support/edits";
+import { mapText, setInputs } from "./support/edits";
 import { runVariant } from "./support/variants";
 
 const POLICY = "required-private-script-bucket";
@@ -19,7 +20,7 @@ describe(`policy ${POLICY}`, () => {
     itPassesTheDevStack(POLICY);
 
     it("reports a public access block that leaves a flag off", async () => {
-        const { run, report } = await check({ edits: [setInputs(PUBLIC_ACCESS_BLOCK, { restrictPublicBuckets: false, ignorePublicAcls: undefined })] });
+        const { run, report } = await check({ edits: [setInputs(S3_PUBLIC_ACCESS_BLOCK, { restrictPublicBuckets: false, ignorePublicAcls: undefined })] });
         assert.deepEqual(violations(report, POLICY), [
             [
                 "mandatory",
@@ -32,7 +33,7 @@ describe(`policy ${POLICY}`, () => {
 
     for (const preview of [false, true]) {
         it(`reports a bucket with no public access block${preview ? " in a first preview, naming the bucket resource" : ""}`, async () => {
-            const { run, report } = await checkWithout(PUBLIC_ACCESS_BLOCK, { preview });
+            const { run, report } = await checkWithout(S3_PUBLIC_ACCESS_BLOCK, { preview });
             const label = preview ? `Bucket ${BUCKET} (the post-install script's bucket)` : bucketLabel(run);
             assert.deepEqual(violations(report, POLICY), [
                 ["mandatory", `${label} has no public access block. It must have a BucketPublicAccessBlock with ${FLAGS} all true.`, BUCKET],
@@ -41,7 +42,7 @@ describe(`policy ${POLICY}`, () => {
     }
 
     it("reports a bucket with no default encryption", async () => {
-        const { run, report } = await checkWithout(ENCRYPTION);
+        const { run, report } = await checkWithout(S3_ENCRYPTION);
         assert.deepEqual(violations(report, POLICY), [
             [
                 "mandatory",
@@ -63,7 +64,7 @@ describe(`policy ${POLICY}`, () => {
     });
 
     it("reports a bucket with no bucket policy", async () => {
-        const { run, report } = await checkWithout(BUCKET_POLICY);
+        const { run, report } = await checkWithout(S3_BUCKET_POLICY);
         assert.deepEqual(violations(report, POLICY), [["mandatory", `${bucketLabel(run)} has no bucket policy refusing plain HTTP. ${TLS}`, BUCKET]]);
     });
 
@@ -76,7 +77,7 @@ describe(`policy ${POLICY}`, () => {
     for (const [title, weaken] of weakened) {
         it(`reports a bucket policy that ${title}`, async () => {
             const original = String(named(await runVariant(), "hpc-dev-scripts-tls-only").inputs.policy);
-            const { run, report } = await check({ edits: [mapText(BUCKET_POLICY, "policy", weaken)] });
+            const { run, report } = await check({ edits: [mapText(S3_BUCKET_POLICY, "policy", weaken)] });
             assert.equal(named(run, "hpc-dev-scripts-tls-only").inputs.policy, weaken(original));
             assert.notEqual(weaken(original), original);
             assert.deepEqual(violations(report, POLICY), [["mandatory", `${bucketLabel(run)} has no bucket policy statement refusing plain HTTP. ${TLS}`, BUCKET]]);

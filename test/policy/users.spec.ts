@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { checkSshPublicKey } from "../../components/sshPublicKey";
+import { OPSWORKS_USER_PROFILE } from "../../policy/lib/resourceTypes";
 import { sshPublicKeyProblem } from "../../policy/lib/sshPublicKey";
-import { named } from "../support/program";
 import {
     dsaPublicKey,
     ecdsaPublicKey,
@@ -12,8 +12,9 @@ import {
     securityKeyEcdsa,
     securityKeyEd25519,
 } from "../support/keys";
+import { named } from "../support/program";
 import { check, itPassesTheDevStack, violations } from "./support/check";
-import { setInputs, USER_PROFILE } from "./support/edits";
+import { setInputs } from "./support/edits";
 
 const KEY_POLICY = "required-valid-ssh-public-key";
 const SUDO_POLICY = "discouraged-sudo-users";
@@ -61,13 +62,13 @@ describe(`policy ${KEY_POLICY}`, () => {
     ];
     for (const [title, key, problem] of cases) {
         it(`reports ${title}`, async () => {
-            const { report } = await check({ edits: [setInputs(USER_PROFILE, { sshPublicKey: key() }, "bob-profile")] });
+            const { report } = await check({ edits: [setInputs(OPSWORKS_USER_PROFILE, { sshPublicKey: key() }, "bob-profile")] });
             assert.deepEqual(violations(report, KEY_POLICY), [["mandatory", `The SSH public key of ${BOB} ${problem}`, "hpc-dev-users-bob-profile"]]);
         });
     }
 
     it("names the user by SSH username while the IAM user's ARN is unknown (first preview)", async () => {
-        const { report } = await check({ preview: true, edits: [setInputs(USER_PROFILE, { sshPublicKey: "ssh-ed25519" }, "alice-profile")] });
+        const { report } = await check({ preview: true, edits: [setInputs(OPSWORKS_USER_PROFILE, { sshPublicKey: "ssh-ed25519" }, "alice-profile")] });
         assert.deepEqual(violations(report, KEY_POLICY), [
             ["mandatory", `The SSH public key of alice has no base64 part: it must read '<type> <base64> [comment]'. ${PASTE_PUB}`, "hpc-dev-users-alice-profile"],
         ]);
@@ -76,7 +77,7 @@ describe(`policy ${KEY_POLICY}`, () => {
     it("checks a blocked user's configured key too: unblocking writes it back", async () => {
         const { report } = await check({
             change: (raw) => (raw.users[1].access = "blocked"),
-            edits: [setInputs(USER_PROFILE, { sshPublicKey: "ssh-ed25519" }, "bob-profile")],
+            edits: [setInputs(OPSWORKS_USER_PROFILE, { sshPublicKey: "ssh-ed25519" }, "bob-profile")],
         });
         assert.deepEqual(violations(report, KEY_POLICY), [
             ["mandatory", `The SSH public key of ${BOB} has no base64 part: it must read '<type> <base64> [comment]'. ${PASTE_PUB}`, "hpc-dev-users-bob-profile"],

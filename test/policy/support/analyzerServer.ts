@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import type { PolicyViolation } from "../../../scripts/offline/policyGate";
-import { toPolicyValues } from "../../../scripts/offline/policyHarness";
+import { toPolicyValues, type ResolvedPolicyConfig } from "../../../scripts/offline/policyHarness";
 import type { RegisteredResource } from "../../../scripts/offline/runProgram";
 import { REPO_ROOT } from "../../support/devConfig";
 
@@ -75,7 +75,7 @@ export class AnalyzerServer {
     }
 
     /** Configure, as the CLI does after reconciling the policy config: every policy's level and properties. */
-    async configure(config: ReadonlyMap<string, { enforcementLevel: PolicyViolation["enforcementLevel"]; properties: Readonly<Record<string, unknown>> }>): Promise<void> {
+    async configure(config: ReadonlyMap<string, ResolvedPolicyConfig>): Promise<void> {
         const request = new analyzerProto.ConfigureAnalyzerRequest();
         const levels = Object.fromEntries(Object.entries(LEVELS).map(([value, name]) => [name, Number(value)]));
         for (const [name, settings] of config) {

@@ -33,15 +33,6 @@ export function allViolations(report: PolicyReport): string[] {
     return report.violations.map((violation) => `${violation.policyName}: ${violation.message}`);
 }
 
-/** A resource's name to its URN. */
-export function urnOf(run: ProgramRun, name: string): string {
-    const found = run.resources.find((resource) => resource.name === name);
-    if (!found) {
-        throw new Error(`no resource named ${name}`);
-    }
-    return found.urn;
-}
-
 /** Tests that the dev stack, deployed and in a first preview, raises nothing for the policy. */
 export function itPassesTheDevStack(policyName: string, title = "passes the dev stack"): void {
     for (const preview of [false, true]) {

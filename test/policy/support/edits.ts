@@ -5,18 +5,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
+import { CLUSTER_CONFIGURATION } from "../../../policy/lib/resourceTypes";
 import type { Props, ResourceEdit } from "./variants";
-
-export const CONFIGURATION = "pulumi-nodejs:dynamic/pcluster:ClusterConfiguration";
-export const OPSWORKS_STACK = "pulumi-nodejs:dynamic/opsworks:Stack";
-export const USER_PROFILE = "pulumi-nodejs:dynamic/opsworks:UserProfile";
-export const PERMISSION = "pulumi-nodejs:dynamic/opsworks:Permission";
-export const PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
-export const ENCRYPTION = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration";
-export const BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy";
-
-export const REGISTRATION_ARN = "arn:aws:iam::aws:policy/AWSOpsWorksInstanceRegistration";
-export const REGISTER_CLI_ARN = "arn:aws:iam::aws:policy/AWSOpsWorksRegisterCLI_EC2";
 
 /** A v3 document or one of its nodes, as plain objects. */
 export type Node = Record<string, unknown>;
@@ -46,7 +36,7 @@ export function mapText(type: string, key: string, change: (value: string) => st
 /** Edits the v3 configuration: `change` receives the document (or the parsed text) and changes it in place. */
 export function editV3(change: (document: Node) => void): ResourceEdit {
     return {
-        type: CONFIGURATION,
+        type: CLUSTER_CONFIGURATION,
         edit: (props) => ({
             ...props,
             document: changed(props.document, change),
@@ -97,7 +87,7 @@ export function setOnNodeConfigured(node: string, values: { Script?: string; Arg
  */
 export function editV2(section: string, key: string, value: string | undefined, textValue = value): ResourceEdit {
     return {
-        type: CONFIGURATION,
+        type: CLUSTER_CONFIGURATION,
         edit: (props) => ({
             ...props,
             document: changed(props.document, (sections) => {

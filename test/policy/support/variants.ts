@@ -8,11 +8,11 @@ import * as path from "node:path";
 import type { RawConfigInput } from "../../../components/config";
 import type { ParallelClusterEnvironmentArgs } from "../../../components/environment";
 import type { MockCloudOptions } from "../../../scripts/offline/mockCloud";
-import { PROGRAM_PATH, runProgram, type ProgramRun } from "../../../scripts/offline/runProgram";
+import { runProgram, type ProgramRun } from "../../../scripts/offline/runProgram";
 import { devRawConfig, toStackConfig } from "../../support/devConfig";
+import type { DevRaw } from "../../support/program";
 
 export type Props = Record<string, unknown>;
-export type DevRaw = ReturnType<typeof devRawConfig>;
 
 /** Replaces the inputs of every resource of `type` (and, if given, whose name ends with `nameSuffix`). */
 export interface ResourceEdit {
@@ -68,11 +68,4 @@ export async function runVariant(options: VariantOptions = {}): Promise<ProgramR
     } finally {
         active = {};
     }
-}
-
-/** Loads a program module afresh, so it registers its resources again in this run. */
-export function loadFresh(modulePath: string = PROGRAM_PATH): Record<string, unknown> {
-    delete require.cache[require.resolve(modulePath)];
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loading the program is what registers its resources
-    return require(modulePath) as Record<string, unknown>;
 }

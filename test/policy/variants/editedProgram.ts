@@ -3,7 +3,8 @@
  * resources as they are constructed, before the engine (here, the mock monitor) sees them.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { activeVariant, loadFresh } from "../support/variants";
+import { PROGRAM_PATH } from "../../../scripts/offline/runProgram";
+import { activeVariant } from "../support/variants";
 
 const edits = activeVariant().edits ?? [];
 pulumi.runtime.registerStackTransformation((args) => {
@@ -14,4 +15,7 @@ pulumi.runtime.registerStackTransformation((args) => {
     return { props: matching.reduce((props, edit) => edit.edit(props), args.props), opts: args.opts };
 });
 
-Object.assign(module.exports, loadFresh());
+// runProgram loads this module afresh; index.ts must be too, so that it registers its resources in this run.
+delete require.cache[require.resolve(PROGRAM_PATH)];
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- loading the program is what registers its resources
+Object.assign(module.exports, require(PROGRAM_PATH) as Record<string, unknown>);
