@@ -19,8 +19,9 @@ function packSources(dir = POLICY_DIR): string[] {
     });
 }
 
+/** Module specifiers of a file's imports and re-exports, one-line or spread over several lines. */
 function importsOf(file: string): string[] {
-    return [...readFileSync(file, "utf8").matchAll(/^import .*? from "([^"]+)";$|^import "([^"]+)";$/gm)].map((match) => match[1] ?? match[2]);
+    return [...readFileSync(file, "utf8").matchAll(/^(?:import|export)\s[^;]*?\sfrom\s+"([^"]+)";|^import\s+"([^"]+)";/gm)].map((match) => match[1] ?? match[2]);
 }
 
 describe("the policy pack", () => {
