@@ -6,13 +6,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { assertExitedZero, runChild, tail, type ChildRun } from "./childRun";
+import { run as runChild } from "../../test/scripts/support/run";
+import { REPO_ROOT } from "../../test/support/devConfig";
+import { assertExitedZero, tail } from "./childRun";
 import type { Goal } from "./goals";
-import { REPO_ROOT } from "./paths";
 import { progress } from "./progress";
 import type { RowResult } from "./row";
 import { formatSeconds } from "./table";
-
 
 /** Mocha's "N passing" / "M failing" summary, the last one printed; undefined when absent. */
 export function mochaCounts(output: string): { passing?: number; failing?: number } {
@@ -32,14 +32,14 @@ export async function installRow(): Promise<RowResult> {
     const clone = path.join(dir, "pcluster-access");
     try {
         const env = freshEnv();
-        const cloned = await runChild("git", ["clone", "--quiet", REPO_ROOT, clone], { cwd: dir, env });
+        const cloned = await runChild("git", ["clone", "--quiet", REPO_ROOT, clone], env, dir);
         assertExitedZero("git clone", cloned);
-        const commit = (await runChild("git", ["rev-parse", "--short", "HEAD"], { cwd: clone, env })).stdout.trim();
+        const commit = (await runChild("git", ["rev-parse", "--short", "HEAD"], env, clone)).stdout.trim();
         progress(`install: cloned ${commit}; npm ci`);
-        const install = await runChild("npm", ["ci", "--no-audit", "--no-fund"], { cwd: clone, env });
+        const install = await runChild("npm", ["ci", "--no-audit", "--no-fund"], env, clone);
         assertExitedZero("npm ci", install);
         progress(`install: npm ci took ${formatSeconds(install.wallMs, 1)} s; npm test`);
-        const test: ChildRun = await runChild("npm", ["test"], { cwd: clone, env });
+        const test = await runChild("npm", ["test"], env, clone);
         const counts = mochaCounts(test.stdout);
         progress(`install: npm test took ${formatSeconds(test.wallMs, 1)} s, exit ${test.status}`);
         const goal: Goal = {

@@ -10,11 +10,12 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
+import { run as runChild } from "../../test/scripts/support/run";
+import { REPO_ROOT } from "../../test/support/devConfig";
 import { ed25519PublicKey } from "../../test/support/keys";
 import type { BenchOptions } from "./args";
-import { assertExitedZero, runChild } from "./childRun";
+import { assertExitedZero } from "./childRun";
 import type { Goal } from "./goals";
-import { REPO_ROOT } from "./paths";
 import { progress } from "./progress";
 import type { RowResult } from "./row";
 import { writeGrownStack, type StackSize } from "./stackFile";
@@ -110,7 +111,7 @@ async function planOnce(subject: Subject, stackFile: string | undefined, outDir:
     const args = stackFile
         ? [...node, PLAN_SCRIPT, "--stack", STACK, "--config-file", stackFile, "--out", outDir]
         : [...node, "-e", `require(${JSON.stringify(PLAN_SCRIPT)})`];
-    const run = await runChild(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, PCA_BENCH_RSS_FILE: rssFile } });
+    const run = await runChild(process.execPath, args, { ...process.env, PCA_BENCH_RSS_FILE: rssFile }, REPO_ROOT);
     assertExitedZero(`plan of ${subject.label}`, run);
     let maxRssKiB: number;
     try {

@@ -1,21 +1,27 @@
 /**
  * Runs child processes without blocking the event loop: the OpsWorks emulator serves from this same
- * process, so a synchronous spawn would deadlock against it.
+ * process, so a synchronous spawn would deadlock against it. The bench times its children with it too.
  */
 import { spawn } from "node:child_process";
+import { constants } from "node:os";
 
 /** What a finished child process left behind. */
 export interface RunResult {
     /** Exit status; a child killed by a signal reports 128 + its number, as bash does. */
     readonly status: number;
+    /** The signal that ended the child, if one did. */
+    readonly signal: NodeJS.Signals | null;
+    /** Wall-clock milliseconds from spawn to exit. */
+    readonly wallMs: number;
     readonly stdout: string;
     readonly stderr: string;
 }
 
-/** Runs `command args` with exactly `env` (nothing inherited) and no standard input. */
-export function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
+/** Runs `command args` in `cwd` (default: ours) with exactly `env` (nothing inherited) and no standard input. */
+export function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<RunResult> {
     return new Promise((resolve, reject) => {
-        const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+        const started = process.hrtime.bigint();
+        const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
         const stdout: Buffer[] = [];
         const stderr: Buffer[] = [];
         child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
@@ -23,7 +29,9 @@ export function run(command: string, args: readonly string[], env: NodeJS.Proces
         child.on("error", reject);
         child.on("close", (code, signal) => {
             resolve({
-                status: code ?? 128 + (signal === "SIGKILL" ? 9 : 15),
+                status: code ?? 128 + (signal ? constants.signals[signal] : 0),
+                signal,
+                wallMs: Number(process.hrtime.bigint() - started) / 1e6,
                 stdout: Buffer.concat(stdout).toString(),
                 stderr: Buffer.concat(stderr).toString(),
             });

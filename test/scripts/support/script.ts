@@ -5,11 +5,12 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { REPO_ROOT } from "../../support/devConfig";
 import { readLines } from "./lines";
 import { run, RunResult } from "./run";
 
 /** The script under test. */
-export const POST_INSTALL = path.resolve(__dirname, "../../../scripts/post-install.sh");
+export const POST_INSTALL = path.join(REPO_ROOT, "scripts", "post-install.sh");
 
 /** The AWS CLI that still has the opsworks commands (Debian's awscli 2.9.19). */
 export const REAL_AWS_CLI = process.env.PCA_TEST_AWS_CLI ?? "/usr/bin/aws";
