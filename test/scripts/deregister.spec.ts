@@ -2,28 +2,21 @@ import * as assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import {
     countDecisions,
+    createFleet,
     cycleEnv,
     DeregistrationServices,
+    Fleet,
+    FleetCounts,
     measureDeregistration,
     REGION,
     startServices,
     stopServices,
 } from "./measureDeregistration";
-import { EmulatedStack, vanishedEc2Id } from "./support/opsworksStack";
-import { NodeRoot, runDeregister, ScriptRun } from "./support/script";
+import { NodeRoot, runDeregister, scriptEnv, ScriptRun } from "./support/script";
 import { failingEndpoint, relayFailingNth, unreachableUrl } from "./support/stubEndpoints";
 
 const TAG = "opsworks-deregister";
 const LOCK = "/var/lock/pcluster-access-deregister.lock";
-
-/** A stack whose instances were registered in this order: running, terminated, vanished, on-premises. */
-interface Fleet {
-    readonly stack: EmulatedStack;
-    readonly running: Array<{ ow: string; ec2: string }>;
-    readonly terminated: Array<{ ow: string; ec2: string }>;
-    readonly vanished: Array<{ ow: string; ec2: string }>;
-    readonly onPremises: string[];
-}
 
 describe("post-install.sh deregister mode (real AWS CLI, OpsWorks emulator, moto EC2)", () => {
     let services: DeregistrationServices;
@@ -46,23 +39,9 @@ describe("post-install.sh deregister mode (real AWS CLI, OpsWorks emulator, moto
         root.remove();
     });
 
-    async function makeFleet(counts: { running: number; terminated: number; vanished: number; onPremises: number }): Promise<Fleet> {
-        const stack = await EmulatedStack.create(services.emulator.url, REGION, "cluster");
-        const launched = await services.moto.launch(counts.running + counts.terminated);
-        const terminatedEc2 = launched.slice(counts.running);
-        await services.moto.terminate(terminatedEc2);
-        const vanishedEc2 = Array.from({ length: counts.vanished }, vanishedEc2Id);
-        const owIds = await stack.registerEc2([...launched, ...vanishedEc2]);
-        const pair = (ec2: string, i: number): { ow: string; ec2: string } => ({ ow: owIds[i], ec2 });
-        const onPremises: string[] = [];
-        for (let i = 0; i < counts.onPremises; i++) onPremises.push(await stack.registerOnPremises(`build-server-${i}`));
-        fleet = {
-            stack,
-            running: launched.slice(0, counts.running).map(pair),
-            terminated: terminatedEc2.map((ec2, i) => pair(ec2, counts.running + i)),
-            vanished: vanishedEc2.map((ec2, i) => pair(ec2, launched.length + i)),
-            onPremises,
-        };
+    /** A fleet in a stack named "cluster", closed after the test. */
+    async function makeFleet(counts: FleetCounts): Promise<Fleet> {
+        fleet = await createFleet(services, "cluster", counts);
         return fleet;
     }
 
@@ -130,8 +109,12 @@ describe("post-install.sh deregister mode (real AWS CLI, OpsWorks emulator, moto
             new RegExp(`InvalidInstanceID\\.NotFound.*The instance ID '${target.vanished[0].ec2}' does not exist`),
         );
         services.emulator.resetCalls();
+        await services.moto.startRecording();
         const result = await cycle(target);
         assert.equal(result.status, 0, result.stderr);
+        assert.deepEqual(await services.moto.recorded(), [
+            { action: "DescribeInstances", instanceIdFilter: [target.running[0].ec2, target.vanished[0].ec2] },
+        ]);
         assert.deepEqual(deregisteredIds(), [target.vanished[0].ow]);
         assert.deepEqual(countDecisions(result.log), { keep: 1, deregister: 1, skip: 0 });
     });
@@ -281,7 +264,7 @@ describe("post-install.sh deregister mode (real AWS CLI, OpsWorks emulator, moto
     });
 
     it("fails clearly when the job's settings are missing", async () => {
-        const result = await runDeregister(root, { PATH: "/usr/bin:/bin", PCA_ROOT: root.dir, PCA_LOGGER: "/bin/true" });
+        const result = await runDeregister(root, scriptEnv(root));
         assert.equal(result.status, 1);
         assert.deepEqual(result.log, [
             `${TAG}: error: cannot read ${root.path("/etc/pcluster-access/deregister.conf")}: post-install.sh installs it on the head node`,

@@ -7,7 +7,7 @@
 import { startEmulator, OpsWorksEmulator } from "../emulator";
 import { dummyAwsEnv, Moto } from "./support/moto";
 import { EmulatedStack, vanishedEc2Id } from "./support/opsworksStack";
-import { NodeRoot, REAL_AWS_CLI, runDeregister, scriptEnv, ScriptRun } from "./support/script";
+import { NodeRoot, REAL_AWS_CLI, runDeregister, scriptEnv } from "./support/script";
 
 /** The region both services are addressed in. */
 export const REGION = "us-east-1";
@@ -26,6 +26,50 @@ export async function startServices(): Promise<DeregistrationServices> {
 
 export async function stopServices(services: DeregistrationServices): Promise<void> {
     await Promise.all([services.emulator.close(), services.moto.close()]);
+}
+
+/** One registered EC2 instance: its OpsWorks and EC2 ids. */
+export interface Member {
+    readonly ow: string;
+    readonly ec2: string;
+}
+
+/** A stack whose instances were registered in this order: running, terminated, vanished, on-premises. */
+export interface Fleet {
+    readonly stack: EmulatedStack;
+    readonly running: Member[];
+    /** Terminated in EC2, still listed there with state `terminated`. */
+    readonly terminated: Member[];
+    /** Ids EC2 never issued: EC2 has forgotten them, as an hour after termination. */
+    readonly vanished: Member[];
+    /** OpsWorks ids of registered on-premises machines. */
+    readonly onPremises: string[];
+}
+
+/** How many instances of each kind a Fleet has. */
+export interface FleetCounts {
+    readonly running: number;
+    readonly terminated: number;
+    readonly vanished: number;
+    readonly onPremises: number;
+}
+
+/** Creates stack `name` and registers the given number of instances of each kind (see Fleet). */
+export async function createFleet(services: DeregistrationServices, name: string, counts: FleetCounts): Promise<Fleet> {
+    const stack = await EmulatedStack.create(services.emulator.url, REGION, name);
+    const launched = await services.moto.launch(counts.running + counts.terminated);
+    await services.moto.terminate(launched.slice(counts.running));
+    const ec2Ids = [...launched, ...Array.from({ length: counts.vanished }, vanishedEc2Id)];
+    const members = (await stack.registerEc2(ec2Ids)).map((ow, i) => ({ ow, ec2: ec2Ids[i] }));
+    const onPremises: string[] = [];
+    for (let i = 0; i < counts.onPremises; i++) onPremises.push(await stack.registerOnPremises(`build-server-${i}`));
+    return {
+        stack,
+        running: members.slice(0, counts.running),
+        terminated: members.slice(counts.running, launched.length),
+        vanished: members.slice(launched.length),
+        onPremises,
+    };
 }
 
 export interface DeregistrationScenario {
@@ -90,24 +134,19 @@ export async function measureDeregistration(
     scenario: DeregistrationScenario,
     services?: DeregistrationServices,
 ): Promise<DeregistrationMeasurement> {
+    const n = scenario.registered;
+    const terminated = Math.round(n * scenario.terminatedFraction);
+    const vanished = Math.round(n * (scenario.vanishedFraction ?? 0));
+    if (terminated + vanished > n) throw new RangeError("terminated and vanished shares exceed 100%");
     const own = services ?? (await startServices());
     const root = new NodeRoot();
-    const stack = await EmulatedStack.create(own.emulator.url, REGION, `measure-${scenario.registered}`);
+    let fleet: Fleet | undefined;
     try {
-        const n = scenario.registered;
-        const terminated = Math.round(n * scenario.terminatedFraction);
-        const vanished = Math.round(n * (scenario.vanishedFraction ?? 0));
-        if (terminated + vanished > n) throw new RangeError("terminated and vanished shares exceed 100%");
-        const launched = await own.moto.launch(n - vanished);
-        await own.moto.terminate(launched.slice(0, terminated));
-        await stack.registerEc2([...launched, ...Array.from({ length: vanished }, vanishedEc2Id)]);
-
-        const env = cycleEnv(root, stack, { opsworks: own.emulator.url, ec2: own.moto.url });
+        fleet = await createFleet(own, `measure-${n}`, { running: n - terminated - vanished, terminated, vanished, onPremises: 0 });
+        const env = cycleEnv(root, fleet.stack, { opsworks: own.emulator.url, ec2: own.moto.url });
         own.emulator.resetCalls();
         await own.moto.startRecording();
-        const started = process.hrtime.bigint();
-        const run: ScriptRun = await runDeregister(root, env);
-        const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+        const run = await runDeregister(root, env);
         const ec2 = await own.moto.recorded();
 
         const ec2Describes = ec2.filter((request) => request.action === "DescribeInstances");
@@ -125,10 +164,10 @@ export async function measureDeregistration(
             decisions: countDecisions(run.log),
             ec2BatchSizes: ec2Describes.map((request) => request.instanceIdFilter.length),
             exitStatus: run.status,
-            wallMs,
+            wallMs: run.wallMs,
         };
     } finally {
-        stack.close();
+        fleet?.stack.close();
         root.remove();
         if (!services) await stopServices(own);
     }
