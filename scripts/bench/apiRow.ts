@@ -12,7 +12,7 @@ import type { RowResult } from "./row";
 import { formatCount } from "./table";
 import { OPERATION_LABELS, TERRAFORM_CALLS, type UserOperation } from "./terraformCalls";
 
-export const ROSTER_SIZES = [10, 100, 500] as const;
+const ROSTER_SIZES = [10, 100, 500] as const;
 const OPERATIONS = Object.keys(OPERATION_LABELS) as UserOperation[];
 
 interface Measured {

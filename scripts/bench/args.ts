@@ -5,12 +5,12 @@
 import { parseArgs } from "node:util";
 
 /** The rows, in the order they run and print. */
-export const ROW_NAMES = ["plan", "api", "faults", "deregistration", "install"] as const;
+const ROW_NAMES = ["plan", "api", "faults", "deregistration", "install"] as const;
 export type RowName = (typeof ROW_NAMES)[number];
 
-export const DEFAULT_RUNS = 5;
-export const QUICK_RUNS = 3;
-export const DEFAULT_OUT_FILE = "out/bench.json";
+const DEFAULT_RUNS = 5;
+const QUICK_RUNS = 3;
+const DEFAULT_OUT_FILE = "out/bench.json";
 
 export interface BenchOptions {
     /** Development mode: fewer plan runs, no install row. */

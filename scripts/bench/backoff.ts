@@ -6,8 +6,9 @@
  * That strategy: each SDK call gets `maxAttempts` attempts; retry n waits a uniformly random share of
  * min(cap, base * 2^(n-1)) ms, so on average half of it. Throttling hits each attempt independently
  * with probability p, so a call reaches retry n with probability p^n. SetPermission's wait for a new
- * user to propagate is a separate retry with its own counter, so each such retry waits min(cap, base)/2
- * on average and then starts a fresh sequence of attempts.
+ * user to propagate is a separate retry with its own counter, so its first retry waits min(cap, base)/2
+ * on average and then starts a fresh sequence of attempts. Only first propagation retries are counted:
+ * the fault row's emulator fails each new user's first SetPermission once, no more.
  */
 
 /** The cap retry.ts puts on one wait (its MAX_DELAY_MS, not exported). */

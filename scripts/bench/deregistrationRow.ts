@@ -10,8 +10,8 @@ import { progress } from "./progress";
 import type { RowResult } from "./row";
 import { formatCount, formatSeconds } from "./table";
 
-export const INSTANCE_COUNTS = [10, 100, 1000] as const;
-export const TERMINATED_FRACTION = 0.1;
+const INSTANCE_COUNTS = [10, 100, 1000] as const;
+const TERMINATED_FRACTION = 0.1;
 
 export async function deregistrationRow(): Promise<RowResult> {
     const services = await startServices();

@@ -13,15 +13,15 @@ import { progress } from "./progress";
 import type { RowResult } from "./row";
 import { formatCount, formatSeconds } from "./table";
 
-export const USERS = 200;
-export const THROTTLE_RATES = [0, 0.1, 0.3] as const;
+const USERS = 200;
+const THROTTLE_RATES = [0, 0.1, 0.3] as const;
 const SEED = 1;
 /** `pulumi up` runs allowed: the first, then reruns for the users still failing. */
 const MAX_PASSES = 3;
 /** One step at a time, so a seed gives the same run every time. */
 const CONCURRENCY = 1;
 
-export const RETRY_STRATEGY =
+const RETRY_STRATEGY =
     `components/opsworks/retry.ts: ${DEFAULT_MAX_ATTEMPTS} attempts per SDK call (throttling, transient and 5xx errors); ` +
     `retry n waits a random share of min(${RETRY_DELAY_CAP_MS / 1000} s, ${DEFAULT_BASE_DELAY_MS} ms * 2^(n-1)); ` +
     `SetPermission's wait for a new user to propagate has its own ${DEFAULT_MAX_ATTEMPTS} attempts`;

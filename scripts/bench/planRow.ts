@@ -27,7 +27,7 @@ const PRELOAD = path.join(__dirname, "rssPreload.ts");
 const STACK = "bench";
 
 /** The goal: start-up dominates, so 1,000 users plan within 3x of 10 users. */
-export const MAX_USERS_RATIO = 3;
+const MAX_USERS_RATIO = 3;
 
 interface Subject {
     readonly label: string;
