@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { OPSWORKS_REGISTER_CLI_POLICY, OPSWORKS_REGISTRATION_POLICY } from "../../policy/iamPolicies";
 import { CLUSTER_CONFIGURATION } from "../../policy/lib/resourceTypes";
 import { check, itPassesTheDevStack, violations } from "./support/check";
-import { dropIamPolicy, editV2, editV3, textOnly } from "./support/edits";
+import { dropIamPolicy, editV2, editV3, setInputs, textOnly } from "./support/edits";
 
 const POLICY = "required-opsworks-iam-policies";
 const CONFIG_OBJECT = "hpc-dev-cluster-config-object";
@@ -113,6 +113,34 @@ describe(`policy ${POLICY}`, () => {
                     `${OPSWORKS_REGISTRATION_POLICY} and ${OPSWORKS_REGISTER_CLI_POLICY}\\.$`,
             ),
         );
+    });
+
+    const unreadable = (problem: string) =>
+        `The cluster configuration cannot be read: ${problem}. It must be a ParallelCluster v3 YAML or v2 INI file whose nodes carry ` +
+        `${OPSWORKS_REGISTRATION_POLICY} and ${OPSWORKS_REGISTER_CLI_POLICY}.`;
+
+    const documents: [string, unknown][] = [
+        ["v3", undefined],
+        ["v3", ["HeadNode"]],
+        ["v2", undefined],
+        ["v2", { cluster: {} }],
+    ];
+    for (const [format, document] of documents) {
+        it(`reports a first preview's ${format} configuration whose document is ${JSON.stringify(document) ?? "missing"}`, async () => {
+            const { report } = await check({
+                preview: true,
+                change: (raw) => (raw.cluster.format = format),
+                edits: [setInputs(CLUSTER_CONFIGURATION, { document })],
+            });
+            assert.deepEqual(violations(report, POLICY), [
+                ["mandatory", unreadable("its text is unknown during this preview and it has no readable document"), CONFIG_OBJECT],
+            ]);
+        });
+    }
+
+    it("reports a configuration of another format", async () => {
+        const { report } = await check({ edits: [setInputs(CLUSTER_CONFIGURATION, { format: "v4" })] });
+        assert.deepEqual(violations(report, POLICY), [["mandatory", unreadable('its format is "v4", not v2 or v3'), CONFIG_OBJECT]]);
     });
 
     it("reports OpsWorks users with no cluster configuration at all", async () => {
