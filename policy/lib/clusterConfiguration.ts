@@ -74,7 +74,7 @@ export function readClusterConfiguration(props: PlainObject): ReadConfiguration 
         return { ok: false, problem: "it has no text (the rendered configuration file)" };
     }
     const document = format === "v3" ? props.document : v2DocumentSections(props.document);
-    if (document === undefined || (format === "v3" && !isObject(document) && document !== UNKNOWN)) {
+    if (document !== UNKNOWN && !isObject(document)) {
         return { ok: false, problem: "its text is unknown during this preview and it has no readable document" };
     }
     return { ok: true, model: buildModel(format, document) };
@@ -96,7 +96,9 @@ function buildModel(format: "v2" | "v3", value: Plain): ClusterConfigurationMode
     return format === "v3" ? v3Model(value) : v2Model(value);
 }
 
-function parseYaml(text: string): { ok: true; value: Plain } | { ok: false; problem: string } {
+type Parsed = { readonly ok: true; readonly value: Plain } | { readonly ok: false; readonly problem: string };
+
+function parseYaml(text: string): Parsed {
     try {
         const value = YAML.parse(text) as Plain;
         return isObject(value) ? { ok: true, value } : { ok: false, problem: "its text is not a YAML mapping" };
@@ -105,7 +107,7 @@ function parseYaml(text: string): { ok: true; value: Plain } | { ok: false; prob
     }
 }
 
-function parseIni(text: string): { ok: true; value: Plain } | { ok: false; problem: string } {
+function parseIni(text: string): Parsed {
     try {
         return { ok: true, value: parseIniSections(text) };
     } catch (error) {
@@ -115,7 +117,7 @@ function parseIni(text: string): { ok: true; value: Plain } | { ok: false; probl
 
 /** The v2 document is ordered `[[section, [[key, value], ...]], ...]`; brought to `{ section: { key: value } }`. */
 function v2DocumentSections(document: Plain): Plain {
-    if (document === UNKNOWN || !isList(document)) {
+    if (!isList(document)) {
         return document === UNKNOWN ? UNKNOWN : undefined;
     }
     const sections: Record<string, Record<string, Plain>> = {};

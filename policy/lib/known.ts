@@ -38,7 +38,7 @@ export function isObject(value: Plain): value is PlainObject {
 }
 
 /** A deep copy of (possibly proxied) properties, with every unknown value replaced by UNKNOWN. */
-export function plain(value: unknown): Plain {
+function plain(value: unknown): Plain {
     if (value === null || value === undefined || typeof value === "boolean" || typeof value === "number" || typeof value === "string") {
         return value;
     }
