@@ -23,7 +23,8 @@ export interface RetryOptions {
  */
 export const DEFAULT_MAX_ATTEMPTS = 10;
 export const DEFAULT_BASE_DELAY_MS = 100;
-const MAX_DELAY_MS = 20_000;
+/** The cap on one back-off wait. */
+export const MAX_DELAY_MS = 20_000;
 
 /** The SDK's RetryToken (@smithy/types), structurally. */
 interface RetryToken {

@@ -10,9 +10,10 @@
  * on average and then starts a fresh sequence of attempts. Only first propagation retries are counted:
  * the fault row's emulator fails each new user's first SetPermission once, no more.
  */
+import { MAX_DELAY_MS } from "../../components/opsworks/retry";
 
-/** The cap retry.ts puts on one wait (its MAX_DELAY_MS, not exported). */
-export const RETRY_DELAY_CAP_MS = 20_000;
+/** The cap retry.ts puts on one wait. */
+export const RETRY_DELAY_CAP_MS = MAX_DELAY_MS;
 
 export interface BackoffScenario {
     /** Share of attempts throttled, 0..1. */

@@ -4,9 +4,8 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
 import { growStack, writeGrownStack, type StackDocument } from "../../scripts/bench/stackFile";
-import { readStackConfig } from "../../scripts/offline/stackConfig";
 import { parseEnvironmentConfig } from "../../components/config";
-import { REPO_ROOT } from "../support/devConfig";
+import { devRawConfig, REPO_ROOT } from "../support/devConfig";
 import { ed25519PublicKey } from "../support/keys";
 
 describe("bench stack files", () => {
@@ -60,14 +59,7 @@ describe("bench stack files", () => {
         try {
             const file = path.join(dir, "Pulumi.bench.yaml");
             writeGrownStack(path.join(REPO_ROOT, "Pulumi.dev.yaml"), file, { users: 12, queues: 20 }, (i) => ed25519PublicKey(`u${i}@bench`));
-            const { config } = readStackConfig(path.join(REPO_ROOT, "Pulumi.yaml"), file);
-            const parsed = parseEnvironmentConfig({
-                region: config["aws:region"],
-                cluster: JSON.parse(config["pcluster-access:cluster"]),
-                network: JSON.parse(config["pcluster-access:network"]),
-                opsworks: JSON.parse(config["pcluster-access:opsworks"]),
-                users: JSON.parse(config["pcluster-access:users"]),
-            });
+            const parsed = parseEnvironmentConfig(devRawConfig(file));
             assert.ok(parsed.ok, JSON.stringify(parsed));
             assert.equal(parsed.config.users.length, 12);
             assert.equal(parsed.config.cluster.queues.length, 20);

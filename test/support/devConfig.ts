@@ -7,14 +7,14 @@ import { readStackConfig } from "../../scripts/offline/stackConfig";
 
 export const REPO_ROOT = path.join(__dirname, "..", "..");
 
-/** `namespace:key` to string, exactly as `pulumi` would hand Pulumi.dev.yaml to the program. */
-function devStackConfig(): Record<string, string> {
-    return readStackConfig(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(REPO_ROOT, "Pulumi.dev.yaml")).config;
+/** `namespace:key` to string, exactly as `pulumi` would hand the stack file to the program. */
+function stackConfig(stackFile: string): Record<string, string> {
+    return readStackConfig(path.join(REPO_ROOT, "Pulumi.yaml"), stackFile).config;
 }
 
-/** The dev stack's config as parsed values, for parseEnvironmentConfig. */
-export function devRawConfig(): { region: string; cluster: any; network: any; opsworks: any; users: any[] } {
-    const config = devStackConfig();
+/** A stack file's config (the dev stack's by default) as parsed values, for parseEnvironmentConfig. */
+export function devRawConfig(stackFile = path.join(REPO_ROOT, "Pulumi.dev.yaml")): { region: string; cluster: any; network: any; opsworks: any; users: any[] } {
+    const config = stackConfig(stackFile);
     return {
         region: config["aws:region"],
         cluster: JSON.parse(config["pcluster-access:cluster"]),
