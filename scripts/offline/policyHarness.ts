@@ -148,7 +148,10 @@ function levelOf(name: string, value: unknown): EnforcementLevel {
     return value as EnforcementLevel;
 }
 
-/** The slice of JSON Schema the pack's config uses: the property exists, and its type (and item type). */
+/**
+ * Part of the JSON Schema check the CLI makes: the property exists, and its type (and item type). Not
+ * `minimum` (minRsaBits >= 1024): the CLI refuses a smaller value, this check lets it through.
+ */
 function checkProperty(policy: string, key: string, value: unknown, schema: unknown): void {
     if (schema === undefined || typeof schema !== "object" || schema === null) {
         throw new PolicyConfigError(`policy config: ${policy} has no property ${key}.`);
