@@ -9,7 +9,13 @@ import { devRawConfig, toStackConfig } from "./devConfig";
 
 export type DevRaw = ReturnType<typeof devRawConfig>;
 
-export async function runDev(change?: (raw: DevRaw) => void, cloud: Partial<MockCloudOptions> = {}, observer?: Parameters<typeof runProgram>[0]["observer"]): Promise<ProgramRun> {
+export async function runDev(
+    change?: (raw: DevRaw) => void,
+    cloud: Partial<MockCloudOptions> = {},
+    observer?: Parameters<typeof runProgram>[0]["observer"],
+    /** A variant of the program to run instead of index.ts. */
+    programPath?: string,
+): Promise<ProgramRun> {
     const raw = devRawConfig();
     change?.(raw);
     return runProgram({
@@ -18,6 +24,7 @@ export async function runDev(change?: (raw: DevRaw) => void, cloud: Partial<Mock
         config: toStackConfig(raw as RawConfigInput),
         cloud: { region: raw.region ?? "eu-west-1", ...cloud },
         observer,
+        programPath,
     });
 }
 

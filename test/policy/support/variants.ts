@@ -5,12 +5,10 @@
  * server, which the mock runtime does not have ("The Pulumi CLI does not support transforms").
  */
 import * as path from "node:path";
-import type { RawConfigInput } from "../../../components/config";
 import type { ParallelClusterEnvironmentArgs } from "../../../components/environment";
 import type { MockCloudOptions } from "../../../scripts/offline/mockCloud";
-import { runProgram, type ProgramRun } from "../../../scripts/offline/runProgram";
-import { devRawConfig, toStackConfig } from "../../support/devConfig";
-import type { DevRaw } from "../../support/program";
+import type { ProgramRun } from "../../../scripts/offline/runProgram";
+import { runDev, type DevRaw } from "../../support/program";
 
 export type Props = Record<string, unknown>;
 
@@ -54,17 +52,9 @@ export function activeVariant(): VariantOptions {
 }
 
 export async function runVariant(options: VariantOptions = {}): Promise<ProgramRun> {
-    const raw = devRawConfig();
-    options.change?.(raw);
     active = options;
     try {
-        return await runProgram({
-            project: "pcluster-access",
-            stack: "dev",
-            config: toStackConfig(raw as RawConfigInput),
-            cloud: { region: raw.region ?? "eu-west-1", preview: options.preview ?? false, ...options.cloud },
-            programPath: PROGRAMS[options.program ?? "index"],
-        });
+        return await runDev(options.change, { preview: options.preview ?? false, ...options.cloud }, undefined, PROGRAMS[options.program ?? "index"]);
     } finally {
         active = {};
     }
