@@ -8,7 +8,7 @@ import { ParallelClusterEnvironment } from "./components/environment";
 const config = loadEnvironmentConfig();
 const environment = new ParallelClusterEnvironment(config.cluster.name, { config });
 
-/** The ParallelCluster configuration file: save it and run `pcluster create-cluster`. */
+/** The ParallelCluster configuration file, as the cluster stack deploys it (and as `pcluster` would read it). */
 export const clusterConfiguration = environment.clusterConfiguration;
 export const clusterConfigurationUrl = environment.clusterConfigurationUrl;
 export const clusterConfigurationFile = environment.clusterConfigurationFile;
@@ -17,3 +17,7 @@ export const postInstallUrl = environment.postInstallUrl;
 /** IAM user, SSH username, ssh, sudo and access state of every cluster user. */
 export const users = environment.users;
 export const fsx = environment.fsx;
+/** With cluster.deploy: the cluster's name, status and head node; undefined otherwise. */
+export const cluster = environment.cluster;
+/** With cluster.deploy: per IAM user with access, the command they run to log in. */
+export const logins = environment.logins;

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfiguration } from "./clusterConfiguration";
 import { ClusterUsers, type UserRow } from "./clusterUsers";
 import type { EnvironmentConfig } from "./config/model";
+import { DeployedCluster } from "./deployedCluster";
 import { FsxSettings } from "./fsxSettings";
 import { Network } from "./network";
 import { OpsWorksStack } from "./opsworksStack";
@@ -20,6 +21,13 @@ export interface ParallelClusterEnvironmentArgs {
     readonly iamPolicyArns?: readonly string[];
 }
 
+export interface ClusterSummary {
+    readonly name: string;
+    readonly status: string;
+    readonly headNode: { readonly privateIp: string; readonly instanceId: string };
+    readonly validationMessages: string;
+}
+
 export class ParallelClusterEnvironment extends pulumi.ComponentResource {
     readonly clusterConfiguration: pulumi.Output<string>;
     readonly clusterConfigurationUrl: pulumi.Output<string>;
@@ -28,6 +36,10 @@ export class ParallelClusterEnvironment extends pulumi.ComponentResource {
     readonly postInstallUrl: pulumi.Output<string>;
     readonly users: pulumi.Output<UserRow[]>;
     readonly fsx: pulumi.Output<string>;
+    /** The deployed cluster's name, status and addresses; undefined unless cluster.deploy. */
+    readonly cluster?: pulumi.Output<ClusterSummary>;
+    /** Per user, the line they run to log in; undefined unless cluster.deploy. */
+    readonly logins?: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: ParallelClusterEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pcluster-access:index:ParallelClusterEnvironment", name, {}, opts);
@@ -68,6 +80,22 @@ export class ParallelClusterEnvironment extends pulumi.ComponentResource {
             parent,
         );
 
+        if (config.cluster.deployment.deploy) {
+            const deployed = new DeployedCluster(
+                `${name}-cluster`,
+                { clusterName: config.cluster.name, region: config.region, deployment: config.cluster.deployment, configuration: configuration.document },
+                parent,
+            );
+            this.cluster = pulumi.output({
+                name: deployed.clusterName,
+                status: deployed.status,
+                headNode: { privateIp: deployed.headNodePrivateIp, instanceId: deployed.headNodeInstanceId },
+                validationMessages: deployed.validationMessages,
+            });
+            this.logins = deployed.headNodePrivateIp.apply((address) =>
+                Object.fromEntries(config.users.filter((user) => user.access === "allowed").map((user) => [user.iamUserName, `ssh ${user.sshUsername}@${address}`])),
+            );
+        }
         this.clusterConfiguration = configuration.text;
         this.clusterConfigurationUrl = configuration.url;
         this.clusterConfigurationFile = configuration.fileName;
@@ -81,6 +109,8 @@ export class ParallelClusterEnvironment extends pulumi.ComponentResource {
             opsworksStackId: this.opsworksStackId,
             postInstallUrl: this.postInstallUrl,
             users: this.users,
+            cluster: this.cluster,
+            logins: this.logins,
         });
     }
 }

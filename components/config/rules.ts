@@ -26,6 +26,7 @@ import {
     fsxCapacityProblem,
     type ClusterFormat,
 } from "./parallelClusterRules";
+import { resolveDeployment } from "./deploymentRules";
 import type { RawQueue, RawSections } from "./schema";
 import { iamUserNameOf, isIamUserArn } from "./schema";
 import { RESERVED_USERNAMES, SSH_USERNAME_PATTERN, SSH_USERNAME_RULE, deriveSshUsername } from "./sshUsername";
@@ -103,6 +104,7 @@ export function resolveCluster(raw: RawSections["cluster"], report: Report): Clu
         computeRootVolumeSize: raw.computeRootVolumeSize,
         queues: queues.filter((queue) => queue !== undefined),
         fsx: raw.fsx === undefined ? undefined : resolveFsx(raw.fsx, format, report),
+        ...resolveDeployment(raw, report),
     };
 }
 

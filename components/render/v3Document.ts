@@ -61,7 +61,7 @@ export function buildV3Document(cluster: ClusterSettings, wiring: ClusterWiring)
         Image: { Os: cluster.os },
         Imds: { ImdsSupport: "v1.0" },
         HeadNode: headNode,
-        Scheduling: { Scheduler: "slurm", SlurmQueues: queues },
+        Scheduling: { Scheduler: "slurm", SlurmSettings: { QueueUpdateStrategy: cluster.queueUpdateStrategy }, SlurmQueues: queues },
         ...(cluster.fsx === undefined ? {} : { SharedStorage: [sharedStorage(cluster.fsx)] }),
     };
 }

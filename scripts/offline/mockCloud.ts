@@ -82,6 +82,8 @@ export class MockCloud implements pulumi.runtime.Mocks {
                 return String((args.inputs as State).name ?? args.name);
             case "pulumi-nodejs:dynamic/opsworks:Stack":
                 return uuid(seed);
+            case "aws:cloudformation/stack:Stack":
+                return `arn:aws:cloudformation:${this.options.region}:${MOCK_ACCOUNT_ID}:stack/${String((args.inputs as State).name ?? args.name)}/${uuid(seed)}`;
             default:
                 return `${args.name}-${hex(seed, 8)}`;
         }
@@ -109,10 +111,47 @@ export class MockCloud implements pulumi.runtime.Mocks {
                 return { versionId: hex(seed, 32), etag: hex(`${seed}:etag`, 32) };
             case "pulumi-nodejs:dynamic/opsworks:Stack":
                 return { stackId: id, arn: `arn:aws:opsworks:${region}:${MOCK_ACCOUNT_ID}:stack/${id}/` };
+            case "aws:cloudformation/stack:Stack":
+                return { outputs: stackOutputs(inputs, seed, region) };
             case STORED_CONFIGURATION_TYPE:
                 return { url: `s3://${inputs.bucket}/${inputs.key}`, versionId: hex(`${seed}:${String(inputs.text)}`, 32) };
             default:
                 return {};
         }
     }
+}
+
+/**
+ * A CloudFormation stack's outputs once it is complete: ParallelCluster's provider template gives its
+ * three outputs; a template of our own gives each output a value shaped like the attribute it reads
+ * (describe-cluster's flattened keys), so an unknown attribute fails loudly here as it would in AWS.
+ */
+function stackOutputs(inputs: State, seed: string, region: string): Record<string, string> {
+    if (typeof inputs.templateUrl === "string" && inputs.templateUrl.endsWith("/templates/custom_resource/cluster.yaml")) {
+        const suffix = uuid(seed);
+        return {
+            ServiceToken: `arn:aws:lambda:${region}:${MOCK_ACCOUNT_ID}:function:pcluster-cfn-${suffix}`,
+            LogGroupArn: `arn:aws:logs:${region}:${MOCK_ACCOUNT_ID}:log-group:/aws/lambda/pcluster-cfn-${suffix}`,
+            LambdaLayerArn: `arn:aws:lambda:${region}:${MOCK_ACCOUNT_ID}:layer:PCLayer-${suffix}:1`,
+        };
+    }
+    if (typeof inputs.templateBody !== "string") {
+        throw cloudError(`the offline mock cloud cannot deploy stack ${String(inputs.name)}: it has neither ParallelCluster's provider template nor a template body`);
+    }
+    const template = JSON.parse(inputs.templateBody) as { Outputs?: Record<string, { Value?: { "Fn::GetAtt"?: [string, string] } }> };
+    const attributes: Record<string, string> = {
+        clusterStatus: "CREATE_COMPLETE",
+        "headNode.privateIpAddress": `10.0.0.${parseInt(hex(seed, 2), 16) % 250 + 4}`,
+        "headNode.instanceId": `i-0${hex(seed, 16)}`,
+        validationMessages: "[]",
+    };
+    return Object.fromEntries(
+        Object.entries(template.Outputs ?? {}).map(([name, output]) => {
+            const attribute = output.Value?.["Fn::GetAtt"]?.[1] ?? "";
+            if (!(attribute in attributes)) {
+                throw cloudError(`stack ${String(inputs.name)}: output ${name} reads ${attribute}, which ParallelCluster's custom resource does not always return`);
+            }
+            return [name, attributes[attribute]];
+        }),
+    );
 }

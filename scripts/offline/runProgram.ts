@@ -19,6 +19,15 @@ export interface RegisteredResource {
     readonly inputs: Record<string, unknown>;
     /** Outputs as the mock cloud returned them (inputs only during a preview). */
     readonly outputs: Record<string, unknown>;
+    /** Resource options the engine would act on (the mocks do not see them). */
+    readonly options: ResourceOptionsRecord;
+}
+
+export interface ResourceOptionsRecord {
+    readonly protect: boolean;
+    readonly ignoreChanges: readonly string[];
+    /** Empty strings where no timeout is set. */
+    readonly customTimeouts: { readonly create: string; readonly update: string; readonly delete: string };
 }
 
 export interface ProgramRun {
@@ -46,7 +55,12 @@ interface RegisterRequest {
     getParent(): string;
     getCustom(): boolean;
     getDependenciesList(): string[];
+    getProtect(): boolean;
+    getIgnorechangesList(): string[];
+    getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
 }
+
+type Recorded = { type: string; name: string; parent?: string; custom: boolean; dependencies: string[]; options: ResourceOptionsRecord };
 
 interface MockMonitorLike {
     registerResource(request: RegisterRequest, callback: (error: unknown, response?: { getUrn(): string }) => void): Promise<void>;
@@ -55,7 +69,7 @@ interface MockMonitorLike {
 /** Runs the program once; resolves when every resource has been registered. */
 export async function runProgram(options: RunProgramOptions): Promise<ProgramRun> {
     const cloud = new MockCloud(options.cloud);
-    const records = new Map<string, { type: string; name: string; parent?: string; custom: boolean; dependencies: string[] }>();
+    const records = new Map<string, Recorded>();
     const io = new Map<string, { inputs: Record<string, unknown>; outputs: Record<string, unknown> }>();
 
     const recordingCloud: pulumi.runtime.Mocks = {
@@ -77,7 +91,16 @@ export async function runProgram(options: RunProgramOptions): Promise<ProgramRun
 
     const programPath = options.programPath ?? PROGRAM_PATH;
     const failures: unknown[] = [];
-    const onRejection = (reason: unknown) => failures.push(reason);
+    // As under the Node language host, the first unhandled rejection ends the run: a resource whose
+    // inputs failed never resolves its outputs, so whatever waits on them (stack exports, components'
+    // registered outputs) would never settle and the run would hang instead of failing.
+    let fail: (reason: unknown) => void = () => undefined;
+    const firstFailure = new Promise<never>((_, reject) => (fail = reject));
+    firstFailure.catch(() => undefined);
+    const onRejection = (reason: unknown) => {
+        failures.push(reason);
+        fail(reason);
+    };
     process.on("unhandledRejection", onRejection);
     const stackTraceLimit = Error.stackTraceLimit;
     if (!process.env.PCA_STACK_TRACES && !process.env.PULUMI_DEBUG_PROMISE_LEAKS) {
@@ -87,13 +110,16 @@ export async function runProgram(options: RunProgramOptions): Promise<ProgramRun
         Error.stackTraceLimit = 0;
     }
     try {
-        const stackOutputs = await pulumi.runtime.runInPulumiStack(async () => {
-            // The program registers its resources when its module loads: load it afresh for each run.
-            delete require.cache[require.resolve(programPath)];
-            // eslint-disable-next-line @typescript-eslint/no-require-imports -- loading the program is its run
-            return require(programPath);
-        });
-        await waitForRegistrations();
+        const stackOutputs = await Promise.race([
+            pulumi.runtime.runInPulumiStack(async () => {
+                // The program registers its resources when its module loads: load it afresh for each run.
+                delete require.cache[require.resolve(programPath)];
+                // eslint-disable-next-line @typescript-eslint/no-require-imports -- loading the program is its run
+                return require(programPath);
+            }),
+            firstFailure,
+        ]);
+        await Promise.race([waitForRegistrations(), firstFailure]);
         if (failures.length > 0) {
             throw withRootMessage(failures[0]);
         }
@@ -106,8 +132,9 @@ export async function runProgram(options: RunProgramOptions): Promise<ProgramRun
         }));
         return { resources, stackOutputs: (stackOutputs ?? {}) as Record<string, unknown> };
     } catch (error) {
-        // Let the failure's other rejections arrive while they are still ours to swallow.
-        await waitForRegistrations().catch(() => undefined);
+        // Let the failure's other rejections arrive while they are still ours to swallow (registrations
+        // that wait on a failed resource never finish: give them a moment, not forever).
+        await Promise.race([waitForRegistrations().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 200))]);
         await new Promise((resolve) => setImmediate(resolve));
         discardLeakReport();
         throw withRootMessage(error);
@@ -129,7 +156,7 @@ function withRootMessage(error: unknown): unknown {
 }
 
 /** The mock monitor does not pass parents and dependencies to the mocks; read them off each request. */
-function captureParents(records: Map<string, { type: string; name: string; parent?: string; custom: boolean; dependencies: string[] }>): void {
+function captureParents(records: Map<string, Recorded>): void {
     const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitorLike;
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (request, callback) =>
@@ -141,10 +168,20 @@ function captureParents(records: Map<string, { type: string; name: string; paren
                     ...(request.getParent() ? { parent: request.getParent() } : {}),
                     custom: request.getCustom(),
                     dependencies: request.getDependenciesList(),
+                    options: optionsOf(request),
                 });
             }
             callback(error, response);
         });
+}
+
+function optionsOf(request: RegisterRequest): ResourceOptionsRecord {
+    const timeouts = request.getCustomtimeouts();
+    return {
+        protect: request.getProtect(),
+        ignoreChanges: request.getIgnorechangesList(),
+        customTimeouts: { create: timeouts?.getCreate() ?? "", update: timeouts?.getUpdate() ?? "", delete: timeouts?.getDelete() ?? "" },
+    };
 }
 
 /**

@@ -3,6 +3,7 @@ import { OPSWORKS_REGISTER_CLI_POLICY, OPSWORKS_REGISTRATION_POLICY } from "../.
 import { CLUSTER_CONFIGURATION } from "../../policy/lib/resourceTypes";
 import { check, itPassesTheDevStack, violations } from "./support/check";
 import { dropIamPolicy, editV2, editV3, setInputs, textOnly } from "./support/edits";
+import { setFormat } from "../support/devConfig";
 
 const POLICY = "required-opsworks-iam-policies";
 const CONFIG_OBJECT = "hpc-dev-cluster-config-object";
@@ -18,7 +19,7 @@ describe(`policy ${POLICY}`, () => {
     itPassesTheDevStack(POLICY);
 
     it("passes the dev stack rendered as ParallelCluster 2", async () => {
-        const { report } = await check({ change: (raw) => (raw.cluster.format = "v2") });
+        const { report } = await check({ change: (raw) => setFormat(raw, "v2") });
         assert.deepEqual(violations(report, POLICY), []);
     });
 
@@ -76,7 +77,7 @@ describe(`policy ${POLICY}`, () => {
 
     it("names v2's cluster section, which applies to the head node and every queue", async () => {
         const { report } = await check({
-            change: (raw) => (raw.cluster.format = "v2"),
+            change: (raw) => setFormat(raw, "v2"),
             edits: [editV2("cluster default", "additional_iam_policies", OPSWORKS_REGISTRATION_POLICY)],
         });
         assert.deepEqual(violations(report, POLICY), [
@@ -87,7 +88,7 @@ describe(`policy ${POLICY}`, () => {
     it("requires the ARNs the policy config names", async () => {
         const extra = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore";
         const { report } = await check({
-            change: (raw) => (raw.cluster.format = "v2"),
+            change: (raw) => setFormat(raw, "v2"),
             config: { [POLICY]: { requiredPolicyArns: [OPSWORKS_REGISTRATION_POLICY, extra] } },
         });
         assert.deepEqual(violations(report, POLICY), [
@@ -129,7 +130,7 @@ describe(`policy ${POLICY}`, () => {
         it(`reports a first preview's ${format} configuration whose document is ${JSON.stringify(document) ?? "missing"}`, async () => {
             const { report } = await check({
                 preview: true,
-                change: (raw) => (raw.cluster.format = format),
+                change: (raw) => setFormat(raw, format),
                 edits: [setInputs(CLUSTER_CONFIGURATION, { document })],
             });
             assert.deepEqual(violations(report, POLICY), [

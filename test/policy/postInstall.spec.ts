@@ -4,6 +4,7 @@ import type { ProgramRun } from "../../scripts/offline/runProgram";
 import { named } from "../support/program";
 import { allViolations, check, checkWithout, itPassesTheDevStack, violations } from "./support/check";
 import { editV2, editV3, nodeOf, setOnNodeConfigured, type Node } from "./support/edits";
+import { setFormat } from "../support/devConfig";
 
 const POLICY = "required-post-install-wiring";
 const CONFIG_OBJECT = "hpc-dev-cluster-config-object";
@@ -20,7 +21,7 @@ describe(`policy ${POLICY}`, () => {
     itPassesTheDevStack(POLICY);
 
     it("passes the dev stack rendered as ParallelCluster 2", async () => {
-        const { report } = await check({ change: (raw) => (raw.cluster.format = "v2") });
+        const { report } = await check({ change: (raw) => setFormat(raw, "v2") });
         assert.deepEqual(violations(report, POLICY), []);
     });
 
@@ -143,7 +144,7 @@ describe(`policy ${POLICY}`, () => {
     });
 
     describe("ParallelCluster 2", () => {
-        const v2 = { change: (raw: { cluster: { format: string } }) => (raw.cluster.format = "v2") };
+        const v2 = { change: (raw: { cluster: Record<string, unknown> }) => setFormat(raw, "v2") };
 
         it("reports post_install_args naming another stack", async () => {
             const { run, report } = await check({ ...v2, edits: [editV2("cluster default", "post_install_args", OTHER_STACK_ID, `"${OTHER_STACK_ID}"`)] });

@@ -5,6 +5,7 @@ import * as YAML from "yaml";
 import { ConfigError } from "../../components/config";
 import { MOCK_ACCOUNT_ID } from "../../scripts/offline/mockCloud";
 import { named, ofType, parentName, runDev } from "../support/program";
+import { setFormat } from "../support/devConfig";
 
 const STACK_TYPE = "pulumi-nodejs:dynamic/opsworks:Stack";
 const PROFILE_TYPE = "pulumi-nodejs:dynamic/opsworks:UserProfile";
@@ -24,11 +25,14 @@ describe("the program under Pulumi's mock runtime", () => {
             assert.deepEqual(tree, [
                 "- > pulumi:pulumi:Stack pcluster-access-dev",
                 "hpc-dev > pcluster-access:cluster:ClusterConfiguration hpc-dev-cluster-config",
+                "hpc-dev > pcluster-access:cluster:DeployedCluster hpc-dev-cluster",
                 "hpc-dev > pcluster-access:network:Network hpc-dev-network",
                 "hpc-dev > pcluster-access:opsworks:OpsWorksStack hpc-dev-opsworks",
                 "hpc-dev > pcluster-access:storage:FsxSettings hpc-dev-fsx",
                 "hpc-dev > pcluster-access:storage:PostInstallAsset hpc-dev-scripts",
                 "hpc-dev > pcluster-access:users:ClusterUsers hpc-dev-users",
+                "hpc-dev-cluster > aws:cloudformation/stack:Stack hpc-dev-cluster-provider-3.13.1",
+                "hpc-dev-cluster > aws:cloudformation/stack:Stack hpc-dev-cluster-stack",
                 "hpc-dev-cluster-config > pulumi-nodejs:dynamic/pcluster:ClusterConfiguration hpc-dev-cluster-config-object",
                 "hpc-dev-network > awsx:ec2:Vpc hpc-dev-network-vpc",
                 "hpc-dev-opsworks > aws:iam/instanceProfile:InstanceProfile hpc-dev-opsworks-instance-profile",
@@ -225,7 +229,7 @@ describe("the program under Pulumi's mock runtime", () => {
     });
 
     it("renders v2 as the article's INI and stores it as cluster-config.ini", async () => {
-        const run = await runDev((raw) => { raw.cluster.format = "v2"; raw.cluster.os = "centos7"; });
+        const run = await runDev((raw) => { setFormat(raw, "v2"); raw.cluster.os = "centos7"; });
         const stored = ofType(run, CONFIG_TYPE)[0];
         assert.equal(stored.inputs.key, "cluster-config.ini");
         assert.equal(stored.inputs.format, "v2");

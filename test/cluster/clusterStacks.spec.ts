@@ -1,0 +1,186 @@
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { unknown } from "@pulumi/pulumi/output";
+import * as YAML from "yaml";
+import { TEMPLATE_BODY_LIMIT } from "../../components/cluster/clusterTemplate";
+import { MOCK_ACCOUNT_ID } from "../../scripts/offline/mockCloud";
+import type { ProgramRun } from "../../scripts/offline/runProgram";
+import { named, ofType, runDev } from "../support/program";
+
+const STACK_TYPE = "aws:cloudformation/stack:Stack";
+const PROVIDER = "hpc-dev-cluster-provider-3.13.1";
+const CLUSTER_STACK = "hpc-dev-cluster-stack";
+
+function template(run: ProgramRun): Record<string, any> {
+    return JSON.parse(String(named(run, CLUSTER_STACK).inputs.templateBody));
+}
+
+/** cfn-lint's exit code and output for a template, or undefined when cfn-lint is not on PATH. */
+function cfnLint(body: string): { status: number | null; output: string } | undefined {
+    const dir = mkdtempSync(path.join(tmpdir(), "pca-cfn-"));
+    try {
+        const file = path.join(dir, "cluster.json");
+        writeFileSync(file, body);
+        const result = spawnSync("cfn-lint", ["--format", "parseable", "--", file], { encoding: "utf8" });
+        if ((result.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT") {
+            return undefined;
+        }
+        return { status: result.status, output: `${result.stdout}${result.stderr}`.split(dir).join("<dir>") };
+    } finally {
+        rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+describe("the cluster's CloudFormation stacks (cluster.deploy)", () => {
+    let run: ProgramRun;
+    before(async () => {
+        run = await runDev();
+    });
+
+    it("creates ParallelCluster's provider stack from the release's template URL, with the SAM and IAM capabilities, protected", () => {
+        const provider = named(run, PROVIDER);
+        assert.equal(provider.type, STACK_TYPE);
+        assert.deepEqual(provider.inputs, {
+            name: "hpc-dev-pcluster-provider-3-13-1",
+            templateUrl: "https://eu-west-1-aws-parallelcluster.s3.eu-west-1.amazonaws.com/parallelcluster/3.13.1/templates/custom_resource/cluster.yaml",
+            capabilities: ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
+        });
+        assert.equal(provider.options.protect, true);
+    });
+
+    it("names the provider resource by release, so a new release is a new stack, never this one replaced", async () => {
+        const newer = await runDev((raw) => (raw.cluster.parallelClusterVersion = "3.14.0"));
+        assert.deepEqual(ofType(newer, STACK_TYPE).map((stack) => [stack.name, stack.inputs.name]), [
+            ["hpc-dev-cluster-provider-3.14.0", "hpc-dev-pcluster-provider-3-14-0"],
+            [CLUSTER_STACK, "hpc-dev-deployment"],
+        ]);
+    });
+
+    it("holds one Custom::PclusterCluster with the provider's ServiceToken, the cluster's name and the rendered configuration as an object", () => {
+        const body = template(run);
+        assert.deepEqual(Object.keys(body), ["AWSTemplateFormatVersion", "Description", "Resources", "Outputs"]);
+        assert.deepEqual(Object.keys(body.Resources), ["PclusterCluster"]);
+        const cluster = body.Resources.PclusterCluster;
+        assert.equal(cluster.Type, "Custom::PclusterCluster");
+        assert.deepEqual(Object.keys(cluster.Properties), ["ServiceToken", "ClusterName", "ClusterConfiguration"]);
+        const serviceToken = (named(run, PROVIDER).outputs.outputs as Record<string, string>).ServiceToken;
+        assert.match(serviceToken, new RegExp(`^arn:aws:lambda:eu-west-1:${MOCK_ACCOUNT_ID}:function:pcluster-cfn-`));
+        assert.equal(cluster.Properties.ServiceToken, serviceToken);
+        assert.equal(cluster.Properties.ClusterName, "hpc-dev");
+        assert.notEqual(named(run, CLUSTER_STACK).inputs.name, cluster.Properties.ClusterName);
+        // The very configuration that is stored and that the policies read.
+        const stored = ofType(run, "pulumi-nodejs:dynamic/pcluster:ClusterConfiguration")[0];
+        assert.deepEqual(cluster.Properties.ClusterConfiguration, YAML.parse(String(stored.inputs.text)));
+        assert.equal(cluster.Properties.ClusterConfiguration.Scheduling.SlurmSettings.QueueUpdateStrategy, "COMPUTE_FLEET_STOP");
+    });
+
+    it("outputs only attributes the custom resource always returns", () => {
+        assert.deepEqual(template(run).Outputs, {
+            ClusterStatus: { Description: "describe-cluster's clusterStatus", Value: { "Fn::GetAtt": ["PclusterCluster", "clusterStatus"] } },
+            HeadNodePrivateIp: { Description: "describe-cluster's headNode.privateIpAddress", Value: { "Fn::GetAtt": ["PclusterCluster", "headNode.privateIpAddress"] } },
+            HeadNodeInstanceId: { Description: "describe-cluster's headNode.instanceId", Value: { "Fn::GetAtt": ["PclusterCluster", "headNode.instanceId"] } },
+            ValidationMessages: { Description: "describe-cluster's validationMessages", Value: { "Fn::GetAtt": ["PclusterCluster", "validationMessages"] } },
+        });
+    });
+
+    it("gives the cluster stack timeouts well above CloudFormation's one hour, fixed tags, and no capabilities", () => {
+        const stack = named(run, CLUSTER_STACK);
+        assert.deepEqual(stack.options.customTimeouts, { create: "180m", update: "180m", delete: "180m" });
+        assert.deepEqual(stack.options.ignoreChanges, ["tags"]);
+        assert.equal(stack.options.protect, false);
+        assert.deepEqual(stack.inputs.tags, { "pcluster-access:cluster": "hpc-dev" });
+        assert.deepEqual(Object.keys(stack.inputs).sort(), ["name", "tags", "templateBody"]);
+    });
+
+    it("exports the cluster's name, status and head node, and per user with access the line they run to log in", () => {
+        const stack = named(run, CLUSTER_STACK).outputs.outputs as Record<string, string>;
+        assert.deepEqual(run.stackOutputs.cluster, {
+            name: "hpc-dev",
+            status: "CREATE_COMPLETE",
+            headNode: { privateIp: stack.HeadNodePrivateIp, instanceId: stack.HeadNodeInstanceId },
+            validationMessages: "[]",
+        });
+        assert.deepEqual(run.stackOutputs.logins, {
+            alice: `ssh alice@${stack.HeadNodePrivateIp}`,
+            bob: `ssh bob@${stack.HeadNodePrivateIp}`,
+            "adam.black": `ssh adamblack@${stack.HeadNodePrivateIp}`,
+        });
+    });
+
+    it("reuses an existing provider's ServiceToken instead of creating a provider stack", async () => {
+        const token = `arn:aws:lambda:eu-west-1:${MOCK_ACCOUNT_ID}:function:pcluster-cfn-shared`;
+        const reused = await runDev((raw) => (raw.cluster.serviceToken = token));
+        assert.deepEqual(ofType(reused, STACK_TYPE).map((stack) => stack.name), [CLUSTER_STACK]);
+        assert.equal(template(reused).Resources.PclusterCluster.Properties.ServiceToken, token);
+    });
+
+    it("creates no stacks without cluster.deploy, and exports no cluster", async () => {
+        const off = await runDev((raw) => delete raw.cluster.deploy);
+        assert.deepEqual(ofType(off, STACK_TYPE), []);
+        assert.equal(off.stackOutputs.cluster, undefined);
+        assert.equal(off.stackOutputs.logins, undefined);
+    });
+
+    it("leaves the template body unknown in a first preview, where the ids it holds do not exist yet", async () => {
+        const preview = await runDev(undefined, { preview: true });
+        assert.equal(ofType(preview, STACK_TYPE).length, 2);
+        assert.equal(named(preview, CLUSTER_STACK).inputs.templateBody, unknown);
+    });
+
+    describe("size", () => {
+        const queues = (count: number, resources: number) =>
+            Array.from({ length: count }, (_, q) => ({
+                name: `queue-${q}`,
+                computeResources: Array.from({ length: resources }, (_, r) => ({ name: `cr-${r}`, instanceType: `c5.${r + 1}xlarge`, maxCount: 10 })),
+            }));
+
+        it(`fits 50 queues (one compute resource each) in a template body (${TEMPLATE_BODY_LIMIT} bytes)`, async () => {
+            const big = await runDev((raw) => (raw.cluster.queues = queues(50, 1)));
+            const bytes = Buffer.byteLength(String(named(big, CLUSTER_STACK).inputs.templateBody));
+            assert.ok(bytes < TEMPLATE_BODY_LIMIT, `${bytes} bytes`);
+            assert.ok(bytes > 30_000, `${bytes} bytes: the 50 queues are in it`);
+        });
+
+        it("refuses a configuration whose template is over the limit, saying what to do", async () => {
+            await assert.rejects(runDev((raw) => (raw.cluster.queues = queues(50, 10))), (error: Error) => {
+                assert.match(
+                    error.message,
+                    /^cluster 'hpc-dev': the cluster stack's template is \d+ bytes, over CloudFormation's 51200-byte limit for a template body\. Merge queues or compute resources \(50 queues of one compute resource each fit\)\.$/,
+                );
+                return true;
+            });
+        });
+    });
+
+    describe("cfn-lint", () => {
+        const lintOrSay = (body: string) => {
+            const result = cfnLint(body);
+            if (result === undefined) {
+                console.log("      cfn-lint is not on PATH: the cluster template was NOT linted (pip install cfn-lint to lint it).");
+            }
+            return result;
+        };
+
+        it("passes the rendered cluster template, with no finding", function () {
+            const result = lintOrSay(String(named(run, CLUSTER_STACK).inputs.templateBody));
+            if (result === undefined) {
+                return;
+            }
+            assert.deepEqual(result, { status: 0, output: "" });
+        });
+
+        it("would catch a broken template: an output reading a resource the template does not have", function () {
+            const body = template(run);
+            body.Outputs.Broken = { Value: { "Fn::GetAtt": ["NoSuchResource", "Arn"] } };
+            const result = lintOrSay(JSON.stringify(body));
+            if (result === undefined) {
+                return;
+            }
+            assert.equal(result.status, 2);
+            assert.match(result.output, /:E6101:'NoSuchResource' is not one of \['PclusterCluster'\]\n$/);
+        });
+    });
+});
