@@ -10,7 +10,8 @@ import type { NetworkSettings } from "../../components/config/model";
 import { serializeV2, serializeV3, type ResolvedIniSection } from "../../components/render/serialize";
 import { buildV2Sections } from "../../components/render/v2Document";
 import { buildV3Document } from "../../components/render/v3Document";
-import { REQUIRED_IAM_POLICY_ARNS, type ClusterWiring } from "../../components/render/wiring";
+import { opsworksNodeAccess } from "../../components/access/opsworks";
+import type { ClusterWiring } from "../../components/render/wiring";
 import { ed25519PublicKey } from "./keys";
 
 export const EXISTING_SUBNETS = ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"];
@@ -20,11 +21,8 @@ const MATRIX_WIRING: Omit<ClusterWiring, "computeSubnetIds" | "primaryComputeSub
     region: "eu-west-1",
     vpcId: "vpc-0123456789abcdef0",
     headNodeSubnetId: "subnet-0123456789abcdef0",
-    scriptBucket: "hpc-matrix-scripts-bucket-4f1c2a9",
     scriptReadResourceArn: "arn:aws:s3:::hpc-matrix-scripts-bucket-4f1c2a9/*",
-    postInstallScriptUrl: "s3://hpc-matrix-scripts-bucket-4f1c2a9/post-install.sh",
-    opsworksStackId: "2f18b4cb-4de5-4429-a149-ff7da9f0d8ee",
-    iamPolicyArns: REQUIRED_IAM_POLICY_ARNS,
+    access: opsworksNodeAccess("2f18b4cb-4de5-4429-a149-ff7da9f0d8ee", "hpc-matrix-scripts-bucket-4f1c2a9", "s3://hpc-matrix-scripts-bucket-4f1c2a9/post-install.sh"),
 };
 
 /** A queue as a team writes it; `efa` brings the placement group EFA needs. */
@@ -87,7 +85,7 @@ export function renderMatrix(shape: MatrixShape): MatrixResult {
     const text =
         cluster.format === "v2"
             ? serializeV2(buildV2Sections(cluster, wiring) as unknown as ResolvedIniSection[])
-            : serializeV3(buildV3Document(cluster, wiring) as Record<string, unknown>);
+            : serializeV3(buildV3Document(cluster, wiring) as Record<string, unknown>, wiring.access.imds?.reason);
     return { ok: true, text };
 }
 
