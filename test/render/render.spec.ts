@@ -22,7 +22,7 @@ function renderV2(cluster: ClusterSettings, wiring = ARTICLE_WIRING): string {
 }
 
 function renderV3(cluster: ClusterSettings, wiring = ARTICLE_WIRING): string {
-    return serializeV3(buildV3Document(cluster, wiring) as Record<string, unknown>);
+    return serializeV3(buildV3Document(cluster, wiring) as Record<string, unknown>, wiring.access.imds?.reason);
 }
 
 /** The article's config block lost its line breaks: a `[section]` at a line's end starts a new section. */
