@@ -4,20 +4,19 @@
  * configuration that ties them together.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { buildOpsWorksAccess } from "./access/opsworks";
 import { ClusterConfiguration } from "./clusterConfiguration";
-import { ClusterUsers, type UserRow } from "./clusterUsers";
+import type { UserRow } from "./clusterUsers";
 import type { EnvironmentConfig } from "./config/model";
 import { DeployedCluster } from "./deployedCluster";
 import { FsxSettings } from "./fsxSettings";
 import { Network } from "./network";
-import { OpsWorksStack } from "./opsworksStack";
 import { PostInstallAsset } from "./postInstallAsset";
-import { REQUIRED_IAM_POLICY_ARNS } from "./render";
 
 export interface ParallelClusterEnvironmentArgs {
     /** The validated stack config (components/config). */
     readonly config: EnvironmentConfig;
-    /** Managed policies for every node. Default: the two OpsWorks policies the article requires. */
+    /** Managed policies for every node. Default: the access backend's (OpsWorks: the two the article requires). */
     readonly iamPolicyArns?: readonly string[];
 }
 
@@ -48,17 +47,21 @@ export class ParallelClusterEnvironment extends pulumi.ComponentResource {
 
         const network = new Network(`${name}-network`, { settings: config.network }, parent);
         const fsx = new FsxSettings(`${name}-fsx`, { settings: config.cluster.fsx }, parent);
-        const stack = new OpsWorksStack(
-            `${name}-opsworks`,
-            { settings: config.opsworks, region: config.region, vpcId: network.vpcId, defaultSubnetId: network.headNodeSubnetId },
-            parent,
-        );
-        const users = new ClusterUsers(
-            `${name}-users`,
-            { users: config.users, region: config.region, stackId: stack.stackId, maxAttempts: config.opsworks.maxAttempts },
-            parent,
-        );
         const asset = new PostInstallAsset(`${name}-scripts`, {}, parent);
+        const access = buildOpsWorksAccess(
+            name,
+            {
+                settings: config.opsworks,
+                users: config.users,
+                region: config.region,
+                vpcId: network.vpcId,
+                headNodeSubnetId: network.headNodeSubnetId,
+                bucket: asset.bucketName,
+                scriptUrl: asset.scriptUrl,
+            },
+            this,
+        );
+        const nodeAccess = args.iamPolicyArns === undefined ? access.nodeAccess : { ...access.nodeAccess, iamPolicyArns: args.iamPolicyArns };
         const configuration = new ClusterConfiguration(
             `${name}-cluster-config`,
             {
@@ -70,11 +73,8 @@ export class ParallelClusterEnvironment extends pulumi.ComponentResource {
                     headNodeSubnetId: network.headNodeSubnetId,
                     computeSubnetIds: network.computeSubnetIds,
                     primaryComputeSubnetId: network.primaryComputeSubnetId,
-                    scriptBucket: asset.bucketName,
                     scriptReadResourceArn: asset.readResourceArn,
-                    postInstallScriptUrl: asset.scriptUrl,
-                    opsworksStackId: stack.stackId,
-                    iamPolicyArns: args.iamPolicyArns ?? REQUIRED_IAM_POLICY_ARNS,
+                    access: nodeAccess,
                 },
             },
             parent,
@@ -99,9 +99,9 @@ export class ParallelClusterEnvironment extends pulumi.ComponentResource {
         this.clusterConfiguration = configuration.text;
         this.clusterConfigurationUrl = configuration.url;
         this.clusterConfigurationFile = configuration.fileName;
-        this.opsworksStackId = stack.stackId;
+        this.opsworksStackId = access.stackId;
         this.postInstallUrl = asset.scriptUrl;
-        this.users = users.table;
+        this.users = access.users;
         this.fsx = fsx.summary;
         this.registerOutputs({
             clusterConfiguration: this.clusterConfiguration,

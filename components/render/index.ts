@@ -10,7 +10,7 @@ import { buildV2Sections, type IniSection } from "./v2Document";
 import { buildV3Document, type V3Node } from "./v3Document";
 import type { ClusterWiring } from "./wiring";
 
-export { REQUIRED_IAM_POLICY_ARNS, type ClusterWiring } from "./wiring";
+export type { ClusterWiring } from "./wiring";
 
 export type RenderedConfiguration =
     | { readonly format: "v3"; readonly document: V3Node; readonly text: pulumi.Output<string> }
@@ -23,7 +23,7 @@ export function renderClusterConfiguration(cluster: ClusterSettings, wiring: Clu
         return { format: "v2", document, text };
     }
     const document = buildV3Document(cluster, wiring);
-    const text = pulumi.output(document).apply((resolved) => serializeV3(resolved as ResolvedV3Document));
+    const text = pulumi.output(document).apply((resolved) => serializeV3(resolved as ResolvedV3Document, wiring.access.imds?.reason));
     return { format: "v3", document, text };
 }
 

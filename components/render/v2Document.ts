@@ -3,7 +3,7 @@
  * [aws], [global], [cluster default], [fsx ...], [vpc std-vpc], a [queue ...] per queue and a
  * [compute_resource ...] per compute resource. Booleans and numbers are written as configparser reads them.
  */
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type { ClusterSettings } from "../config/model";
 import type { ClusterWiring } from "./wiring";
 
@@ -20,11 +20,11 @@ export const V2_QUOTED_KEYS: ReadonlySet<string> = new Set(["post_install_args"]
 export function buildV2Sections(cluster: ClusterSettings, wiring: ClusterWiring): IniSection[] {
     const clusterEntries: [string, IniValue][] = [
         ["key_name", cluster.keyName],
-        ["additional_iam_policies", wiring.iamPolicyArns.join(",")],
+        ["additional_iam_policies", wiring.access.iamPolicyArns.join(",")],
         ["master_instance_type", cluster.headNode.instanceType],
-        ["post_install", wiring.postInstallScriptUrl],
+        ["post_install", wiring.access.postInstallScript],
         ["s3_read_resource", wiring.scriptReadResourceArn],
-        ["post_install_args", wiring.opsworksStackId],
+        ["post_install_args", joinWords(wiring.access.postInstallArgs)],
         ["scheduler", "slurm"],
         ["queue_settings", cluster.queues.map((queue) => queue.name).join(",")],
     ];
@@ -82,6 +82,14 @@ function fsxEntries(fsx: NonNullable<ClusterSettings["fsx"]>): [string, IniValue
     ];
     optional(entries, "per_unit_storage_throughput", fsx.perUnitStorageThroughput);
     return entries;
+}
+
+/** v2 passes one string that the node word-splits; a single argument stays the plain value (the article's). */
+function joinWords(args: readonly pulumi.Input<string>[]): IniValue {
+    if (args.length === 1) {
+        return args[0];
+    }
+    return args.every((arg) => typeof arg === "string") ? args.join(" ") : pulumi.all([...args]).apply((words) => words.join(" "));
 }
 
 /** Adds `key = value` only when the setting departs from ParallelCluster's default. */

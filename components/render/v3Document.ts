@@ -1,7 +1,7 @@
 /**
  * ParallelCluster 3.x configuration as a plain object (reference/parallelcluster.md's 2.x to 3.x
- * mapping). The OpsWorks wiring goes on the head node and on every queue: the two managed policies,
- * read access to the script bucket and the post-install action with the stack id as its argument.
+ * mapping). The access backend's needs go on the head node and on every queue: its managed policies, its
+ * S3 reads and its post-install action; its IMDS requirement, if any, goes on the cluster.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { ClusterSettings, QueueSettings } from "../config/model";
@@ -12,18 +12,18 @@ export interface V3Node {
     readonly [key: string]: Leaf | V3Node | readonly (Leaf | V3Node)[];
 }
 
-/** `aws opsworks register --local` reads instance metadata without a token, so IMDSv1 must stay on. */
-export const IMDS_COMMENT =
-    " IMDSv1 stays on: `aws opsworks register --local`, run by the post-install script, reads instance\n" +
-    " metadata without a token and fails when IMDSv2 is required (ParallelCluster's default since 3.7).";
-
 export function buildV3Document(cluster: ClusterSettings, wiring: ClusterWiring): V3Node {
+    const access = wiring.access;
     const nodeIam = {
-        AdditionalIamPolicies: wiring.iamPolicyArns.map((arn) => ({ Policy: arn })),
-        S3Access: [{ BucketName: wiring.scriptBucket, EnableWriteAccess: false }],
+        AdditionalIamPolicies: access.iamPolicyArns.map((arn) => ({ Policy: arn })),
+        S3Access: access.s3Reads.map((read) => ({
+            BucketName: read.bucket,
+            ...(read.key === undefined ? {} : { KeyName: read.key }),
+            EnableWriteAccess: false,
+        })),
     };
     const customActions = {
-        OnNodeConfigured: { Script: wiring.postInstallScriptUrl, Args: [wiring.opsworksStackId] },
+        OnNodeConfigured: { Script: access.postInstallScript, Args: [...access.postInstallArgs] },
     };
     const headNode: V3Node = {
         InstanceType: cluster.headNode.instanceType,
@@ -38,7 +38,7 @@ export function buildV3Document(cluster: ClusterSettings, wiring: ClusterWiring)
             Name: queue.name,
             CapacityType: queue.capacityType === "spot" ? "SPOT" : "ONDEMAND",
             Networking: {
-                SubnetIds: queue.efa ? [wiring.primaryComputeSubnetId] : wiring.computeSubnetIds,
+                SubnetIds: queue.spansSubnets ? wiring.computeSubnetIds : [wiring.primaryComputeSubnetId],
                 ...placementGroup(queue),
             },
             ...(cluster.computeRootVolumeSize === undefined
@@ -46,7 +46,8 @@ export function buildV3Document(cluster: ClusterSettings, wiring: ClusterWiring)
                 : { ComputeSettings: rootVolume(cluster.computeRootVolumeSize) }),
             ComputeResources: queue.computeResources.map((resource) => ({
                 Name: resource.name,
-                InstanceType: resource.instanceType,
+                // Across subnets only the Instances form is accepted (SingleInstanceTypeSubnetValidator).
+                ...(queue.spansSubnets ? { Instances: [{ InstanceType: resource.instanceType }] } : { InstanceType: resource.instanceType }),
                 MinCount: resource.minCount,
                 MaxCount: resource.maxCount,
                 ...(queue.disableHyperthreading ? { DisableSimultaneousMultithreading: true } : {}),
@@ -59,7 +60,8 @@ export function buildV3Document(cluster: ClusterSettings, wiring: ClusterWiring)
     return {
         Region: wiring.region,
         Image: { Os: cluster.os },
-        Imds: { ImdsSupport: "v1.0" },
+        // No Imds section unless the backend needs one: ParallelCluster's default requires IMDSv2 tokens.
+        ...(access.imds === undefined ? {} : { Imds: { ImdsSupport: access.imds.support } }),
         HeadNode: headNode,
         Scheduling: { Scheduler: "slurm", SlurmSettings: { QueueUpdateStrategy: cluster.queueUpdateStrategy }, SlurmQueues: queues },
         ...(cluster.fsx === undefined ? {} : { SharedStorage: [sharedStorage(cluster.fsx)] }),

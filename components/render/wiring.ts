@@ -1,35 +1,25 @@
 /**
  * What the cluster configuration is rendered from besides the validated settings: values other
- * components produce. Leaves are Pulumi inputs so the rendered document keeps every value that is known
- * during a preview known (policies read it), while tests pass plain strings.
+ * components produce, and what the access backend needs from every node. Leaves are Pulumi inputs so the
+ * rendered document keeps every value that is known during a preview known (policies read it), while
+ * tests pass plain strings.
  */
 import type * as pulumi from "@pulumi/pulumi";
-
-/**
- * Managed policies every cluster node needs: registration with the OpsWorks stack from the post-install
- * script, and the deregistration job on the head node (the article's Cluster deployment section).
- */
-export const REQUIRED_IAM_POLICY_ARNS: readonly string[] = [
-    "arn:aws:iam::aws:policy/AWSOpsWorksInstanceRegistration",
-    "arn:aws:iam::aws:policy/AWSOpsWorksRegisterCLI_EC2",
-];
+import type { NodeAccess } from "../access/nodeAccess";
 
 export interface ClusterWiring {
     readonly region: string;
     readonly vpcId: pulumi.Input<string>;
     readonly headNodeSubnetId: pulumi.Input<string>;
-    /** Compute subnets for queues without EFA (all of them in v3). */
+    /** Every compute subnet (one per zone): what a queue with `spansSubnets` runs in. */
     readonly computeSubnetIds: pulumi.Input<string[]>;
-    /** The single subnet for EFA queues and for v2's compute_subnet_id. */
+    /** The first compute subnet: every other queue's, and v2's compute_subnet_id. */
     readonly primaryComputeSubnetId: pulumi.Input<string>;
-    /** Bucket holding the post-install script; the nodes get read access to it. */
-    readonly scriptBucket: pulumi.Input<string>;
-    /** `arn:aws:s3:::bucket/*`: what the nodes may read (v2's s3_read_resource). */
+    /**
+     * `arn:aws:s3:::bucket/*` of the environment's bucket: v2's `s3_read_resource`, which takes one ARN,
+     * so v2 nodes read the whole bucket whatever `access.s3Reads` lists (v3 grants exactly those).
+     */
     readonly scriptReadResourceArn: pulumi.Input<string>;
-    /** `s3://bucket/key` of the post-install script. */
-    readonly postInstallScriptUrl: pulumi.Input<string>;
-    /** The post-install script's argument: the OpsWorks stack the nodes register with. */
-    readonly opsworksStackId: pulumi.Input<string>;
-    /** Managed policy ARNs for every node; REQUIRED_IAM_POLICY_ARNS unless a test says otherwise. */
-    readonly iamPolicyArns: readonly string[];
+    /** The access backend's needs on every node: policies, S3 reads, post-install action, IMDS. */
+    readonly access: NodeAccess;
 }

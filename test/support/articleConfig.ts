@@ -3,7 +3,8 @@
  * article's own placeholders, so a rendered v2 file can be compared with the article's key by key.
  */
 import type { RawConfigInput } from "../../components/config";
-import { REQUIRED_IAM_POLICY_ARNS, type ClusterWiring } from "../../components/render/wiring";
+import { opsworksNodeAccess } from "../../components/access/opsworks";
+import type { ClusterWiring } from "../../components/render/wiring";
 import { ed25519PublicKey } from "./keys";
 
 export function articleQueue(name: string, instanceType: string) {
@@ -47,9 +48,6 @@ export const ARTICLE_WIRING: ClusterWiring = {
     headNodeSubnetId: "<YOUR-CONTROLLER-SUBNET-ID>",
     computeSubnetIds: ["<YOUR_COMPUTE-SUBNET-ID>"],
     primaryComputeSubnetId: "<YOUR_COMPUTE-SUBNET-ID>",
-    scriptBucket: "<YOUR-S3-BUCKET-NAME>",
     scriptReadResourceArn: "arn:aws:s3:::<YOUR-S3-BUCKET-NAME>/*",
-    postInstallScriptUrl: "s3://<YOUR-S3-BUCKET-NAME>/post-install.sh",
-    opsworksStackId: "<YOUR-OPSWORKS-STACK-ID>",
-    iamPolicyArns: REQUIRED_IAM_POLICY_ARNS,
+    access: opsworksNodeAccess("<YOUR-OPSWORKS-STACK-ID>", "<YOUR-S3-BUCKET-NAME>", "s3://<YOUR-S3-BUCKET-NAME>/post-install.sh"),
 };
