@@ -61,5 +61,5 @@ export function templateSizeProblem(body: string): string | undefined {
     return bytes <= TEMPLATE_BODY_LIMIT
         ? undefined
         : `the cluster stack's template is ${bytes} bytes, over CloudFormation's ${TEMPLATE_BODY_LIMIT}-byte limit for a template body. ` +
-              "Merge queues or compute resources (50 queues of one compute resource each fit).";
+              "Use fewer queues, or shorter names (placement groups above all); 50 queues with 25-character names fit.";
 }

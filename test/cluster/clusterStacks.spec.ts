@@ -5,10 +5,10 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { unknown } from "@pulumi/pulumi/output";
 import * as YAML from "yaml";
-import { TEMPLATE_BODY_LIMIT } from "../../components/cluster/clusterTemplate";
+import { TEMPLATE_BODY_LIMIT, templateSizeProblem } from "../../components/cluster/clusterTemplate";
 import { MOCK_ACCOUNT_ID } from "../../scripts/offline/mockCloud";
 import type { ProgramRun } from "../../scripts/offline/runProgram";
-import { named, ofType, runDev } from "../support/program";
+import { named, ofType, runDev, type DevRaw } from "../support/program";
 
 const STACK_TYPE = "aws:cloudformation/stack:Stack";
 const PROVIDER = "hpc-dev-cluster-provider-3.13.1";
@@ -131,27 +131,40 @@ describe("the cluster's CloudFormation stacks (cluster.deploy)", () => {
     });
 
     describe("size", () => {
-        const queues = (count: number, resources: number) =>
-            Array.from({ length: count }, (_, q) => ({
-                name: `queue-${q}`,
-                computeResources: Array.from({ length: resources }, (_, r) => ({ name: `cr-${r}`, instanceType: `c5.${r + 1}xlarge`, maxCount: 10 })),
+        /** 50 queues (the most the config accepts, one compute resource each), every name at its longest. */
+        const longest = (q: number) => `q${String(q).padStart(2, "0")}-${"x".repeat(21)}`;
+        const worstCase = (placementGroupLength: number) => (raw: DevRaw) => {
+            raw.cluster.queues = Array.from({ length: 50 }, (_, q) => ({
+                name: longest(q),
+                computeResources: [{ name: longest(q), instanceType: "c6in.32xlarge", minCount: 1, maxCount: 1000 }],
+                efa: true,
+                placementGroup: `${"p".repeat(placementGroupLength - 3)}-${String(q).padStart(2, "0")}`,
+                disableHyperthreading: true,
+                capacityType: "spot",
             }));
+        };
 
-        it(`fits 50 queues (one compute resource each) in a template body (${TEMPLATE_BODY_LIMIT} bytes)`, async () => {
-            const big = await runDev((raw) => (raw.cluster.queues = queues(50, 1)));
-            const bytes = Buffer.byteLength(String(named(big, CLUSTER_STACK).inputs.templateBody));
+        it(`fits 50 queues, names at their longest and 32-character placement groups, in a template body (${TEMPLATE_BODY_LIMIT} bytes)`, async () => {
+            const big = await runDev(worstCase(32));
+            const body = String(named(big, CLUSTER_STACK).inputs.templateBody);
+            const bytes = Buffer.byteLength(body);
+            assert.equal(JSON.parse(body).Resources.PclusterCluster.Properties.ClusterConfiguration.Scheduling.SlurmQueues.length, 50);
             assert.ok(bytes < TEMPLATE_BODY_LIMIT, `${bytes} bytes`);
-            assert.ok(bytes > 30_000, `${bytes} bytes: the 50 queues are in it`);
+            console.log(`      largest accepted cluster (50 queues, 32-character placement groups): ${bytes} bytes of ${TEMPLATE_BODY_LIMIT}`);
         });
 
-        it("refuses a configuration whose template is over the limit, saying what to do", async () => {
-            await assert.rejects(runDev((raw) => (raw.cluster.queues = queues(50, 10))), (error: Error) => {
-                assert.match(
-                    error.message,
-                    /^cluster 'hpc-dev': the cluster stack's template is \d+ bytes, over CloudFormation's 51200-byte limit for a template body\. Merge queues or compute resources \(50 queues of one compute resource each fit\)\.$/,
-                );
-                return true;
+        it("refuses a template over the limit before CloudFormation would, saying what to do", async () => {
+            await assert.rejects(runDev(worstCase(200)), {
+                message:
+                    "cluster 'hpc-dev': the cluster stack's template is 52281 bytes, over CloudFormation's 51200-byte limit for a template body. " +
+                    "Use fewer queues, or shorter names (placement groups above all); 50 queues with 25-character names fit.",
             });
+            assert.equal(templateSizeProblem("x".repeat(TEMPLATE_BODY_LIMIT)), undefined);
+            assert.equal(
+                templateSizeProblem("x".repeat(TEMPLATE_BODY_LIMIT + 1)),
+                "the cluster stack's template is 51201 bytes, over CloudFormation's 51200-byte limit for a template body. " +
+                    "Use fewer queues, or shorter names (placement groups above all); 50 queues with 25-character names fit.",
+            );
         });
     });
 
