@@ -27,6 +27,14 @@ export interface DeployedClusterArgs {
     readonly deployment: DeploymentSettings;
     /** The rendered ParallelCluster 3 configuration document (the object the policies read). */
     readonly configuration: pulumi.Input<unknown>;
+    /** Names of the configuration's login node pools, in order. */
+    readonly loginPools: readonly string[];
+}
+
+/** Where users of a login node pool connect: the pool's load balancer. */
+export interface LoginNodeAddress {
+    readonly pool: string;
+    readonly address: string;
 }
 
 export class DeployedCluster extends pulumi.ComponentResource {
@@ -39,6 +47,8 @@ export class DeployedCluster extends pulumi.ComponentResource {
     readonly headNodeInstanceId: pulumi.Output<string>;
     /** ParallelCluster's validation warnings of the last create or update (JSON, cut to 2 KB by the Lambda). */
     readonly validationMessages: pulumi.Output<string>;
+    /** Each login node pool's load balancer DNS name, in config order. */
+    readonly loginNodes: pulumi.Output<LoginNodeAddress[]>;
 
     constructor(name: string, args: DeployedClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pcluster-access:cluster:DeployedCluster", name, {}, opts);
@@ -69,13 +79,28 @@ export class DeployedCluster extends pulumi.ComponentResource {
         this.headNodePrivateIp = output("HeadNodePrivateIp");
         this.headNodeInstanceId = output("HeadNodeInstanceId");
         this.validationMessages = output("ValidationMessages");
+        this.loginNodes = pulumi.all(args.loginPools.map((pool) => this.loginNodeAddress(clusterName, pool, stack)));
         this.registerOutputs({
             serviceToken: this.serviceToken,
             status: this.status,
             headNodePrivateIp: this.headNodePrivateIp,
             headNodeInstanceId: this.headNodeInstanceId,
             validationMessages: this.validationMessages,
+            loginNodes: this.loginNodes,
         });
+    }
+
+    /**
+     * A pool's address is not among the custom resource's attributes that always exist (describe-cluster
+     * lists pools only once their load balancer is found), so it is looked up after the cluster stack by
+     * the tags ParallelCluster puts on the pool's load balancer (login_nodes_status.py).
+     */
+    private loginNodeAddress(clusterName: string, pool: string, stack: aws.cloudformation.Stack): pulumi.Output<LoginNodeAddress> {
+        const balancer = aws.lb.getLoadBalancerOutput(
+            { tags: { "parallelcluster:cluster-name": clusterName, "parallelcluster:login-nodes-pool": pool } },
+            { parent: this, dependsOn: [stack] },
+        );
+        return balancer.dnsName.apply((address) => ({ pool, address }));
     }
 
     /** ParallelCluster's provider for this release; protected, and named by release so a new one never replaces it. */

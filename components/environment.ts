@@ -8,7 +8,8 @@ import { buildOpsWorksAccess } from "./access/opsworks";
 import { ClusterConfiguration } from "./clusterConfiguration";
 import type { UserRow } from "./clusterUsers";
 import type { EnvironmentConfig } from "./config/model";
-import { DeployedCluster } from "./deployedCluster";
+import { s3ReadPolicy } from "./access/s3ReadPolicy";
+import { DeployedCluster, type LoginNodeAddress } from "./deployedCluster";
 import { FsxSettings } from "./fsxSettings";
 import { Network } from "./network";
 import { PostInstallAsset } from "./postInstallAsset";
@@ -24,6 +25,8 @@ export interface ClusterSummary {
     readonly name: string;
     readonly status: string;
     readonly headNode: { readonly privateIp: string; readonly instanceId: string };
+    /** Each login node pool's load balancer address, in config order. */
+    readonly loginNodes: readonly LoginNodeAddress[];
     readonly validationMessages: string;
 }
 
@@ -62,6 +65,8 @@ export class ParallelClusterEnvironment extends pulumi.ComponentResource {
             this,
         );
         const nodeAccess = args.iamPolicyArns === undefined ? access.nodeAccess : { ...access.nodeAccess, iamPolicyArns: args.iamPolicyArns };
+        // Login node pools take no S3Access: they read what every node reads through a managed policy.
+        const loginNodeReads = config.cluster.loginNodes.length === 0 ? undefined : s3ReadPolicy(`${name}-login-node-reads`, nodeAccess.s3Reads, this);
         const configuration = new ClusterConfiguration(
             `${name}-cluster-config`,
             {
@@ -75,6 +80,7 @@ export class ParallelClusterEnvironment extends pulumi.ComponentResource {
                     primaryComputeSubnetId: network.primaryComputeSubnetId,
                     scriptReadResourceArn: asset.readResourceArn,
                     access: nodeAccess,
+                    ...(loginNodeReads === undefined ? {} : { loginNodeIamPolicyArns: [loginNodeReads.arn] }),
                 },
             },
             parent,
@@ -83,16 +89,25 @@ export class ParallelClusterEnvironment extends pulumi.ComponentResource {
         if (config.cluster.deployment.deploy) {
             const deployed = new DeployedCluster(
                 `${name}-cluster`,
-                { clusterName: config.cluster.name, region: config.region, deployment: config.cluster.deployment, configuration: configuration.document },
+                {
+                    clusterName: config.cluster.name,
+                    region: config.region,
+                    deployment: config.cluster.deployment,
+                    configuration: configuration.document,
+                    loginPools: config.cluster.loginNodes.map((pool) => pool.name),
+                },
                 parent,
             );
             this.cluster = pulumi.output({
                 name: deployed.clusterName,
                 status: deployed.status,
                 headNode: { privateIp: deployed.headNodePrivateIp, instanceId: deployed.headNodeInstanceId },
+                loginNodes: deployed.loginNodes,
                 validationMessages: deployed.validationMessages,
             });
-            this.logins = deployed.headNodePrivateIp.apply((address) =>
+            // Users land on the first login node pool when there is one, else on the head node.
+            const landing = pulumi.all([deployed.loginNodes, deployed.headNodePrivateIp]).apply(([pools, headNode]) => pools[0]?.address ?? headNode);
+            this.logins = landing.apply((address) =>
                 Object.fromEntries(config.users.filter((user) => user.access === "allowed").map((user) => [user.iamUserName, `ssh ${user.sshUsername}@${address}`])),
             );
         }

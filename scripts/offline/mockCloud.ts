@@ -66,6 +66,19 @@ export class MockCloud implements pulumi.runtime.Mocks {
                 }
                 return { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/${userName}`, userName, userId: `AIDA${hex(userName, 17).toUpperCase()}`, path: "/", id: userName };
             }
+            case "aws:lb/getLoadBalancer:getLoadBalancer": {
+                // A login node pool's load balancer, found by the tags ParallelCluster gives it.
+                const tags = (inputs.tags ?? {}) as Record<string, string>;
+                const name = `${tags["parallelcluster:cluster-name"]}-${tags["parallelcluster:login-nodes-pool"]}`.slice(0, 24);
+                const seed = JSON.stringify(tags);
+                return {
+                    arn: `arn:aws:elasticloadbalancing:${this.options.region}:${MOCK_ACCOUNT_ID}:loadbalancer/net/${name}/${hex(seed, 16)}`,
+                    dnsName: `${name}-${hex(seed, 16)}.elb.${this.options.region}.amazonaws.com`,
+                    loadBalancerType: "network",
+                    internal: false,
+                    tags,
+                };
+            }
             case "aws:ec2/getVpc:getVpc":
                 return { id: inputs.id, arn: `arn:aws:ec2:${this.options.region}:${MOCK_ACCOUNT_ID}:vpc/${inputs.id}`, cidrBlock: "10.0.0.0/16", state: "available" };
             case "aws:ec2/getSubnet:getSubnet": {
@@ -116,6 +129,8 @@ export class MockCloud implements pulumi.runtime.Mocks {
             }
             case "aws:iam/role:Role":
                 return { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/${id}`, name: id, uniqueId: `AROA${hex(seed, 17).toUpperCase()}` };
+            case "aws:iam/policy:Policy":
+                return { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:policy/${id}`, name: id, policyId: `ANPA${hex(seed, 17).toUpperCase()}` };
             case "aws:iam/instanceProfile:InstanceProfile":
                 return { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:instance-profile/${id}`, name: id };
             case "aws:iam/user:User":

@@ -95,19 +95,28 @@ describe("the cluster's CloudFormation stacks (cluster.deploy)", () => {
         assert.deepEqual(Object.keys(stack.inputs).sort(), ["name", "tags", "templateBody"]);
     });
 
-    it("exports the cluster's name, status and head node, and per user with access the line they run to log in", () => {
+    it("exports the cluster's name, status, head node and login node pool, and per user with access the line they run to log in there", () => {
         const stack = named(run, CLUSTER_STACK).outputs.outputs as Record<string, string>;
+        const login = (run.stackOutputs.cluster as { loginNodes: { address: string }[] }).loginNodes[0].address;
+        assert.match(login, /^hpc-dev-login-[0-9a-f]{16}\.elb\.eu-west-1\.amazonaws\.com$/);
         assert.deepEqual(run.stackOutputs.cluster, {
             name: "hpc-dev",
             status: "CREATE_COMPLETE",
             headNode: { privateIp: stack.HeadNodePrivateIp, instanceId: stack.HeadNodeInstanceId },
+            loginNodes: [{ pool: "login", address: login }],
             validationMessages: "[]",
         });
-        assert.deepEqual(run.stackOutputs.logins, {
-            alice: `ssh alice@${stack.HeadNodePrivateIp}`,
-            bob: `ssh bob@${stack.HeadNodePrivateIp}`,
-            "adam.black": `ssh adamblack@${stack.HeadNodePrivateIp}`,
+        assert.deepEqual(run.stackOutputs.logins, { alice: `ssh alice@${login}`, bob: `ssh bob@${login}`, "adam.black": `ssh adamblack@${login}` });
+    });
+
+    it("sends users to the head node when there is no login node pool, and leaves out users without access", async () => {
+        const noPools = await runDev((raw) => {
+            delete raw.cluster.loginNodes;
+            raw.users[1].access = "blocked";
         });
+        const headNode = (named(noPools, CLUSTER_STACK).outputs.outputs as Record<string, string>).HeadNodePrivateIp;
+        assert.deepEqual((noPools.stackOutputs.cluster as { loginNodes: unknown[] }).loginNodes, []);
+        assert.deepEqual(noPools.stackOutputs.logins, { alice: `ssh alice@${headNode}`, "adam.black": `ssh adamblack@${headNode}` });
     });
 
     it("reuses an existing provider's ServiceToken instead of creating a provider stack", async () => {
@@ -156,7 +165,7 @@ describe("the cluster's CloudFormation stacks (cluster.deploy)", () => {
         it("refuses a template over the limit before CloudFormation would, saying what to do", async () => {
             await assert.rejects(runDev(worstCase(200)), {
                 message:
-                    "cluster 'hpc-dev': the cluster stack's template is 52281 bytes, over CloudFormation's 51200-byte limit for a template body. " +
+                    "cluster 'hpc-dev': the cluster stack's template is 52903 bytes, over CloudFormation's 51200-byte limit for a template body. " +
                     "Use fewer queues, or shorter names (placement groups above all); 50 queues with 25-character names fit.",
             });
             assert.equal(templateSizeProblem("x".repeat(TEMPLATE_BODY_LIMIT)), undefined);
