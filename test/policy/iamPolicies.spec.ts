@@ -30,6 +30,14 @@ describe(`policy ${POLICY}`, () => {
             ["mandatory", lacks("Queue compute", OPSWORKS_REGISTER_CLI_POLICY, "Scheduling.SlurmQueues[0].Iam.AdditionalIamPolicies"), CONFIG_OBJECT],
             ["mandatory", lacks("Queue standard", OPSWORKS_REGISTER_CLI_POLICY, "Scheduling.SlurmQueues[1].Iam.AdditionalIamPolicies"), CONFIG_OBJECT],
             ["mandatory", lacks("Queue highmem", OPSWORKS_REGISTER_CLI_POLICY, "Scheduling.SlurmQueues[2].Iam.AdditionalIamPolicies"), CONFIG_OBJECT],
+            ["mandatory", lacks("Login node pool login", OPSWORKS_REGISTER_CLI_POLICY, "LoginNodes.Pools[0].Iam.AdditionalIamPolicies"), CONFIG_OBJECT],
+        ]);
+    });
+
+    it("checks login node pools like queues: names the pool that lacks a policy", async () => {
+        const { report } = await check({ edits: [dropIamPolicy("login", OPSWORKS_REGISTRATION_POLICY)] });
+        assert.deepEqual(violations(report, POLICY), [
+            ["mandatory", lacks("Login node pool login", OPSWORKS_REGISTRATION_POLICY, "LoginNodes.Pools[0].Iam.AdditionalIamPolicies"), CONFIG_OBJECT],
         ]);
     });
 

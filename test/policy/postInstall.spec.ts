@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
-import { S3_BUCKET_OBJECT } from "../../policy/lib/resourceTypes";
+import { IAM_POLICY, S3_BUCKET_OBJECT } from "../../policy/lib/resourceTypes";
 import type { ProgramRun } from "../../scripts/offline/runProgram";
 import { named } from "../support/program";
 import { allViolations, check, checkWithout, itPassesTheDevStack, violations } from "./support/check";
-import { editV2, editV3, nodeOf, setOnNodeConfigured, type Node } from "./support/edits";
+import { editV2, editV3, nodeOf, setInputs, setOnNodeConfigured, type Node } from "./support/edits";
 import { setFormat } from "../support/devConfig";
 
 const POLICY = "required-post-install-wiring";
@@ -56,6 +56,7 @@ describe(`policy ${POLICY}`, () => {
             ["mandatory", runs("Queue compute", "Scheduling.SlurmQueues[0]"), CONFIG_OBJECT],
             ["mandatory", runs("Queue standard", "Scheduling.SlurmQueues[1]"), CONFIG_OBJECT],
             ["mandatory", runs("Queue highmem", "Scheduling.SlurmQueues[2]"), CONFIG_OBJECT],
+            ["mandatory", runs("Login node pool login", "LoginNodes.Pools[0]"), CONFIG_OBJECT],
         ]);
     });
 
@@ -141,6 +142,46 @@ describe(`policy ${POLICY}`, () => {
                 CONFIG_OBJECT,
             ],
         ]);
+    });
+
+    describe("login node pools (read through a managed policy: pools take no S3Access)", () => {
+        const READ_POLICY = "hpc-dev-login-node-reads";
+        const cannotRead = (script: string) =>
+            `Login node pool login may not read its post-install script arn:aws:s3:::${script.slice("s3://".length)}: nothing in LoginNodes.Pools[0].Iam.AdditionalIamPolicies covers it, ` +
+            "so the node cannot download the script. To fix, list in LoginNodes.Pools[0].Iam.AdditionalIamPolicies a managed policy of this stack that allows s3:GetObject on it " +
+            "(login node pools take no S3Access).";
+
+        it("reports a pool whose read policy is dropped from its policies", async () => {
+            const dropRead = editV3((document) => {
+                const iam = nodeOf(document, "login").Iam as Node;
+                iam.AdditionalIamPolicies = (iam.AdditionalIamPolicies as Node[]).filter((entry) => !String(entry.Policy).includes(":policy/hpc-dev-login-node-reads"));
+            });
+            const { run, report } = await check({ edits: [dropRead] });
+            assert.deepEqual(violations(report, POLICY), [["mandatory", cannotRead(wiring(run).script), CONFIG_OBJECT]]);
+        });
+
+        it("reports a pool whose read policy grants another bucket", async () => {
+            const other = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:Get*"], Resource: ["arn:aws:s3:::other-bucket/*"] }] });
+            const { run, report } = await check({ edits: [setInputs(IAM_POLICY, { policy: other }, READ_POLICY)] });
+            assert.deepEqual(violations(report, POLICY), [["mandatory", cannotRead(wiring(run).script), CONFIG_OBJECT]]);
+        });
+
+        it("reports a pool passing another stack id", async () => {
+            const { run, report } = await check({ edits: [setOnNodeConfigured("login", { Args: [OTHER_STACK_ID] })] });
+            assert.deepEqual(violations(report, POLICY), [
+                [
+                    "mandatory",
+                    `Login node pool login passes "${OTHER_STACK_ID}" to the post-install script (LoginNodes.Pools[0].CustomActions.OnNodeConfigured.Args), not this stack's OpsWorks stack id. ` +
+                        `Its only argument must be ${wiring(run).stackId}; ${REGISTERS_ELSEWHERE}`,
+                    CONFIG_OBJECT,
+                ],
+            ]);
+        });
+
+        it("judges nothing in a first preview, where the read policy's ARN is not known yet", async () => {
+            const { report } = await check({ preview: true });
+            assert.deepEqual(violations(report, POLICY), []);
+        });
     });
 
     describe("ParallelCluster 2", () => {
