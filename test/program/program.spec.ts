@@ -12,7 +12,7 @@ const PERMISSION_TYPE = "pulumi-nodejs:dynamic/opsworks:Permission";
 const CONFIG_TYPE = "pulumi-nodejs:dynamic/pcluster:ClusterConfiguration";
 
 describe("the program under Pulumi's mock runtime", () => {
-    describe("dev stack", () => {
+    describe("the article's stack (OpsWorks backend)", () => {
         let run: Awaited<ReturnType<typeof runDev>>;
         const calls: string[] = [];
         before(async () => {

@@ -89,20 +89,32 @@ export function allocate(previous: Allocation | undefined, request: AllocationRe
     const users: Record<string, AllocatedUser> = {};
     const groups: Record<string, number> = {};
     const taken = new Map<number, Holder>();
-    const claim = (id: number, holder: Holder, why: string): boolean => {
+    /** Where a wanted number comes from: the config, another environment's tag, or this environment's state. */
+    type Source = "uid" | "gid" | "tag" | "kept";
+    const claim = (id: number, holder: Holder, source: Source): boolean => {
         const current = taken.get(id);
         const owner = holders.get(id);
+        let clash: string | undefined;
         if (current !== undefined && current !== holder) {
-            problems.push(`${holder}: ${why} ${id} is already ${current}'s. Every user and group needs its own number.`);
-            return false;
+            clash = `already ${current}'s`;
+        } else if (owner !== undefined && owner !== holder) {
+            clash = `${owner}'s number in this environment (kept for good, even after they left: files on shared storage carry it)`;
+        } else if (owner === undefined && retiredNumbers.has(id)) {
+            clash = "a number this environment retired";
         }
-        if ((owner !== undefined && owner !== holder) || (owner === undefined && retiredNumbers.has(id))) {
-            const whose = owner === undefined ? "a number this environment retired" : `${owner}'s number in this environment (kept for good, even after they left: files on shared storage carry it)`;
-            problems.push(`${holder}: ${why} ${id} is ${whose}. Choose another number, or leave it out to have one allocated.`);
-            return false;
+        if (clash === undefined) {
+            taken.set(id, holder);
+            return true;
         }
-        taken.set(id, holder);
-        return true;
+        if (source === "tag") {
+            problems.push(
+                `${holder}: the IAM user's pcluster-access:uid tag says ${id} (the number another environment of this account gave them), but here ${id} is ${clash}. ` +
+                    "Environments that share storage must agree on every number: give the holder here the same number it has there, or deploy these environments on storage they do not share.",
+            );
+        } else {
+            problems.push(`${holder}: ${source === "kept" ? "its kept number" : source} ${id} is ${clash}. Choose another number, or leave it out to have one allocated.`);
+        }
+        return false;
     };
 
     const pending: (() => void)[] = [];
@@ -118,15 +130,14 @@ export function allocate(previous: Allocation | undefined, request: AllocationRe
         }
         const wanted = user.uid ?? user.pinned;
         if (wanted !== undefined) {
-            const why = user.uid !== undefined ? "uid" : "the pcluster-access:uid tag's number";
-            if (claim(wanted, holder, why)) {
+            if (claim(wanted, holder, user.uid !== undefined ? "uid" : "tag")) {
                 users[user.key] = { uid: wanted, name: user.name };
                 if (kept !== undefined && kept.uid !== wanted) {
                     retiredNumbers.add(kept.uid);
                 }
             }
         } else if (kept !== undefined) {
-            if (claim(kept.uid, holder, "its kept uid")) {
+            if (claim(kept.uid, holder, "kept")) {
                 users[user.key] = { uid: kept.uid, name: user.name };
             }
         } else {
@@ -152,7 +163,7 @@ export function allocate(previous: Allocation | undefined, request: AllocationRe
                 }
             }
         } else if (kept !== undefined) {
-            if (claim(kept, holder, "its kept gid")) {
+            if (claim(kept, holder, "kept")) {
                 groups[group.name] = kept;
             }
         } else {
