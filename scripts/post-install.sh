@@ -9,6 +9,10 @@
 #   post-install.sh URL [ARG..]  ParallelCluster 2 (runs the script with its URL first; the stack id
 #                                is read from cfn_postinstall_args)
 #   post-install.sh deregister   one deregistration cycle (what the head node's cron job runs)
+#   post-install.sh roster ROSTER_URL AGENT_URL INTERVAL ENVIRONMENT
+#                                roster backend, ParallelCluster 3 (ParallelCluster 2: the same five words
+#                                in cfn_postinstall_args): install the node agent instead of OpsWorks; see
+#                                "Roster mode" below and components/access/roster/FORMAT.md
 #
 # Settings (environment; the defaults suit a real node). Written for bash 4.2 (Amazon Linux 2).
 #   PCA_ROOT                    prefix of every node path read or written (cfnconfig, agent config, job
@@ -24,6 +28,7 @@
 #                               (*/N), so the gap before each full hour is shorter unless N divides 60
 #   PCA_OPSWORKS_ENDPOINT_URL   test and air-gapped hooks: add --endpoint-url to the opsworks and
 #   PCA_EC2_ENDPOINT_URL        ec2 calls (Debian's CLI ignores AWS_ENDPOINT_URL*); empty = default
+#   PCA_S3_ENDPOINT_URL         the same for S3 in roster mode (written to the agent's settings too)
 # Deregister mode reads only PCA_ROOT and PCA_LOGGER from the environment: the stack id, region, CLI
 # and endpoints come from the settings file install mode wrote (/etc/pcluster-access/deregister.conf).
 set -euo pipefail
@@ -37,6 +42,7 @@ set -euo pipefail
 : "${PCA_DEREGISTER_INTERVAL:=1}"
 : "${PCA_OPSWORKS_ENDPOINT_URL:=}"
 : "${PCA_EC2_ENDPOINT_URL:=}"
+: "${PCA_S3_ENDPOINT_URL:=}"
 
 readonly CFNCONFIG="${PCA_ROOT}/etc/parallelcluster/cfnconfig"
 # Written by the OpsWorks agent once the instance is registered (its INSTANCE_AGENT_CONFIG).
@@ -403,8 +409,134 @@ deregister_main() {
     ((failed == 0))
 }
 
-if [[ "${1:-}" == deregister ]]; then
-    deregister_main
-else
-    install_main "$@"
-fi
+# ---------------------------------------------------------------------------------------------
+# Roster mode: install the node agent (scripts/roster-agent.sh, uploaded beside this script), run one
+# sync at once so the accounts exist before the node takes jobs, then every INTERVAL seconds from cron.
+# ---------------------------------------------------------------------------------------------
+
+readonly AGENT_SCRIPT="/opt/pcluster-access/roster-agent.sh"
+readonly AGENT_CONF="/etc/pcluster-access/roster-agent.conf"
+readonly AGENT_CRON="/etc/cron.d/pcluster-access-roster"
+readonly AGENT_LOGROTATE="/etc/logrotate.d/pcluster-access-roster"
+readonly AGENT_LOG="/var/log/pcluster-access-roster.log"
+readonly S3_OBJECT_RE='^s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/([^[:space:]]+)$'
+readonly ENVIRONMENT_RE='^[A-Za-z][A-Za-z0-9-]{0,59}$'
+
+# find_any_aws_cli: PCA_AWS_CLI, else the first candidate that runs; any version has s3api get-object.
+find_any_aws_cli() {
+    local candidate
+    if [[ -n "$PCA_AWS_CLI" ]]; then
+        [[ -f "$PCA_AWS_CLI" && -x "$PCA_AWS_CLI" ]] || die "PCA_AWS_CLI=$PCA_AWS_CLI is not an executable file"
+        printf '%s\n' "$PCA_AWS_CLI"
+        return
+    fi
+    # shellcheck disable=SC2086
+    for candidate in $PCA_AWS_CLI_CANDIDATES; do
+        if [[ -f "$candidate" && -x "$candidate" ]]; then
+            printf '%s\n' "$candidate"
+            return
+        fi
+    done
+    die "no AWS CLI found (looked in: $PCA_AWS_CLI_CANDIDATES); install one or set PCA_AWS_CLI"
+}
+
+agent_tmp=""
+
+# roster_args_v2 URL..: ParallelCluster 2 runs the script with its own URL first; roster mode is then
+# the first word of cfn_postinstall_args. Sets roster_words to the words after it.
+roster_words=()
+roster_args_v2() {
+    local raw
+    [[ "${1:-}" =~ ^(s3|https?):// && -r "$CFNCONFIG" ]] || return 1
+    raw="$(stack_id_from_args_v2 "$(cfn_value cfn_postinstall_args)")"
+    read -r -a roster_words <<<"$raw"
+    [[ "${roster_words[0]:-}" == roster ]] || return 1
+    roster_words=("${roster_words[@]:1}")
+}
+
+roster_main() {
+    local roster_url="${1:-}" agent_url="${2:-}" interval="${3:-}" environment="${4:-}"
+    local node_type region aws_cli minutes schedule
+    start_log post-install "$INSTALL_LOG"
+    (($# == 4)) ||
+        die "roster mode takes four arguments (ROSTER_URL AGENT_URL INTERVAL_SECONDS ENVIRONMENT), got $#: $*"
+    [[ "$roster_url" =~ $S3_OBJECT_RE ]] || die "roster location '$roster_url' is not s3://BUCKET/KEY"
+    [[ "$agent_url" =~ $S3_OBJECT_RE ]] || die "agent location '$agent_url' is not s3://BUCKET/KEY"
+    if [[ ! "$interval" =~ ^[1-9][0-9]{1,3}$ ]] || ((interval % 60 != 0 || interval > 3600)); then
+        die "interval '$interval' is not a multiple of 60 seconds from 60 to 3600 (the schedule is a cron step)"
+    fi
+    [[ "$environment" =~ $ENVIRONMENT_RE ]] ||
+        die "environment '$environment' is not an environment name (letters, digits and '-', starting with a letter, at most 60)"
+    [[ -r "$CFNCONFIG" ]] || die "cannot read $CFNCONFIG: this is not a ParallelCluster node"
+    node_type="$(cfn_value cfn_node_type)"
+    region="$(cfn_value cfn_region)"
+    [[ "$node_type" =~ ^(HeadNode|MasterServer|ComputeFleet|LoginNode)$ ]] ||
+        die "unknown cfn_node_type '$node_type' in $CFNCONFIG: expected MasterServer, HeadNode, ComputeFleet or LoginNode"
+    [[ "$region" =~ $REGION_RE ]] || die "cfn_region '$region' in $CFNCONFIG is not an AWS region"
+    log "roster mode: node type $node_type, region $region, environment $environment, roster $roster_url"
+    aws_cli="$(find_any_aws_cli)" || exit 1
+    log "AWS CLI: $aws_cli"
+
+    [[ "$agent_url" =~ $S3_OBJECT_RE ]]
+    # Globals: the EXIT trap runs after this function's locals are gone.
+    agent_tmp="$(mktemp)"
+    err_file="$(mktemp)"
+    trap 'rm -f "$agent_tmp" "$err_file"' EXIT
+    if ! "$aws_cli" s3api get-object --region "$region" ${PCA_S3_ENDPOINT_URL:+--endpoint-url "$PCA_S3_ENDPOINT_URL"} \
+        --bucket "${BASH_REMATCH[1]}" --key "${BASH_REMATCH[2]}" "$agent_tmp" >/dev/null 2>"$err_file"; then
+        log_lines "aws: " <"$err_file"
+        die "could not fetch the node agent from $agent_url"
+    fi
+    bash -n "$agent_tmp" 2>"$err_file" || { log_lines "bash: " <"$err_file"; die "$agent_url is not a bash script"; }
+    write_file "${PCA_ROOT}${AGENT_SCRIPT}" 0755 <"$agent_tmp"
+    # KEY=VALUE without quotes: every value was checked above to hold no whitespace; the agent reads
+    # the file as data and does not source it.
+    {
+        printf '# pcluster-access node agent settings, written by post-install.sh.\n'
+        printf 'PCA_ROSTER_URL=%s\n' "$roster_url"
+        printf 'PCA_ENVIRONMENT=%s\n' "$environment"
+        printf 'PCA_NODE_TYPE=%s\n' "$node_type"
+        printf 'PCA_REGION=%s\n' "$region"
+        printf 'PCA_AWS_CLI=%s\n' "$aws_cli"
+        printf 'PCA_S3_ENDPOINT_URL=%s\n' "$PCA_S3_ENDPOINT_URL"
+    } | write_file "${PCA_ROOT}${AGENT_CONF}" 0600
+
+    minutes=$((interval / 60))
+    case "$minutes" in
+    1) schedule="* * * * *" ;;
+    60) schedule="0 * * * *" ;;
+    *) schedule="*/$minutes * * * *" ;;
+    esac
+    {
+        printf '# pcluster-access: apply the roster %s every %s seconds.\n' "$roster_url" "$interval"
+        printf '# Written by post-install.sh; the agent locks itself and logs to %s.\n' "$AGENT_LOG"
+        printf 'SHELL=/bin/bash\n'
+        printf 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n'
+        printf 'MAILTO=""\n'
+        [[ -z "$PCA_ROOT" ]] || printf 'PCA_AGENT_CONF=%s\n' "${PCA_ROOT}${AGENT_CONF}"
+        printf '%s root %s sync >/dev/null 2>&1\n' "$schedule" "${PCA_ROOT}${AGENT_SCRIPT}"
+    } | write_file "${PCA_ROOT}${AGENT_CRON}" 0644
+    # A size cap as well as a weekly turn: a roster refused every minute logs a line every minute.
+    {
+        printf '%s {\n' "$AGENT_LOG"
+        printf '    weekly\n    maxsize 10M\n    rotate 4\n    compress\n    delaycompress\n    missingok\n    notifempty\n}\n'
+    } | write_file "${PCA_ROOT}${AGENT_LOGROTATE}" 0644
+
+    log "first sync (accounts before the node takes jobs)"
+    if ! PCA_AGENT_CONF="${PCA_ROOT}${AGENT_CONF}" "${PCA_ROOT}${AGENT_SCRIPT}" sync 2>&1 | log_lines "agent: "; then
+        die "the first roster sync failed (see $AGENT_LOG); cron retries every $interval seconds"
+    fi
+    log "node agent installed; next sync within $interval seconds"
+}
+
+case "${1:-}" in
+deregister) deregister_main ;;
+roster) roster_main "${@:2}" ;;
+*)
+    if roster_args_v2 "$@"; then
+        roster_main "${roster_words[@]+"${roster_words[@]}"}"
+    else
+        install_main "$@"
+    fi
+    ;;
+esac

@@ -39,6 +39,8 @@ export interface Ec2Request {
 }
 
 interface Recording {
+    readonly method?: string;
+    readonly url?: string;
     readonly body?: string;
     readonly body_encoded?: boolean;
 }
@@ -121,6 +123,16 @@ export class Moto {
             const form = new URLSearchParams(body);
             const filter = [...form.entries()].filter(([key]) => /^Filter\.1\.Value\.\d+$/.test(key)).map(([, v]) => v);
             return { action: form.get("Action") ?? "", instanceIdFilter: filter };
+        });
+    }
+
+    /** Stops recording and returns every request recorded, whatever the service: "METHOD /path?query". */
+    async recordedRequests(): Promise<string[]> {
+        await this.recorder("stop-recording");
+        return readLines(path.join(this.workDir, "recording")).map((line) => {
+            const entry = JSON.parse(line) as Recording;
+            const url = new URL(entry.url ?? "", this.url);
+            return `${entry.method ?? "?"} ${url.pathname}${url.search}`;
         });
     }
 
