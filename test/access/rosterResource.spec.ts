@@ -151,6 +151,10 @@ describe("roster (dynamic provider, moto S3)", () => {
         assert.match(text, /^user carol 2003 2003 revoked nosudo$/m);
         assert.match(text, /^user dave 2004 2004 allowed nosudo$/m);
         assert.deepEqual(withoutCarol.allocation.retiredUsers, { carol: { uid: 2003, name: "carol" } });
+        await assert.rejects(provider.diff!(created.id, withoutCarol, inputs(key, [user("alice"), user("bob", { state: "blocked" }), user("dave")], [{ name: "carol" }])), {
+            message:
+                "The roster cannot be written:\ngroup carol: 'carol' is the name of a user in the roster (a revoked one stays as a tombstone), whose own group has it. Rename the project group.",
+        });
     });
 
     it("shows allocation problems at diff, so a preview stops them", async () => {

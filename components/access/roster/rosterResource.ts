@@ -117,6 +117,13 @@ export function planRoster(previous: Pick<RosterOutputs, "allocation" | "users">
         }
     }
     const groups = Object.entries(allocation.groups).map(([name, gid]) => ({ name, gid }));
+    // A tombstone keeps its name too: its private group has it, so no project group may (FORMAT.md).
+    const clashes = groups.filter((group) => listed.has(group.name)).map((group) => group.name);
+    if (clashes.length > 0) {
+        throw new RosterError(
+            `The roster cannot be written:\n${clashes.map((name) => `group ${name}: '${name}' is the name of a user in the roster (a revoked one stays as a tombstone), whose own group has it. Rename the project group.`).join("\n")}`,
+        );
+    }
     return { allocation, content: { environment: news.environment, users, groups } };
 }
 
