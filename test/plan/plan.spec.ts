@@ -29,7 +29,7 @@ describe("npm run plan", () => {
         return file;
     }
 
-    it("plans the dev stack (roster backend): exit 0, no policy violation but the scratch advice, UIDs and groups in the user table", async () => {
+    it("plans the dev stack (roster backend): exit 0, only the scratch and sudo advice, UIDs and groups in the user table", async () => {
         const result = await plan({ ...options(path.join(REPO_ROOT, "Pulumi.dev.yaml"), "dev") });
         assert.equal(result.exitCode, EXIT.ok, result.stderr);
         assert.match(result.stdout, /^pcluster-access offline plan: stack dev \(Pulumi\.dev\.yaml\), region eu-west-1, against a mock cloud\n/);
@@ -42,7 +42,7 @@ describe("npm run plan", () => {
         );
         assert.equal(result.stderr, "");
         const document = JSON.parse(readFileSync(path.join(dir, "dev", "plan.json"), "utf8"));
-        assert.deepEqual(document.violations.map((violation: { policyName: string }) => violation.policyName), ["discouraged-scratch-file-system"]);
+        assert.deepEqual(document.violations.map((violation: { policyName: string; enforcementLevel: string }) => [violation.policyName, violation.enforcementLevel]), [["discouraged-scratch-file-system", "advisory"], ["discouraged-sudo-users", "advisory"]]);
         const config = YAML.parse(readFileSync(path.join(dir, "dev", "cluster-config.yaml"), "utf8"));
         assert.equal(config.Imds, undefined);
     });
