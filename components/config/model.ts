@@ -21,6 +21,11 @@ export interface QueueSettings {
     readonly placementGroup?: string;
     readonly disableHyperthreading: boolean;
     readonly capacityType: "ondemand" | "spot";
+    /**
+     * v3: the queue spans every compute subnet (one per zone) in the `Instances` form; false: it runs in the
+     * first compute subnet (EFA, a placement group, a file system ParallelCluster creates, one subnet, v2).
+     */
+    readonly spansSubnets: boolean;
 }
 
 export type FsxSettingsConfig =

@@ -5,7 +5,7 @@
  */
 import type { z } from "zod";
 import type { ConfigProblem, EnvironmentConfig } from "./model";
-import { checkClusterNetwork, checkRegion, resolveCluster, resolveNetwork, resolveOpsWorks, resolveUsers } from "./rules";
+import { checkClusterNetwork, checkRegion, computeSubnetCount, resolveCluster, resolveNetwork, resolveOpsWorks, resolveUsers } from "./rules";
 import { checkRosterUsers, resolveAccess, resolveRoster } from "./rosterRules";
 import { itemSchemas, sectionSchemas, type RawSections, type SectionName } from "./schema";
 
@@ -63,8 +63,8 @@ export function parseEnvironmentConfig(input: RawConfigInput): ParseResult {
     if (sections.region !== undefined && sections.access?.backend === "opsworks") {
         checkRegion(sections.region, report);
     }
-    const clusterSettings = sections.cluster && resolveCluster(sections.cluster, report);
     const network = sections.network && resolveNetwork(sections.network, report);
+    const clusterSettings = sections.cluster && resolveCluster(sections.cluster, network && computeSubnetCount(network), report);
     if (clusterSettings && network) {
         checkClusterNetwork(clusterSettings, network, report);
     }

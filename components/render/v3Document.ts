@@ -39,7 +39,7 @@ export function buildV3Document(cluster: ClusterSettings, wiring: ClusterWiring)
             Name: queue.name,
             CapacityType: queue.capacityType === "spot" ? "SPOT" : "ONDEMAND",
             Networking: {
-                SubnetIds: queue.efa ? [wiring.primaryComputeSubnetId] : wiring.computeSubnetIds,
+                SubnetIds: queue.spansSubnets ? wiring.computeSubnetIds : [wiring.primaryComputeSubnetId],
                 ...placementGroup(queue),
             },
             ...(cluster.computeRootVolumeSize === undefined
@@ -47,7 +47,8 @@ export function buildV3Document(cluster: ClusterSettings, wiring: ClusterWiring)
                 : { ComputeSettings: rootVolume(cluster.computeRootVolumeSize) }),
             ComputeResources: queue.computeResources.map((resource) => ({
                 Name: resource.name,
-                InstanceType: resource.instanceType,
+                // Across subnets only the Instances form is accepted (SingleInstanceTypeSubnetValidator).
+                ...(queue.spansSubnets ? { Instances: [{ InstanceType: resource.instanceType }] } : { InstanceType: resource.instanceType }),
                 MinCount: resource.minCount,
                 MaxCount: resource.maxCount,
                 ...(queue.disableHyperthreading ? { DisableSimultaneousMultithreading: true } : {}),
