@@ -44,6 +44,11 @@ export interface ClusterSettings {
     readonly format: ClusterFormat;
     readonly os: string;
     readonly keyName: string;
+    /**
+     * Where SSH to the head node may come from (v3 `HeadNode.Ssh.AllowedIps`, v2 `ssh_from`): a CIDR block or
+     * a prefix list id. Login nodes take the same value (ParallelCluster defaults a pool's AllowedIps to it).
+     */
+    readonly sshAllowedIps: string;
     readonly headNode: { readonly instanceType: string; readonly rootVolumeSize?: number };
     readonly computeRootVolumeSize?: number;
     readonly queues: readonly QueueSettings[];

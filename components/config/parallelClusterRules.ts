@@ -52,6 +52,34 @@ export const CLUSTER_NAME_MAX_LENGTH = 60;
 
 export const MIN_ROOT_VOLUME_GIB = 35;
 
+/**
+ * Where SSH may come from when the config does not say: ParallelCluster's own default (constants.CIDR_ALL_IPS
+ * for HeadNodeSsh.allowed_ips in 3.x, `ssh_from` in 2.x), so leaving the key out changes nothing on a
+ * running cluster. The advisory policy discouraged-ssh-open-to-world reports it.
+ */
+export const DEFAULT_SSH_ALLOWED_IPS = "0.0.0.0/0";
+
+/** What ParallelCluster accepts for SSH sources: an IPv4 CIDR (both formats) or, in 3.x, a prefix list (common_schema.is_cidr_or_prefix_list). */
+export function sshAllowedIpsProblem(value: string, format: ClusterFormat): string | undefined {
+    if (/^pl-[a-zA-Z0-9]+$/.test(value)) {
+        return format === "v3" ? undefined : "a prefix list is a v3 setting; v2's ssh_from takes an IPv4 CIDR block such as 203.0.113.0/24";
+    }
+    const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
+    const octets = match ? match.slice(1, 5).map(Number) : [];
+    const prefix = match ? Number(match[5]) : -1;
+    if (!match || octets.some((octet) => octet > 255) || prefix > 32) {
+        return "must be an IPv4 CIDR block such as 203.0.113.0/24 (your office or VPN range)" + (format === "v3" ? " or a prefix list id such as pl-0123456789abcdef0" : "");
+    }
+    const address = octets.reduce((sum, octet) => sum * 256 + octet, 0);
+    const mask = prefix === 0 ? 0 : 2 ** 32 - 2 ** (32 - prefix);
+    const network = address - (address % 2 ** (32 - prefix));
+    if (address !== network && mask !== 0) {
+        const dotted = [24, 16, 8, 0].map((shift) => Math.floor(network / 2 ** shift) % 256).join(".");
+        return `has host bits set; the block is ${dotted}/${prefix}`;
+    }
+    return undefined;
+}
+
 export const FSX_DEPLOYMENT_TYPES: Record<ClusterFormat, readonly string[]> = {
     v2: ["SCRATCH_1", "SCRATCH_2", "PERSISTENT_1"],
     v3: ["SCRATCH_1", "SCRATCH_2", "PERSISTENT_1", "PERSISTENT_2"],

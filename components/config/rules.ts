@@ -16,6 +16,7 @@ import { OPSWORKS_REGIONS } from "./opsworksRegions";
 import {
     CLUSTER_NAME_MAX_LENGTH,
     CLUSTER_NAME_PATTERN,
+    DEFAULT_SSH_ALLOWED_IPS,
     FSX_DEPLOYMENT_TYPES,
     LIMITS,
     OPERATING_SYSTEMS,
@@ -24,6 +25,7 @@ import {
     QUEUE_NAME_PATTERN,
     fsxCapacityProblem,
     singleSubnetReason,
+    sshAllowedIpsProblem,
     type ClusterFormat,
 } from "./parallelClusterRules";
 import type { RawQueue, RawSections } from "./schema";
@@ -69,6 +71,11 @@ export function resolveCluster(raw: RawSections["cluster"], computeSubnets: numb
         const other: ClusterFormat = format === "v2" ? "v3" : "v2";
         const hint = OPERATING_SYSTEMS[other].includes(raw.os) ? ` ('${raw.os}' is a ${other} value)` : "";
         report("cluster.os", `'${raw.os}' is not an OS of ParallelCluster ${format}${hint}. Use one of: ${OPERATING_SYSTEMS[format].join(", ")}.`);
+    }
+    const sshAllowedIps = raw.sshAllowedIps ?? DEFAULT_SSH_ALLOWED_IPS;
+    const sshProblem = sshAllowedIpsProblem(sshAllowedIps, format);
+    if (sshProblem) {
+        report("cluster.sshAllowedIps", `'${sshAllowedIps}' ${sshProblem}.`);
     }
     if (raw.queues.length > limits.queues) {
         report("cluster.queues", `${format} allows at most ${limits.queues} queues; ${raw.queues.length} are listed. Merge or remove queues.`);
@@ -116,6 +123,7 @@ export function resolveCluster(raw: RawSections["cluster"], computeSubnets: numb
         format,
         os: raw.os,
         keyName: raw.keyName,
+        sshAllowedIps,
         headNode: raw.headNode,
         computeRootVolumeSize: raw.computeRootVolumeSize,
         queues: queues.filter((queue) => queue !== undefined),

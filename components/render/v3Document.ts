@@ -5,6 +5,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { ClusterSettings, QueueSettings } from "../config/model";
+import { DEFAULT_SSH_ALLOWED_IPS } from "../config/parallelClusterRules";
 import type { ClusterWiring } from "./wiring";
 
 type Leaf = pulumi.Input<string> | pulumi.Input<string[]> | number | boolean;
@@ -29,7 +30,7 @@ export function buildV3Document(cluster: ClusterSettings, wiring: ClusterWiring)
     const headNode: V3Node = {
         InstanceType: cluster.headNode.instanceType,
         Networking: { SubnetId: wiring.headNodeSubnetId },
-        Ssh: { KeyName: cluster.keyName },
+        Ssh: { KeyName: cluster.keyName, ...sshAllowedIps(cluster) },
         ...rootVolume(cluster.headNode.rootVolumeSize),
         Iam: nodeIam,
         CustomActions: customActions,
@@ -67,6 +68,11 @@ export function buildV3Document(cluster: ClusterSettings, wiring: ClusterWiring)
         Scheduling: { Scheduler: "slurm", SlurmQueues: queues },
         ...(cluster.fsx === undefined ? {} : { SharedStorage: [sharedStorage(cluster.fsx)] }),
     };
+}
+
+/** Written only when narrower than ParallelCluster's default (anywhere), like every other default here. */
+function sshAllowedIps(cluster: ClusterSettings): V3Node {
+    return cluster.sshAllowedIps === DEFAULT_SSH_ALLOWED_IPS ? {} : { AllowedIps: cluster.sshAllowedIps };
 }
 
 function rootVolume(size: number | undefined): V3Node {

@@ -159,6 +159,28 @@ describe("stack config", () => {
             ]);
         });
 
+        it("SSH sources: ParallelCluster's default (anywhere) unless narrowed to a CIDR block, or a prefix list in v3", () => {
+            const accepted = (value: string | undefined, format = "v3") => {
+                const result = parseEnvironmentConfig(dev((r) => { r.cluster.sshAllowedIps = value; if (format === "v2") { r.cluster.format = "v2"; r.cluster.os = "centos7"; } }));
+                assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
+                return result.config.cluster.sshAllowedIps;
+            };
+            assert.equal(accepted(undefined), "0.0.0.0/0");
+            assert.equal(accepted("203.0.113.0/24"), "203.0.113.0/24");
+            assert.equal(accepted("198.51.100.7/32", "v2"), "198.51.100.7/32");
+            assert.equal(accepted("pl-0123456789abcdef0"), "pl-0123456789abcdef0");
+            const refused = (value: string, format = "v3") =>
+                problems(dev((r) => { r.cluster.sshAllowedIps = value; if (format === "v2") { r.cluster.format = "v2"; r.cluster.os = "centos7"; } }));
+            assert.deepEqual(refused("pl-0123456789abcdef0", "v2"), [
+                "cluster.sshAllowedIps: 'pl-0123456789abcdef0' a prefix list is a v3 setting; v2's ssh_from takes an IPv4 CIDR block such as 203.0.113.0/24.",
+            ]);
+            assert.deepEqual(refused("203.0.113.7/24"), ["cluster.sshAllowedIps: '203.0.113.7/24' has host bits set; the block is 203.0.113.0/24."]);
+            assert.deepEqual(refused("office"), [
+                "cluster.sshAllowedIps: 'office' must be an IPv4 CIDR block such as 203.0.113.0/24 (your office or VPN range) or a prefix list id such as pl-0123456789abcdef0.",
+            ]);
+            assert.deepEqual(refused("10.0.0.0/33", "v2"), ["cluster.sshAllowedIps: '10.0.0.0/33' must be an IPv4 CIDR block such as 203.0.113.0/24 (your office or VPN range)."]);
+        });
+
         it("root volumes of at least 35 GiB", () => {
             assert.deepEqual(problems(dev((r) => { r.cluster.computeRootVolumeSize = 34; })), [
                 "cluster.computeRootVolumeSize: must be at least 35 GiB (ParallelCluster's minimum).",

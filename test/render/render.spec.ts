@@ -60,6 +60,12 @@ describe("cluster configuration rendering", () => {
             assert.equal((text.match(/"/g) ?? []).length, 2);
         });
 
+        it("writes ssh_from only when SSH is narrowed from ParallelCluster's default (anywhere)", () => {
+            assert.equal(parseIni(renderV2(articleCluster("v2")))["vpc std-vpc"].ssh_from, undefined);
+            const sections = parseIni(renderV2({ ...articleCluster("v2"), sshAllowedIps: "203.0.113.0/24" }));
+            assert.deepEqual(Object.entries(sections["vpc std-vpc"]).slice(-1), [["ssh_from", "203.0.113.0/24"]]);
+        });
+
         it("writes min_count, throughput and an existing file system only when set", () => {
             const cluster = articleCluster("v2");
             const changed: ClusterSettings = {
@@ -97,6 +103,12 @@ describe("cluster configuration rendering", () => {
                 assert.deepEqual(node.CustomActions, expectedAction);
             }
             assert.deepEqual(doc.Imds, { ImdsSupport: "v1.0" });
+        });
+
+        it("writes HeadNode.Ssh.AllowedIps only when SSH is narrowed from ParallelCluster's default (anywhere)", () => {
+            assert.deepEqual(YAML.parse(renderV3(articleCluster("v3"))).HeadNode.Ssh, { KeyName: "<YOUR-SSH-KEY>" });
+            const narrowed = YAML.parse(renderV3({ ...articleCluster("v3"), sshAllowedIps: "pl-0123456789abcdef0" }));
+            assert.deepEqual(narrowed.HeadNode.Ssh, { KeyName: "<YOUR-SSH-KEY>", AllowedIps: "pl-0123456789abcdef0" });
         });
 
         it("explains in a comment why IMDSv1 stays on", () => {
