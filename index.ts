@@ -18,7 +18,7 @@ export const postInstallUrl = environment.postInstallUrl;
 /** IAM user, SSH username, ssh, sudo and access state of every cluster user. */
 export const users = environment.users;
 export const fsx = environment.fsx;
-/** With cluster.deploy: the cluster's name, status and head node; undefined otherwise. */
-export const cluster = environment.cluster;
-/** With cluster.deploy: per IAM user with access, the command they run to log in. */
-export const logins = environment.logins;
+/** With cluster.deploy: the cluster's name, status, head node and login node pools; null otherwise. */
+export const cluster = environment.cluster ?? null;
+/** With cluster.deploy: per IAM user with access, the command they run to log in; null otherwise. */
+export const logins = environment.logins ?? null;

@@ -7,7 +7,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { buildClusterTemplate, serializeClusterTemplate, templateSizeProblem } from "./cluster/clusterTemplate";
+import { buildClusterTemplate, fitsTemplateBody, serializeClusterTemplate, templateObjectKey, templateObjectUrl } from "./cluster/clusterTemplate";
 import { PROVIDER_CAPABILITIES, providerStackName, providerTemplateUrl } from "./cluster/providerTemplate";
 import type { DeploymentSettings } from "./config/model";
 
@@ -27,6 +27,8 @@ export interface DeployedClusterArgs {
     readonly deployment: DeploymentSettings;
     /** The rendered ParallelCluster 3 configuration document (the object the policies read). */
     readonly configuration: pulumi.Input<unknown>;
+    /** The environment's bucket: the template is stored there, and read from there when too large to send inline. */
+    readonly bucket: pulumi.Input<string>;
     /** Names of the configuration's login node pools, in order. */
     readonly loginPools: readonly string[];
 }
@@ -56,20 +58,24 @@ export class DeployedCluster extends pulumi.ComponentResource {
         this.clusterName = clusterName;
         this.serviceToken = deployment.serviceToken !== undefined ? pulumi.output(deployment.serviceToken) : this.providerStack(name, args).outputs.apply((outputs) => outputs.ServiceToken);
 
-        const templateBody = pulumi.all([this.serviceToken, args.configuration]).apply(([serviceToken, configuration]) => {
-            const body = serializeClusterTemplate(buildClusterTemplate({ serviceToken, clusterName, configuration }));
-            const problem = templateSizeProblem(body);
-            if (problem) {
-                throw new pulumi.ResourceError(`cluster '${clusterName}': ${problem}`, this);
-            }
-            return body;
-        });
+        const template = pulumi
+            .all([this.serviceToken, args.configuration])
+            .apply(([serviceToken, configuration]) => serializeClusterTemplate(buildClusterTemplate({ serviceToken, clusterName, configuration })));
+        // Stored always (people and CI can read what CloudFormation got), named by content; sent inline when
+        // it fits CloudFormation's template body limit, by URL otherwise (50 queues can exceed it).
+        const stored = new aws.s3.BucketObjectv2(
+            `${name}-template`,
+            { bucket: args.bucket, key: template.apply(templateObjectKey), content: template, contentType: "application/json", serverSideEncryption: "AES256" },
+            { parent: this },
+        );
+        const fits = template.apply(fitsTemplateBody);
         const stack = new aws.cloudformation.Stack(
             `${name}-stack`,
             {
                 // ParallelCluster names its own stack after the cluster: this one must differ.
                 name: `${clusterName}-deployment`,
-                templateBody,
+                templateBody: pulumi.all([template, fits]).apply(([body, inline]) => (inline ? body : undefined)),
+                templateUrl: pulumi.all([stored.bucket, stored.key, fits]).apply(([bucket, key, inline]) => (inline ? undefined : templateObjectUrl(bucket, args.region, key))),
                 tags: { [CLUSTER_STACK_TAG]: clusterName },
             },
             { parent: this, customTimeouts: CLUSTER_STACK_TIMEOUTS, ignoreChanges: ["tags"] },

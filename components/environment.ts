@@ -101,6 +101,7 @@ export class ParallelClusterEnvironment extends pulumi.ComponentResource {
                     region: config.region,
                     deployment: config.cluster.deployment,
                     configuration: configuration.document,
+                    bucket: asset.bucketName,
                     loginPools: config.cluster.loginNodes.map((pool) => pool.name),
                 },
                 parent,

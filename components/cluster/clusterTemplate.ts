@@ -5,11 +5,13 @@
  * (reference/cluster-custom-resource.md: reading an attribute it did not return fails the stack).
  */
 
+import { createHash } from "node:crypto";
+
 /** The logical id of the cluster in the template. */
 export const CLUSTER_LOGICAL_ID = "PclusterCluster";
 export const CLUSTER_RESOURCE_TYPE = "Custom::PclusterCluster";
 
-/** CloudFormation's limit for an inline template body (bytes). */
+/** CloudFormation's limit for an inline template body (bytes); larger templates go through S3 (up to 1 MB). */
 export const TEMPLATE_BODY_LIMIT = 51_200;
 
 /** Stack output name to the custom resource attribute it reads (describe-cluster, flattened). */
@@ -55,11 +57,20 @@ export function serializeClusterTemplate(template: Record<string, unknown>): str
     return JSON.stringify(template);
 }
 
-/** Why a template body cannot be sent inline, or undefined when it can. */
-export function templateSizeProblem(body: string): string | undefined {
-    const bytes = Buffer.byteLength(body, "utf8");
-    return bytes <= TEMPLATE_BODY_LIMIT
-        ? undefined
-        : `the cluster stack's template is ${bytes} bytes, over CloudFormation's ${TEMPLATE_BODY_LIMIT}-byte limit for a template body. ` +
-              "Use fewer queues, or shorter names (placement groups above all); 50 queues with 25-character names fit.";
+/** Whether CloudFormation takes the template inline (templateBody); otherwise it goes by URL from S3. */
+export function fitsTemplateBody(body: string): boolean {
+    return Buffer.byteLength(body, "utf8") <= TEMPLATE_BODY_LIMIT;
+}
+
+/**
+ * The S3 key a template is stored under: named by its content, so a changed template is a new URL and
+ * CloudFormation sees the change (a stack whose TemplateURL is unchanged is not updated).
+ */
+export function templateObjectKey(body: string): string {
+    return `cluster-templates/${createHash("sha256").update(body).digest("hex").slice(0, 16)}.json`;
+}
+
+/** The https URL CloudFormation reads a template from (a regional virtual-hosted S3 URL). */
+export function templateObjectUrl(bucket: string, region: string, key: string): string {
+    return `https://${bucket}.s3.${region}.${region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com"}/${key}`;
 }

@@ -50,9 +50,15 @@ export class MockCloud implements pulumi.runtime.Mocks {
 
     constructor(private readonly options: MockCloudOptions) {}
 
+    /** Text objects stored so far, by `https://bucket.s3.region.amazonaws.com/key`: what a template URL names. */
+    private readonly objects = new Map<string, string>();
+
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: State } {
         const inputs = args.inputs as State;
         const id = this.idFor(args);
+        if (args.type === "aws:s3/bucketObjectv2:BucketObjectv2" && typeof inputs.content === "string") {
+            this.objects.set(`https://${String(inputs.bucket)}.s3.${this.options.region}.amazonaws.com/${String(inputs.key)}`, inputs.content);
+        }
         if (this.options.preview) {
             return { id: "", state: inputs };
         }
@@ -152,7 +158,7 @@ export class MockCloud implements pulumi.runtime.Mocks {
             case "pulumi-nodejs:dynamic/opsworks:Stack":
                 return { stackId: id, arn: `arn:aws:opsworks:${region}:${MOCK_ACCOUNT_ID}:stack/${id}/` };
             case "aws:cloudformation/stack:Stack":
-                return { outputs: stackOutputs(inputs, seed, region) };
+                return { outputs: stackOutputs(inputs, seed, region, (url) => this.objects.get(url)) };
             case ROSTER_TYPE: {
                 // The provider's own allocation on a first deploy (no previous state), so the plan shows real UIDs.
                 let planned: ReturnType<typeof planRoster>;
@@ -176,7 +182,7 @@ export class MockCloud implements pulumi.runtime.Mocks {
  * three outputs; a template of our own gives each output a value shaped like the attribute it reads
  * (describe-cluster's flattened keys), so an unknown attribute fails loudly here as it would in AWS.
  */
-function stackOutputs(inputs: State, seed: string, region: string): Record<string, string> {
+function stackOutputs(inputs: State, seed: string, region: string, object: (url: string) => string | undefined): Record<string, string> {
     if (typeof inputs.templateUrl === "string" && inputs.templateUrl.endsWith("/templates/custom_resource/cluster.yaml")) {
         const suffix = uuid(seed);
         return {
@@ -185,10 +191,11 @@ function stackOutputs(inputs: State, seed: string, region: string): Record<strin
             LambdaLayerArn: `arn:aws:lambda:${region}:${MOCK_ACCOUNT_ID}:layer:PCLayer-${suffix}:1`,
         };
     }
-    if (typeof inputs.templateBody !== "string") {
-        throw cloudError(`the offline mock cloud cannot deploy stack ${String(inputs.name)}: it has neither ParallelCluster's provider template nor a template body`);
+    const body = typeof inputs.templateBody === "string" ? inputs.templateBody : typeof inputs.templateUrl === "string" ? object(inputs.templateUrl) : undefined;
+    if (body === undefined) {
+        throw cloudError(`stack ${String(inputs.name)}: its template is neither ParallelCluster's provider template, nor a template body, nor an object stored in this account`);
     }
-    const template = JSON.parse(inputs.templateBody) as { Outputs?: Record<string, { Value?: { "Fn::GetAtt"?: [string, string] } }> };
+    const template = JSON.parse(body) as { Outputs?: Record<string, { Value?: { "Fn::GetAtt"?: [string, string] } }> };
     const attributes: Record<string, string> = {
         clusterStatus: "CREATE_COMPLETE",
         "headNode.privateIpAddress": `10.0.0.${parseInt(hex(seed, 2), 16) % 250 + 4}`,

@@ -5,10 +5,16 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { unknown } from "@pulumi/pulumi/output";
 import * as YAML from "yaml";
-import { TEMPLATE_BODY_LIMIT, templateSizeProblem } from "../../components/cluster/clusterTemplate";
+import { TEMPLATE_BODY_LIMIT } from "../../components/cluster/clusterTemplate";
 import { MOCK_ACCOUNT_ID } from "../../scripts/offline/mockCloud";
 import type { ProgramRun } from "../../scripts/offline/runProgram";
+import { DEV_STACK_FILE } from "../support/devConfig";
 import { named, ofType, runDev, type DevRaw } from "../support/program";
+
+/** The dev stack (roster backend, cluster.deploy, a login node pool), with a change. */
+function runDevStack(change?: (raw: DevRaw) => void, cloud: Parameters<typeof runDev>[1] = {}): ReturnType<typeof runDev> {
+    return runDev(change, cloud, undefined, undefined, DEV_STACK_FILE);
+}
 
 const STACK_TYPE = "aws:cloudformation/stack:Stack";
 const PROVIDER = "hpc-dev-cluster-provider-3.13.1";
@@ -37,7 +43,7 @@ function cfnLint(body: string): { status: number | null; output: string } | unde
 describe("the cluster's CloudFormation stacks (cluster.deploy)", () => {
     let run: ProgramRun;
     before(async () => {
-        run = await runDev();
+        run = await runDevStack();
     });
 
     it("creates ParallelCluster's provider stack from the release's template URL, with the SAM and IAM capabilities, protected", () => {
@@ -52,7 +58,7 @@ describe("the cluster's CloudFormation stacks (cluster.deploy)", () => {
     });
 
     it("names the provider resource by release, so a new release is a new stack, never this one replaced", async () => {
-        const newer = await runDev((raw) => (raw.cluster.parallelClusterVersion = "3.14.0"));
+        const newer = await runDevStack((raw) => (raw.cluster.parallelClusterVersion = "3.14.0"));
         assert.deepEqual(ofType(newer, STACK_TYPE).map((stack) => [stack.name, stack.inputs.name]), [
             ["hpc-dev-cluster-provider-3.14.0", "hpc-dev-pcluster-provider-3-14-0"],
             [CLUSTER_STACK, "hpc-dev-deployment"],
@@ -110,7 +116,7 @@ describe("the cluster's CloudFormation stacks (cluster.deploy)", () => {
     });
 
     it("sends users to the head node when there is no login node pool, and leaves out users without access", async () => {
-        const noPools = await runDev((raw) => {
+        const noPools = await runDevStack((raw) => {
             delete raw.cluster.loginNodes;
             raw.users[1].access = "blocked";
         });
@@ -121,20 +127,20 @@ describe("the cluster's CloudFormation stacks (cluster.deploy)", () => {
 
     it("reuses an existing provider's ServiceToken instead of creating a provider stack", async () => {
         const token = `arn:aws:lambda:eu-west-1:${MOCK_ACCOUNT_ID}:function:pcluster-cfn-shared`;
-        const reused = await runDev((raw) => (raw.cluster.serviceToken = token));
+        const reused = await runDevStack((raw) => (raw.cluster.serviceToken = token));
         assert.deepEqual(ofType(reused, STACK_TYPE).map((stack) => stack.name), [CLUSTER_STACK]);
         assert.equal(template(reused).Resources.PclusterCluster.Properties.ServiceToken, token);
     });
 
     it("creates no stacks without cluster.deploy, and exports no cluster", async () => {
-        const off = await runDev((raw) => delete raw.cluster.deploy);
+        const off = await runDevStack((raw) => delete raw.cluster.deploy);
         assert.deepEqual(ofType(off, STACK_TYPE), []);
-        assert.equal(off.stackOutputs.cluster, undefined);
-        assert.equal(off.stackOutputs.logins, undefined);
+        assert.equal(off.stackOutputs.cluster, null);
+        assert.equal(off.stackOutputs.logins, null);
     });
 
     it("leaves the template body unknown in a first preview, where the ids it holds do not exist yet", async () => {
-        const preview = await runDev(undefined, { preview: true });
+        const preview = await runDevStack(undefined, { preview: true });
         assert.equal(ofType(preview, STACK_TYPE).length, 2);
         assert.equal(named(preview, CLUSTER_STACK).inputs.templateBody, unknown);
     });
@@ -142,7 +148,7 @@ describe("the cluster's CloudFormation stacks (cluster.deploy)", () => {
     describe("size", () => {
         /** 50 queues (the most the config accepts, one compute resource each), every name at its longest. */
         const longest = (q: number) => `q${String(q).padStart(2, "0")}-${"x".repeat(21)}`;
-        const worstCase = (placementGroupLength: number) => (raw: DevRaw) => {
+        const fiftyQueues = (placementGroupLength: number) => (raw: DevRaw) => {
             raw.cluster.queues = Array.from({ length: 50 }, (_, q) => ({
                 name: longest(q),
                 computeResources: [{ name: longest(q), instanceType: "c6in.32xlarge", minCount: 1, maxCount: 1000 }],
@@ -152,28 +158,35 @@ describe("the cluster's CloudFormation stacks (cluster.deploy)", () => {
                 capacityType: "spot",
             }));
         };
+        const bytes = (body: string) => Buffer.byteLength(body);
 
-        it(`fits 50 queues, names at their longest and 32-character placement groups, in a template body (${TEMPLATE_BODY_LIMIT} bytes)`, async () => {
-            const big = await runDev(worstCase(32));
-            const body = String(named(big, CLUSTER_STACK).inputs.templateBody);
-            const bytes = Buffer.byteLength(body);
-            assert.equal(JSON.parse(body).Resources.PclusterCluster.Properties.ClusterConfiguration.Scheduling.SlurmQueues.length, 50);
-            assert.ok(bytes < TEMPLATE_BODY_LIMIT, `${bytes} bytes`);
-            console.log(`      largest accepted cluster (50 queues, 32-character placement groups): ${bytes} bytes of ${TEMPLATE_BODY_LIMIT}`);
+        it("stores the template in the bucket under a name taken from its content, and sends it inline when it fits", () => {
+            const stored = named(run, "hpc-dev-cluster-template");
+            const body = String(named(run, CLUSTER_STACK).inputs.templateBody);
+            assert.equal(stored.inputs.content, body);
+            assert.equal(stored.inputs.bucket, named(run, "hpc-dev-scripts-bucket").outputs.bucket);
+            assert.match(String(stored.inputs.key), /^cluster-templates\/[0-9a-f]{16}\.json$/);
+            assert.equal(named(run, CLUSTER_STACK).inputs.templateUrl, undefined);
         });
 
-        it("refuses a template over the limit before CloudFormation would, saying what to do", async () => {
-            await assert.rejects(runDev(worstCase(200)), {
-                message:
-                    "cluster 'hpc-dev': the cluster stack's template is 52903 bytes, over CloudFormation's 51200-byte limit for a template body. " +
-                    "Use fewer queues, or shorter names (placement groups above all); 50 queues with 25-character names fit.",
-            });
-            assert.equal(templateSizeProblem("x".repeat(TEMPLATE_BODY_LIMIT)), undefined);
-            assert.equal(
-                templateSizeProblem("x".repeat(TEMPLATE_BODY_LIMIT + 1)),
-                "the cluster stack's template is 51201 bytes, over CloudFormation's 51200-byte limit for a template body. " +
-                    "Use fewer queues, or shorter names (placement groups above all); 50 queues with 25-character names fit.",
-            );
+        it(`sends 50 queues with 8-character placement group names inline (under ${TEMPLATE_BODY_LIMIT} bytes)`, async () => {
+            const big = await runDevStack(fiftyQueues(8));
+            const body = String(named(big, CLUSTER_STACK).inputs.templateBody);
+            assert.equal(JSON.parse(body).Resources.PclusterCluster.Properties.ClusterConfiguration.Scheduling.SlurmQueues.length, 50);
+            assert.ok(bytes(body) < TEMPLATE_BODY_LIMIT, `${bytes(body)} bytes`);
+            console.log(`      50 queues, 25-character names, 8-character placement groups: ${bytes(body)} bytes inline`);
+        });
+
+        it("sends a template over the limit by URL from the bucket, and CloudFormation (the mock) deploys it from there", async () => {
+            const big = await runDevStack(fiftyQueues(64));
+            const stack = named(big, CLUSTER_STACK);
+            const stored = named(big, "hpc-dev-cluster-template");
+            const bucket = String(named(big, "hpc-dev-scripts-bucket").outputs.bucket);
+            assert.equal(stack.inputs.templateBody, undefined);
+            assert.equal(stack.inputs.templateUrl, `https://${bucket}.s3.eu-west-1.amazonaws.com/${String(stored.inputs.key)}`);
+            assert.ok(bytes(String(stored.inputs.content)) > TEMPLATE_BODY_LIMIT);
+            console.log(`      50 queues, 25-character names, 64-character placement groups: ${bytes(String(stored.inputs.content))} bytes, by URL`);
+            assert.equal((big.stackOutputs.cluster as { status: string }).status, "CREATE_COMPLETE");
         });
     });
 

@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
 import { formatProblems, parseEnvironmentConfig, type RawConfigInput } from "../../components/config";
-import { devRawConfig, setFormat } from "../support/devConfig";
+import { DEV_STACK_FILE, devRawConfig, setFormat } from "../support/devConfig";
 
 function dev(change: (raw: ReturnType<typeof devRawConfig>) => void): RawConfigInput {
-    const raw = devRawConfig();
+    const raw = devRawConfig(DEV_STACK_FILE);
     change(raw);
     return raw;
 }
@@ -16,7 +16,7 @@ function problems(raw: RawConfigInput): string[] {
 
 describe("stack config: deploying the cluster (custom resource, update strategy, login nodes)", () => {
     it("resolves the dev stack's deployment: deploy, the pinned release, no ServiceToken, COMPUTE_FLEET_STOP", () => {
-        const result = parseEnvironmentConfig(devRawConfig());
+        const result = parseEnvironmentConfig(devRawConfig(DEV_STACK_FILE));
         assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
         assert.deepEqual(result.config.cluster.deployment, { deploy: true, parallelClusterVersion: "3.13.1" });
         assert.equal(result.config.cluster.queueUpdateStrategy, "COMPUTE_FLEET_STOP");

@@ -33,7 +33,7 @@ describe("npm run plan", () => {
         const result = await plan({ ...options(path.join(REPO_ROOT, "Pulumi.dev.yaml"), "dev") });
         assert.equal(result.exitCode, EXIT.ok, result.stderr);
         assert.match(result.stdout, /^pcluster-access offline plan: stack dev \(Pulumi\.dev\.yaml\), region eu-west-1, against a mock cloud\n/);
-        assert.match(result.stdout, /\nResources \(20\):\n/);
+        assert.match(result.stdout, /\nResources \(25\):\n/);
         assert.match(result.stdout, /\n {2}1 {2}pulumi-nodejs:dynamic\/roster:Roster\n/);
         assert.doesNotMatch(result.stdout, /opsworks/i);
         assert.match(
@@ -59,7 +59,7 @@ describe("npm run plan", () => {
 
         const document = JSON.parse(readFileSync(path.join(dir, "article", "plan.json"), "utf8"));
         assert.deepEqual(Object.keys(document), ["resources", "users", "violations"]);
-        assert.equal(document.resources.length, 33);
+        assert.equal(document.resources.length, 30);
         assert.deepEqual(document.resources.find((resource: { name: string }) => resource.name === "hpc-dev-users-bob-profile"), {
             type: "pulumi-nodejs:dynamic/opsworks:UserProfile",
             name: "hpc-dev-users-bob-profile",
@@ -146,7 +146,7 @@ describe("npm run plan", () => {
         const result = await plan(options(file));
         assert.equal(result.exitCode, EXIT.ok, result.stderr);
         assert.doesNotMatch(result.stdout, /awsx:ec2:Vpc/);
-        assert.match(result.stdout, /\nResources \(32\):\n/);
+        assert.match(result.stdout, /\nResources \(29\):\n/);
     });
 
     it("exits 2 when the config names an IAM user the account does not have", async () => {

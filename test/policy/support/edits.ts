@@ -140,3 +140,8 @@ function copyStructure(value: unknown): unknown {
     }
     return value;
 }
+
+/** A config change: the stack gets one login node pool, `login` (the article's stack has none). */
+export function withLoginPool(raw: { cluster: Record<string, unknown> }): void {
+    raw.cluster.loginNodes = [{ name: "login", instanceType: "t3.medium" }];
+}
