@@ -93,10 +93,14 @@ describe("roster-agent.sh across nodes and beside local accounts", function () {
         assert.equal(await passwdLine(node, "alice"), "alice:x:2001:2001:pcluster-access:/home/alice:/bin/bash");
     });
 
-    it("a managed account the roster no longer lists is blocked and kept, never deleted", async () => {
+    it("a managed account the roster no longer lists is blocked and kept, never deleted; a dropped project group is emptied and kept", async () => {
         const node = await cluster.addNode("LoginNode");
-        await cluster.publish({ environment: ENVIRONMENT, generation: 3, users: [{ name: "alice", uid: 2001, keys: [keys.alice] }, { name: "bob", uid: 2002, keys: [keys.bob] }] });
+        await cluster.publish({
+            environment: ENVIRONMENT, generation: 3, groups: [{ name: "cfd", gid: 3001, members: ["alice", "bob"] }],
+            users: [{ name: "alice", uid: 2001, keys: [keys.alice] }, { name: "bob", uid: 2002, keys: [keys.bob] }],
+        });
         await cluster.syncOk(node);
+        assert.equal((await node.execOk("getent", ["group", "cfd"])).trim(), "cfd:x:3001:alice,bob");
         await node.startSshd();
         assert.equal((await ssh(node, "bob", keys.bob, "id -u")).stdout, "2002\n");
 
@@ -106,6 +110,7 @@ describe("roster-agent.sh across nodes and beside local accounts", function () {
         assert.equal(await passwdLine(node, "bob"), "bob:x:2002:2002:pcluster-access:/home/bob:/bin/bash");
         assert.equal((await ssh(node, "bob", keys.bob, "true")).status, 255);
         assert.equal(existsSync(path.join(cluster.home, "bob")), true);
+        assert.equal((await node.execOk("getent", ["group", "cfd"])).trim(), "cfd:x:3001:");
         // The next cycle finds it blocked already: no second warning, no command.
         cluster.takeCommands();
         await cluster.publish({ environment: ENVIRONMENT, generation: 5, users: [{ name: "alice", uid: 2001, keys: [keys.alice] }] });
