@@ -12,11 +12,11 @@ describe("agent measurement (the bench's agent row, 20 users)", function () {
         const m = await measureAgent(20, 2, 3);
         assert.equal(m.firstApply.exitStatus, 0);
         assert.equal(m.firstApply.awsRequests, 1);
-        // Per user on the head node: groupadd, useradd, ssh-keygen, chown; then gpasswd for each of the two
-        // project groups, groupadd for them and for the marker group, and one visudo check of the sudoers file.
+        // Per user on the head node: useradd (-U: its private group too), ssh-keygen, chown; groupadd for the
+        // marker group and the two project groups, gpasswd for each project group, one visudo check.
         const tools = (commands: string[]): Record<string, number> =>
             commands.reduce<Record<string, number>>((counts, c) => ({ ...counts, [c.split(" ")[0]]: (counts[c.split(" ")[0]] ?? 0) + 1 }), {});
-        assert.deepEqual(tools(m.firstApply.accountCommands), { groupadd: 23, useradd: 20, "ssh-keygen": 20, chown: 20, gpasswd: 2, visudo: 1 });
+        assert.deepEqual(tools(m.firstApply.accountCommands), { groupadd: 3, useradd: 20, "ssh-keygen": 20, chown: 20, gpasswd: 2, visudo: 1 });
 
         assert.deepEqual({ ...m.noOp, wallMs: 0 }, { exitStatus: 0, wallMs: 0, awsRequests: 1, accountCommands: [], agentRuns: [] });
 
