@@ -17,9 +17,9 @@ export class Network extends pulumi.ComponentResource {
     readonly vpcId: pulumi.Output<string>;
     /** The head node's subnet: public, so administrators and users can reach it over SSH. */
     readonly headNodeSubnetId: pulumi.Output<string>;
-    /** Subnets queues without EFA spread over. */
+    /** Every compute subnet, one per zone: queues that may span zones run in all of them. */
     readonly computeSubnetIds: pulumi.Output<string[]>;
-    /** The one subnet EFA queues (and v2's compute_subnet_id) use: EFA cannot span subnets. */
+    /** The first compute subnet: queues that cannot span zones (EFA, placement group, created FSx) and v2. */
     readonly primaryComputeSubnetId: pulumi.Output<string>;
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -48,10 +48,12 @@ export class Network extends pulumi.ComponentResource {
         } else {
             const vpc = aws.ec2.getVpcOutput({ id: settings.vpcId }, { parent: this });
             this.vpcId = vpc.id;
-            this.headNodeSubnetId = this.subnetInVpc("network.existing.headNodeSubnetId", settings.headNodeSubnetId, settings.vpcId);
-            this.computeSubnetIds = pulumi.all(
-                settings.computeSubnetIds.map((id, i) => this.subnetInVpc(`network.existing.computeSubnetIds[${i}]`, id, settings.vpcId)),
+            this.headNodeSubnetId = this.subnetInVpc("network.existing.headNodeSubnetId", settings.headNodeSubnetId, settings.vpcId).apply(
+                (subnet) => subnet.id,
             );
+            this.computeSubnetIds = pulumi
+                .all(settings.computeSubnetIds.map((id, i) => this.subnetInVpc(`network.existing.computeSubnetIds[${i}]`, id, settings.vpcId)))
+                .apply((subnets) => this.onePerZone(subnets));
         }
         this.primaryComputeSubnetId = this.computeSubnetIds.apply((ids) => ids[0]);
         this.registerOutputs({
@@ -63,7 +65,7 @@ export class Network extends pulumi.ComponentResource {
     }
 
     /** Looks the subnet up (failing the preview when it does not exist) and checks it is in the VPC. */
-    private subnetInVpc(path: string, subnetId: string, vpcId: string): pulumi.Output<string> {
+    private subnetInVpc(path: string, subnetId: string, vpcId: string): pulumi.Output<{ id: string; availabilityZone: string }> {
         return aws.ec2.getSubnetOutput({ id: subnetId }, { parent: this }).apply((subnet) => {
             if (subnet.vpcId !== vpcId) {
                 throw new pulumi.ResourceError(
@@ -71,7 +73,25 @@ export class Network extends pulumi.ComponentResource {
                     this,
                 );
             }
-            return subnet.id;
+            return { id: subnet.id, availabilityZone: subnet.availabilityZone };
         });
+    }
+
+    /**
+     * A queue spanning the compute subnets gets them all, and ParallelCluster refuses two subnets of one zone
+     * in a queue (QueueSubnetsValidator: EC2 Fleet takes one subnet per zone).
+     */
+    private onePerZone(subnets: readonly { id: string; availabilityZone: string }[]): string[] {
+        subnets.forEach((subnet, i) => {
+            const first = subnets.findIndex((other) => other.availabilityZone === subnet.availabilityZone);
+            if (first < i) {
+                throw new pulumi.ResourceError(
+                    `network.existing.computeSubnetIds[${i}]: ${subnet.id} is in ${subnet.availabilityZone}, like computeSubnetIds[${first}] ` +
+                        `(${subnets[first].id}); ParallelCluster refuses two subnets of one zone in a queue. List one subnet per zone.`,
+                    this,
+                );
+            }
+        });
+        return subnets.map((subnet) => subnet.id);
     }
 }

@@ -10,6 +10,7 @@ import { requiredImdsV1ForOpsWorks } from "./imds";
 import { requiredOpsWorksStackPlacement } from "./opsworksStack";
 import { requiredPostInstallWiring } from "./postInstall";
 import { requiredPrivateScriptBucket } from "./scriptBucket";
+import { discouragedSshOpenToWorld } from "./ssh";
 import { discouragedAccessRevocation, discouragedSudoUsers, requiredValidSshPublicKey } from "./users";
 
 /** The pack's name, as `pulumi preview --policy-pack` reports it. */
@@ -25,4 +26,5 @@ export const policies: Policies = [
     discouragedSudoUsers,
     discouragedAccessRevocation,
     discouragedScratchFileSystem,
+    discouragedSshOpenToWorld,
 ];

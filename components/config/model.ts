@@ -21,6 +21,11 @@ export interface QueueSettings {
     readonly placementGroup?: string;
     readonly disableHyperthreading: boolean;
     readonly capacityType: "ondemand" | "spot";
+    /**
+     * v3: the queue spans every compute subnet (one per zone) in the `Instances` form; false: it runs in the
+     * first compute subnet (EFA, a placement group, a file system ParallelCluster creates, one subnet, v2).
+     */
+    readonly spansSubnets: boolean;
 }
 
 export type FsxSettingsConfig =
@@ -39,6 +44,11 @@ export interface ClusterSettings {
     readonly format: ClusterFormat;
     readonly os: string;
     readonly keyName: string;
+    /**
+     * Where SSH to the head node may come from (v3 `HeadNode.Ssh.AllowedIps`, v2 `ssh_from`): a CIDR block or
+     * a prefix list id. Login nodes take the same value (ParallelCluster defaults a pool's AllowedIps to it).
+     */
+    readonly sshAllowedIps: string;
     readonly headNode: { readonly instanceType: string; readonly rootVolumeSize?: number };
     readonly computeRootVolumeSize?: number;
     readonly queues: readonly QueueSettings[];

@@ -1,6 +1,7 @@
 /**
- * ParallelCluster's own configuration rules, per format (reference/parallelcluster.md). Kept as data so
- * the schema, the renderers and the docs read the same facts.
+ * ParallelCluster's own configuration rules, per format. Kept as data so the schema, the renderers and the
+ * docs read the same facts. Each rule names the ParallelCluster code it mirrors (aws/aws-parallelcluster:
+ * 3.x `cli/src/pcluster/...` on develop, October 2024; 2.x `cli/src/pcluster/config/...` at tag v2.11.9).
  */
 export type ClusterFormat = "v2" | "v3";
 
@@ -25,16 +26,25 @@ export const OS_DEFAULT_USERS: Record<string, string> = {
     rocky9: "rocky",
 };
 
-export const LIMITS: Record<ClusterFormat, { queues: number; computeResourcesPerQueue: number; nameMaxLength: number }> = {
-    v2: { queues: 5, computeResourcesPerQueue: 3, nameMaxLength: 30 },
-    v3: { queues: 50, computeResourcesPerQueue: 50, nameMaxLength: 25 },
+/**
+ * v3: MaxCountValidator with constants.MAX_NUMBER_OF_QUEUES, MAX_COMPUTE_RESOURCES_PER_QUEUE and
+ * MAX_NUMBER_OF_COMPUTE_RESOURCES_PER_CLUSTER (SlurmScheduling and SlurmQueue._register_validators).
+ * v2: at most 5 queues of at most 3 compute resources, so 15 per cluster.
+ */
+export const LIMITS: Record<
+    ClusterFormat,
+    { queues: number; computeResourcesPerQueue: number; computeResourcesPerCluster: number; nameMaxLength: number }
+> = {
+    v2: { queues: 5, computeResourcesPerQueue: 3, computeResourcesPerCluster: 15, nameMaxLength: 30 },
+    v3: { queues: 50, computeResourcesPerQueue: 50, computeResourcesPerCluster: 50, nameMaxLength: 25 },
 };
 
-/** Queue and compute-resource names: lowercase, start with a letter, never `default`. */
+/**
+ * Queue and compute-resource names, both formats: lowercase, start with a letter, never `default`. 2.x
+ * section labels (param_types._validate_section_label, `^[a-zA-Z][a-zA-Z0-9-\\_]{0,29}$`, since 2.9.0)
+ * take no dot, so the article's `[compute_resource c5n.18xl]` is refused by every multi-queue 2.x release.
+ */
 export const QUEUE_NAME_PATTERN = /^[a-z][a-z0-9-]*$/;
-
-/** v2 compute_resource section names may carry dots, as the article's `c5n.18xl` does. */
-export const V2_COMPUTE_RESOURCE_NAME_PATTERN = /^[a-z][a-z0-9.-]*$/;
 
 /** v3 cluster names; v2 names follow the same shape (they become CloudFormation stack names). */
 export const CLUSTER_NAME_PATTERN = /^[a-zA-Z][a-zA-Z0-9-]*$/;
@@ -42,16 +52,51 @@ export const CLUSTER_NAME_MAX_LENGTH = 60;
 
 export const MIN_ROOT_VOLUME_GIB = 35;
 
+/**
+ * Where SSH may come from when the config does not say: ParallelCluster's own default (constants.CIDR_ALL_IPS
+ * for HeadNodeSsh.allowed_ips in 3.x, `ssh_from` in 2.x), so leaving the key out changes nothing on a
+ * running cluster. The advisory policy discouraged-ssh-open-to-world reports it.
+ */
+export const DEFAULT_SSH_ALLOWED_IPS = "0.0.0.0/0";
+
+/** What ParallelCluster accepts for SSH sources: an IPv4 CIDR (both formats) or, in 3.x, a prefix list (common_schema.is_cidr_or_prefix_list). */
+export function sshAllowedIpsProblem(value: string, format: ClusterFormat): string | undefined {
+    if (/^pl-[a-zA-Z0-9]+$/.test(value)) {
+        return format === "v3" ? undefined : "a prefix list is a v3 setting; v2's ssh_from takes an IPv4 CIDR block such as 203.0.113.0/24";
+    }
+    const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
+    const octets = match ? match.slice(1, 5).map(Number) : [];
+    const prefix = match ? Number(match[5]) : -1;
+    if (!match || octets.some((octet) => octet > 255) || prefix > 32) {
+        return "must be an IPv4 CIDR block such as 203.0.113.0/24 (your office or VPN range)" + (format === "v3" ? " or a prefix list id such as pl-0123456789abcdef0" : "");
+    }
+    const address = octets.reduce((sum, octet) => sum * 256 + octet, 0);
+    const mask = prefix === 0 ? 0 : 2 ** 32 - 2 ** (32 - prefix);
+    const network = address - (address % 2 ** (32 - prefix));
+    if (address !== network && mask !== 0) {
+        const dotted = [24, 16, 8, 0].map((shift) => Math.floor(network / 2 ** shift) % 256).join(".");
+        return `has host bits set; the block is ${dotted}/${prefix}`;
+    }
+    return undefined;
+}
+
 export const FSX_DEPLOYMENT_TYPES: Record<ClusterFormat, readonly string[]> = {
     v2: ["SCRATCH_1", "SCRATCH_2", "PERSISTENT_1"],
     v3: ["SCRATCH_1", "SCRATCH_2", "PERSISTENT_1", "PERSISTENT_2"],
 };
 
-/** Throughput (MB/s/TiB) PERSISTENT_1 accepts; other deployment types take none. */
-export const PERSISTENT_1_THROUGHPUTS: readonly number[] = [50, 100, 200];
+/**
+ * Per-unit throughput (MB/s/TiB) each persistent SSD deployment type requires; the SCRATCH types take none.
+ * Mirrors FsxPersistentOptionsValidator (required for PERSISTENT_*, forbidden otherwise) and
+ * FsxStorageTypeOptionsValidator with constants.FSX_SSD_THROUGHPUT.
+ */
+export const FSX_THROUGHPUTS: Readonly<Record<string, readonly number[]>> = {
+    PERSISTENT_1: [50, 100, 200],
+    PERSISTENT_2: [125, 250, 500, 1000],
+};
 
 /**
- * FSx for Lustre capacity rule: SCRATCH_1 takes 1200, 2400 or a multiple of 3600 GiB; the SSD types take
+ * FSx for Lustre capacity rule (FsxStorageCapacityValidator): SCRATCH_1 takes 1200, 2400 or a multiple of 3600 GiB; the SSD types take
  * 1200 or a multiple of 2400 GiB. Returns the rule in words when `capacity` breaks it.
  */
 export function fsxCapacityProblem(deploymentType: string, capacity: number): string | undefined {
@@ -63,6 +108,26 @@ export function fsxCapacityProblem(deploymentType: string, capacity: number): st
     return capacity === 1200 || capacity % 2400 === 0
         ? undefined
         : `${deploymentType} takes 1200 or a multiple of 2400 GiB`;
+}
+
+/**
+ * Why a v3 queue must stay in one compute subnet, or undefined when it may span every compute subnet (one
+ * per zone, in the `Instances` form: SingleInstanceTypeSubnetValidator refuses `InstanceType` across
+ * subnets). ParallelCluster refuses across zones: EFA (EfaMultiAzValidator), a placement group
+ * (MultiAzPlacementGroupValidator), and any queue at all when it creates the FSx file system itself
+ * (ManagedFsxMultiAzValidator counts the subnets of every queue together).
+ */
+export function singleSubnetReason(
+    queue: { readonly efa: boolean; readonly placementGroup?: string },
+    createsFileSystem: boolean,
+): string | undefined {
+    if (queue.efa) {
+        return "EFA cannot span zones";
+    }
+    if (queue.placementGroup !== undefined) {
+        return "a placement group cannot span zones";
+    }
+    return createsFileSystem ? "ParallelCluster creates the FSx file system in one subnet and then refuses queues across subnets" : undefined;
 }
 
 /** Ids ParallelCluster accepts for an existing FSx file system. */

@@ -5,7 +5,7 @@
  */
 import type { z } from "zod";
 import type { ConfigProblem, EnvironmentConfig } from "./model";
-import { checkClusterNetwork, checkRegion, resolveCluster, resolveNetwork, resolveOpsWorks, resolveUsers } from "./rules";
+import { checkClusterNetwork, checkRegion, computeSubnetCount, resolveCluster, resolveNetwork, resolveOpsWorks, resolveUsers } from "./rules";
 import { itemSchemas, sectionSchemas, type RawSections, type SectionName } from "./schema";
 
 export type RawConfigInput = { readonly [K in SectionName]?: unknown };
@@ -56,8 +56,8 @@ export function parseEnvironmentConfig(input: RawConfigInput): ParseResult {
     if (sections.region !== undefined) {
         checkRegion(sections.region, report);
     }
-    const clusterSettings = sections.cluster && resolveCluster(sections.cluster, report);
     const network = sections.network && resolveNetwork(sections.network, report);
+    const clusterSettings = sections.cluster && resolveCluster(sections.cluster, network && computeSubnetCount(network), report);
     if (clusterSettings && network) {
         checkClusterNetwork(clusterSettings, network, report);
     }

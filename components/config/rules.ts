@@ -16,14 +16,16 @@ import { OPSWORKS_REGIONS } from "./opsworksRegions";
 import {
     CLUSTER_NAME_MAX_LENGTH,
     CLUSTER_NAME_PATTERN,
+    DEFAULT_SSH_ALLOWED_IPS,
     FSX_DEPLOYMENT_TYPES,
     LIMITS,
     OPERATING_SYSTEMS,
     OS_DEFAULT_USERS,
-    PERSISTENT_1_THROUGHPUTS,
+    FSX_THROUGHPUTS,
     QUEUE_NAME_PATTERN,
-    V2_COMPUTE_RESOURCE_NAME_PATTERN,
     fsxCapacityProblem,
+    singleSubnetReason,
+    sshAllowedIpsProblem,
     type ClusterFormat,
 } from "./parallelClusterRules";
 import type { RawQueue, RawSections } from "./schema";
@@ -42,15 +44,22 @@ export function checkRegion(region: string, report: Report): void {
     }
 }
 
-/** The article's compute_resource names: `c5n.18xlarge` becomes `c5n.18xl` (v2), `c5n-18xl` (v3). */
-export function defaultComputeResourceName(instanceType: string, format: ClusterFormat): string {
-    const short = instanceType.replace(/xlarge$/, "xl");
-    return format === "v2" ? short : short.replace(/\./g, "-");
+/**
+ * The article's compute_resource names without the dot no ParallelCluster accepts (see QUEUE_NAME_PATTERN):
+ * `c5n.18xlarge` becomes `c5n-18xl` in both formats.
+ */
+export function defaultComputeResourceName(instanceType: string): string {
+    return instanceType.replace(/xlarge$/, "xl").replace(/\./g, "-");
 }
 
-export function resolveCluster(raw: RawSections["cluster"], report: Report): ClusterSettings {
+/**
+ * `computeSubnets`: how many compute subnets the network has (undefined when the network key is broken);
+ * it decides which queues span them (QueueSettings.spansSubnets).
+ */
+export function resolveCluster(raw: RawSections["cluster"], computeSubnets: number | undefined, report: Report): ClusterSettings {
     const format = raw.format;
     const limits = LIMITS[format];
+    const createsFileSystem = raw.fsx !== undefined && raw.fsx.fileSystemId === undefined;
     if (!CLUSTER_NAME_PATTERN.test(raw.name) || raw.name.length > CLUSTER_NAME_MAX_LENGTH) {
         report(
             "cluster.name",
@@ -63,8 +72,22 @@ export function resolveCluster(raw: RawSections["cluster"], report: Report): Clu
         const hint = OPERATING_SYSTEMS[other].includes(raw.os) ? ` ('${raw.os}' is a ${other} value)` : "";
         report("cluster.os", `'${raw.os}' is not an OS of ParallelCluster ${format}${hint}. Use one of: ${OPERATING_SYSTEMS[format].join(", ")}.`);
     }
+    const sshAllowedIps = raw.sshAllowedIps ?? DEFAULT_SSH_ALLOWED_IPS;
+    const sshProblem = sshAllowedIpsProblem(sshAllowedIps, format);
+    if (sshProblem) {
+        report("cluster.sshAllowedIps", `'${sshAllowedIps}' ${sshProblem}.`);
+    }
     if (raw.queues.length > limits.queues) {
         report("cluster.queues", `${format} allows at most ${limits.queues} queues; ${raw.queues.length} are listed. Merge or remove queues.`);
+    }
+    const resourceCount = raw.queues.reduce((sum, queue) => sum + (queue?.computeResources.length ?? 0), 0);
+    if (resourceCount > limits.computeResourcesPerCluster) {
+        // MaxCountValidator, "ComputeResources per Cluster" (constants.MAX_NUMBER_OF_COMPUTE_RESOURCES_PER_CLUSTER).
+        report(
+            "cluster.queues",
+            `${format} allows at most ${limits.computeResourcesPerCluster} compute resources in the whole cluster; ` +
+                `the queues list ${resourceCount}. Remove compute resources or give one resource a higher maxCount.`,
+        );
     }
     const queueNames = new Map<string, number>();
     const queues = raw.queues.map((queue, q): QueueSettings | undefined => {
@@ -89,7 +112,8 @@ export function resolveCluster(raw: RawSections["cluster"], report: Report): Clu
         if (queue.efa && queue.placementGroup === undefined) {
             report(`${path}.placementGroup`, "EFA needs a placement group: set placementGroup: DYNAMIC (or an existing group's name), or set efa: false.");
         }
-        return { ...queue, computeResources: resolveComputeResources(queue.computeResources, format, path, report) };
+        const spansSubnets = format === "v3" && (computeSubnets ?? 1) > 1 && singleSubnetReason(queue, createsFileSystem) === undefined;
+        return { ...queue, computeResources: resolveComputeResources(queue.computeResources, format, path, report), spansSubnets };
     });
     if (format === "v2") {
         checkV2ComputeResourceNamesAcrossQueues(queues, report);
@@ -99,6 +123,7 @@ export function resolveCluster(raw: RawSections["cluster"], report: Report): Clu
         format,
         os: raw.os,
         keyName: raw.keyName,
+        sshAllowedIps,
         headNode: raw.headNode,
         computeRootVolumeSize: raw.computeRootVolumeSize,
         queues: queues.filter((queue) => queue !== undefined),
@@ -134,9 +159,8 @@ function resolveComputeResources(
     const types = new Map<string, number>();
     return raw.map((resource, r) => {
         const path = `${queuePath}.computeResources[${r}]`;
-        const name = resource.name ?? defaultComputeResourceName(resource.instanceType, format);
-        const pattern = format === "v2" ? V2_COMPUTE_RESOURCE_NAME_PATTERN : QUEUE_NAME_PATTERN;
-        checkName(`${path}.name`, name, "compute resource", pattern, LIMITS[format].nameMaxLength, report, resource.name === undefined);
+        const name = resource.name ?? defaultComputeResourceName(resource.instanceType);
+        checkName(`${path}.name`, name, "compute resource", QUEUE_NAME_PATTERN, LIMITS[format].nameMaxLength, report, resource.name === undefined);
         if (names.has(name)) {
             report(`${path}.name`, `compute resource '${name}' is already ${queuePath}.computeResources[${names.get(name)}]. Give each a unique name.`);
         }
@@ -193,10 +217,10 @@ function resolveFsx(raw: NonNullable<RawSections["cluster"]["fsx"]>, format: Clu
             report(`${path}.storageCapacity`, `${storageCapacity} GiB is not a valid capacity: ${problem}.`);
         }
     }
-    if (deploymentType === "PERSISTENT_1" && !PERSISTENT_1_THROUGHPUTS.includes(raw.perUnitStorageThroughput ?? -1)) {
-        report(`${path}.perUnitStorageThroughput`, `PERSISTENT_1 needs a throughput of ${PERSISTENT_1_THROUGHPUTS.join(", ")} MB/s/TiB.`);
-    } else if (deploymentType !== "PERSISTENT_1" && raw.perUnitStorageThroughput !== undefined) {
-        report(`${path}.perUnitStorageThroughput`, `only PERSISTENT_1 takes a throughput here; remove it for ${deploymentType}.`);
+    // The throughput rule only means something once the deployment type is valid (reported above otherwise).
+    const throughputProblem = FSX_DEPLOYMENT_TYPES[format].includes(deploymentType) ? fsxThroughputProblem(deploymentType, raw.perUnitStorageThroughput) : undefined;
+    if (throughputProblem) {
+        report(`${path}.perUnitStorageThroughput`, throughputProblem);
     }
     return {
         mode: "create",
@@ -226,24 +250,20 @@ export function resolveNetwork(raw: RawSections["network"], report: Report): Net
     return { mode: "create", cidrBlock: raw.create?.cidrBlock ?? "10.0.0.0/16", availabilityZones: raw.create?.availabilityZones ?? 2 };
 }
 
-/** Rules that tie the cluster to the network: v2 and EFA queues take exactly one compute subnet. */
+/** How many compute subnets the network has: one per zone when created, as listed when adopted. */
+export function computeSubnetCount(network: NetworkSettings): number {
+    return network.mode === "create" ? network.availabilityZones : network.computeSubnetIds.length;
+}
+
+/**
+ * Rules that tie the cluster to the network. v2 has one compute_subnet_id: listing more subnets would
+ * leave all but the first unused. (v3 queues that cannot span zones use the first subnet, with a created
+ * or an existing network alike: see singleSubnetReason.)
+ */
 export function checkClusterNetwork(cluster: ClusterSettings, network: NetworkSettings, report: Report): void {
-    if (network.mode !== "existing" || network.computeSubnetIds.length < 2) {
-        return;
-    }
-    if (cluster.format === "v2") {
+    if (cluster.format === "v2" && network.mode === "existing" && network.computeSubnetIds.length > 1) {
         report("network.existing.computeSubnetIds", "v2 takes a single compute subnet (compute_subnet_id). List one subnet, or use format: v3.");
-        return;
     }
-    cluster.queues.forEach((queue, q) => {
-        if (queue.efa) {
-            report(
-                `cluster.queues[${q}].efa`,
-                `EFA cannot span several subnets, and network.existing.computeSubnetIds lists ${network.computeSubnetIds.length}. ` +
-                    "List one compute subnet, or set efa: false on this queue.",
-            );
-        }
-    });
 }
 
 export function resolveOpsWorks(raw: RawSections["opsworks"], clusterName: string | undefined, report: Report): OpsWorksSettings {
@@ -314,6 +334,24 @@ function sshUsernameProblem(name: string, osDefaultUser: string | undefined): st
         return "is a system or service account on the cluster nodes";
     }
     return undefined;
+}
+
+/** FsxPersistentOptionsValidator and FsxStorageTypeOptionsValidator (constants.FSX_SSD_THROUGHPUT). */
+function fsxThroughputProblem(deploymentType: string, throughput: number | undefined): string | undefined {
+    const throughputs = FSX_THROUGHPUTS[deploymentType];
+    if (throughputs === undefined) {
+        return throughput === undefined ? undefined : `only the PERSISTENT types take a throughput; remove it for ${deploymentType}.`;
+    }
+    if (throughput !== undefined && throughputs.includes(throughput)) {
+        return undefined;
+    }
+    const given = throughput === undefined ? "" : ` (not ${throughput})`;
+    return `${deploymentType} needs a throughput of ${orList(throughputs)} MB/s per TiB of storage${given}. Set one of these values.`;
+}
+
+/** `125, 250, 500 or 1000`. */
+function orList(values: readonly number[]): string {
+    return values.length < 2 ? values.join("") : `${values.slice(0, -1).join(", ")} or ${values[values.length - 1]}`;
 }
 
 function suggestUsername(name: string): string | undefined {

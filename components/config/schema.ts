@@ -62,6 +62,11 @@ const cluster = z.strictObject({
     os: z.string(),
     /** EC2 key pair for the OS default user (the administrators' own way in). */
     keyName: z.string().min(1),
+    /**
+     * Where SSH to the head node (and login nodes) may come from: an IPv4 CIDR block, or a prefix list id
+     * (v3). Default: DEFAULT_SSH_ALLOWED_IPS, ParallelCluster's own (anywhere).
+     */
+    sshAllowedIps: z.string().optional(),
     headNode: z.strictObject({
         instanceType,
         /** Default: ParallelCluster's own. */

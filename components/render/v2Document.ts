@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterSettings } from "../config/model";
+import { DEFAULT_SSH_ALLOWED_IPS } from "../config/parallelClusterRules";
 import type { ClusterWiring } from "./wiring";
 
 export type IniValue = pulumi.Input<string>;
@@ -50,6 +51,7 @@ export function buildV2Sections(cluster: ClusterSettings, wiring: ClusterWiring)
             ["vpc_id", wiring.vpcId],
             ["master_subnet_id", wiring.headNodeSubnetId],
             ["compute_subnet_id", wiring.primaryComputeSubnetId],
+            ...(cluster.sshAllowedIps === DEFAULT_SSH_ALLOWED_IPS ? [] : [["ssh_from", cluster.sshAllowedIps] as const]),
         ],
     ]);
     for (const queue of cluster.queues) {

@@ -5,6 +5,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { ClusterSettings, QueueSettings } from "../config/model";
+import { DEFAULT_SSH_ALLOWED_IPS } from "../config/parallelClusterRules";
 import type { ClusterWiring } from "./wiring";
 
 type Leaf = pulumi.Input<string> | pulumi.Input<string[]> | number | boolean;
@@ -28,7 +29,7 @@ export function buildV3Document(cluster: ClusterSettings, wiring: ClusterWiring)
     const headNode: V3Node = {
         InstanceType: cluster.headNode.instanceType,
         Networking: { SubnetId: wiring.headNodeSubnetId },
-        Ssh: { KeyName: cluster.keyName },
+        Ssh: { KeyName: cluster.keyName, ...sshAllowedIps(cluster) },
         ...rootVolume(cluster.headNode.rootVolumeSize),
         Iam: nodeIam,
         CustomActions: customActions,
@@ -38,7 +39,7 @@ export function buildV3Document(cluster: ClusterSettings, wiring: ClusterWiring)
             Name: queue.name,
             CapacityType: queue.capacityType === "spot" ? "SPOT" : "ONDEMAND",
             Networking: {
-                SubnetIds: queue.efa ? [wiring.primaryComputeSubnetId] : wiring.computeSubnetIds,
+                SubnetIds: queue.spansSubnets ? wiring.computeSubnetIds : [wiring.primaryComputeSubnetId],
                 ...placementGroup(queue),
             },
             ...(cluster.computeRootVolumeSize === undefined
@@ -46,7 +47,8 @@ export function buildV3Document(cluster: ClusterSettings, wiring: ClusterWiring)
                 : { ComputeSettings: rootVolume(cluster.computeRootVolumeSize) }),
             ComputeResources: queue.computeResources.map((resource) => ({
                 Name: resource.name,
-                InstanceType: resource.instanceType,
+                // Across subnets only the Instances form is accepted (SingleInstanceTypeSubnetValidator).
+                ...(queue.spansSubnets ? { Instances: [{ InstanceType: resource.instanceType }] } : { InstanceType: resource.instanceType }),
                 MinCount: resource.minCount,
                 MaxCount: resource.maxCount,
                 ...(queue.disableHyperthreading ? { DisableSimultaneousMultithreading: true } : {}),
@@ -65,6 +67,11 @@ export function buildV3Document(cluster: ClusterSettings, wiring: ClusterWiring)
         Scheduling: { Scheduler: "slurm", SlurmQueues: queues },
         ...(cluster.fsx === undefined ? {} : { SharedStorage: [sharedStorage(cluster.fsx)] }),
     };
+}
+
+/** Written only when narrower than ParallelCluster's default (anywhere), like every other default here. */
+function sshAllowedIps(cluster: ClusterSettings): V3Node {
+    return cluster.sshAllowedIps === DEFAULT_SSH_ALLOWED_IPS ? {} : { AllowedIps: cluster.sshAllowedIps };
 }
 
 function rootVolume(size: number | undefined): V3Node {

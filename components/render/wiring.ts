@@ -11,9 +11,9 @@ export interface ClusterWiring {
     readonly region: string;
     readonly vpcId: pulumi.Input<string>;
     readonly headNodeSubnetId: pulumi.Input<string>;
-    /** Compute subnets for queues without EFA (all of them in v3). */
+    /** Every compute subnet (one per zone): what a queue with `spansSubnets` runs in. */
     readonly computeSubnetIds: pulumi.Input<string[]>;
-    /** The single subnet for EFA queues and for v2's compute_subnet_id. */
+    /** The first compute subnet: every other queue's, and v2's compute_subnet_id. */
     readonly primaryComputeSubnetId: pulumi.Input<string>;
     /**
      * `arn:aws:s3:::bucket/*` of the environment's bucket: v2's `s3_read_resource`, which takes one ARN,

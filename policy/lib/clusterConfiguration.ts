@@ -41,6 +41,16 @@ export interface FileSystem {
     readonly existing: boolean;
 }
 
+/** Where SSH to some of the cluster's nodes may come from. */
+export interface SshSource {
+    /** For people: "the head node", "login node pool users", v2's "the head node". */
+    readonly label: string;
+    /** Where it is set, e.g. `HeadNode.Ssh.AllowedIps` or `[vpc std-vpc] ssh_from`. */
+    readonly path: string;
+    /** A CIDR block or prefix list id; undefined when not set (ParallelCluster then allows anywhere). */
+    readonly allowedIps: Maybe<string>;
+}
+
 export interface ClusterConfigurationModel {
     readonly format: "v2" | "v3";
     readonly region: Maybe<string>;
@@ -53,6 +63,8 @@ export interface ClusterConfigurationModel {
     readonly imdsSupport: Maybe<string>;
     readonly nodes: readonly ClusterNode[];
     readonly fileSystems: readonly FileSystem[];
+    /** The head node's SSH sources, then each login node pool's that sets its own (others take the head node's). */
+    readonly sshSources: readonly SshSource[];
 }
 
 export type ReadConfiguration =
@@ -164,7 +176,22 @@ function v3Model(document: Plain): ClusterConfigurationModel {
         imdsSupport: str(at(document, "Imds", "ImdsSupport")),
         nodes,
         fileSystems: v3FileSystems(at(document, "SharedStorage")),
+        sshSources: v3SshSources(document),
     };
+}
+
+/** A login node pool without its own AllowedIps takes the head node's (cluster_config.py, LoginNodesSsh). */
+function v3SshSources(document: Plain): SshSource[] {
+    const sources: SshSource[] = [{ label: "the head node", path: "HeadNode.Ssh.AllowedIps", allowedIps: str(at(document, "HeadNode", "Ssh", "AllowedIps")) }];
+    const pools = list(at(document, "LoginNodes", "Pools"));
+    (pools === UNKNOWN || pools === undefined ? [] : pools).forEach((pool, index) => {
+        const allowedIps = str(at(pool, "Ssh", "AllowedIps"));
+        if (allowedIps !== undefined) {
+            const name = str(at(pool, "Name"));
+            sources.push({ label: `login node pool ${typeof name === "string" ? name : index + 1}`, path: `LoginNodes.Pools[${index}].Ssh.AllowedIps`, allowedIps });
+        }
+    });
+    return sources;
 }
 
 function v3Node(label: string, path: string, node: Plain): ClusterNode {
@@ -264,6 +291,7 @@ function v2Model(sections: Plain): ClusterConfigurationModel {
         imdsSupport: undefined,
         nodes: [node],
         fileSystems,
+        sshSources: [{ label: "the head node", path: `[vpc ${typeof vpcName === "string" ? vpcName : "?"}] ssh_from`, allowedIps: str(at(vpc, "ssh_from")) }],
     };
 }
 

@@ -21,6 +21,8 @@ export interface MockCloudOptions {
     readonly subnetVpcs?: Readonly<Record<string, string>>;
     /** VPC of every other subnet looked up (the plan passes network.existing.vpcId). */
     readonly defaultVpcId?: string;
+    /** Subnet id to availability zone; every other subnet gets a zone of its own (a, b, c, ... in lookup order). */
+    readonly subnetZones?: Readonly<Record<string, string>>;
 }
 
 export function hex(seed: string, length: number): string {
@@ -40,6 +42,9 @@ function cloudError(message: string): Error {
 }
 
 export class MockCloud implements pulumi.runtime.Mocks {
+    /** Zones handed out to subnets the options do not place, so a plan's subnets are one per zone. */
+    private readonly zonesGiven = new Map<string, string>();
+
     constructor(private readonly options: MockCloudOptions) {}
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: State } {
@@ -66,11 +71,21 @@ export class MockCloud implements pulumi.runtime.Mocks {
             case "aws:ec2/getSubnet:getSubnet": {
                 const subnetId = String(inputs.id);
                 const vpcId = this.options.subnetVpcs?.[subnetId] ?? this.options.defaultVpcId;
-                return { id: subnetId, vpcId, availabilityZone: `${this.options.region}a`, cidrBlock: "10.0.1.0/24" };
+                return { id: subnetId, vpcId, availabilityZone: this.zoneOf(subnetId), cidrBlock: "10.0.1.0/24" };
             }
             default:
                 throw cloudError(`the offline mock cloud has no answer for ${args.token}; teach scripts/offline/mockCloud.ts`);
         }
+    }
+
+    private zoneOf(subnetId: string): string {
+        const given = this.options.subnetZones?.[subnetId] ?? this.zonesGiven.get(subnetId);
+        if (given !== undefined) {
+            return given;
+        }
+        const zone = `${this.options.region}${String.fromCharCode(97 + (this.zonesGiven.size % 26))}`;
+        this.zonesGiven.set(subnetId, zone);
+        return zone;
     }
 
     private idFor(args: pulumi.runtime.MockResourceArgs): string {

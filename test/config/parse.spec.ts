@@ -46,7 +46,7 @@ describe("stack config", () => {
         assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
         assert.equal(result.config.cluster.format, "v3");
         assert.deepEqual(result.config.cluster.queues[0], {
-            name: "q", efa: false, disableHyperthreading: false, capacityType: "ondemand",
+            name: "q", efa: false, disableHyperthreading: false, capacityType: "ondemand", spansSubnets: true,
             computeResources: [{ name: "c6i-large", instanceType: "c6i.large", minCount: 0, maxCount: 10 }],
         });
         assert.deepEqual(result.config.network, { mode: "create", cidrBlock: "10.0.0.0/16", availabilityZones: 2 });
@@ -125,7 +125,7 @@ describe("stack config", () => {
                 "cluster.queues: v2 allows at most 5 queues; 6 are listed. Merge or remove queues.",
                 "cluster.queues[0].computeResources: v2 allows at most 3 compute resources per queue; 4 are listed. Split the queue.",
                 "cluster.queues[0].computeResources[3].instanceType: c5.xlarge is already cluster.queues[0].computeResources[1]; v2 needs distinct instance types within a queue. Raise that resource's maxCount instead.",
-                "cluster.queues[1].computeResources[0].name: 'c5n.18xl' is already the name of cluster.queues[0].computeResources[0]; v2 compute_resource sections are cluster-wide. Set a unique cluster.queues[1].computeResources[0].name.",
+                "cluster.queues[1].computeResources[0].name: 'c5n-18xl' is already the name of cluster.queues[0].computeResources[0]; v2 compute_resource sections are cluster-wide. Set a unique cluster.queues[1].computeResources[0].name.",
             ]);
         });
 
@@ -159,6 +159,28 @@ describe("stack config", () => {
             ]);
         });
 
+        it("SSH sources: ParallelCluster's default (anywhere) unless narrowed to a CIDR block, or a prefix list in v3", () => {
+            const accepted = (value: string | undefined, format = "v3") => {
+                const result = parseEnvironmentConfig(dev((r) => { r.cluster.sshAllowedIps = value; if (format === "v2") { r.cluster.format = "v2"; r.cluster.os = "centos7"; } }));
+                assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
+                return result.config.cluster.sshAllowedIps;
+            };
+            assert.equal(accepted(undefined), "0.0.0.0/0");
+            assert.equal(accepted("203.0.113.0/24"), "203.0.113.0/24");
+            assert.equal(accepted("198.51.100.7/32", "v2"), "198.51.100.7/32");
+            assert.equal(accepted("pl-0123456789abcdef0"), "pl-0123456789abcdef0");
+            const refused = (value: string, format = "v3") =>
+                problems(dev((r) => { r.cluster.sshAllowedIps = value; if (format === "v2") { r.cluster.format = "v2"; r.cluster.os = "centos7"; } }));
+            assert.deepEqual(refused("pl-0123456789abcdef0", "v2"), [
+                "cluster.sshAllowedIps: 'pl-0123456789abcdef0' a prefix list is a v3 setting; v2's ssh_from takes an IPv4 CIDR block such as 203.0.113.0/24.",
+            ]);
+            assert.deepEqual(refused("203.0.113.7/24"), ["cluster.sshAllowedIps: '203.0.113.7/24' has host bits set; the block is 203.0.113.0/24."]);
+            assert.deepEqual(refused("office"), [
+                "cluster.sshAllowedIps: 'office' must be an IPv4 CIDR block such as 203.0.113.0/24 (your office or VPN range) or a prefix list id such as pl-0123456789abcdef0.",
+            ]);
+            assert.deepEqual(refused("10.0.0.0/33", "v2"), ["cluster.sshAllowedIps: '10.0.0.0/33' must be an IPv4 CIDR block such as 203.0.113.0/24 (your office or VPN range)."]);
+        });
+
         it("root volumes of at least 35 GiB", () => {
             assert.deepEqual(problems(dev((r) => { r.cluster.computeRootVolumeSize = 34; })), [
                 "cluster.computeRootVolumeSize: must be at least 35 GiB (ParallelCluster's minimum).",
@@ -180,13 +202,25 @@ describe("stack config", () => {
             assert.equal(parseEnvironmentConfig(dev((r) => { r.cluster.fsx.deploymentType = "SCRATCH_1"; r.cluster.fsx.storageCapacity = 7200; })).ok, true);
         });
 
-        it("throughput only, and always, for PERSISTENT_1; PERSISTENT_2 only in v3", () => {
+        it("throughput always for the PERSISTENT types, from each one's own list, never for SCRATCH; PERSISTENT_2 only in v3", () => {
             assert.deepEqual(fsx({ deploymentType: "PERSISTENT_1", storageCapacity: 2400 }), [
-                "cluster.fsx.perUnitStorageThroughput: PERSISTENT_1 needs a throughput of 50, 100, 200 MB/s/TiB.",
+                "cluster.fsx.perUnitStorageThroughput: PERSISTENT_1 needs a throughput of 50, 100 or 200 MB/s per TiB of storage. Set one of these values.",
+            ]);
+            assert.deepEqual(fsx({ deploymentType: "PERSISTENT_2", storageCapacity: 2400 }), [
+                "cluster.fsx.perUnitStorageThroughput: PERSISTENT_2 needs a throughput of 125, 250, 500 or 1000 MB/s per TiB of storage. Set one of these values.",
+            ]);
+            assert.deepEqual(fsx({ deploymentType: "PERSISTENT_2", storageCapacity: 2400, perUnitStorageThroughput: 200 }), [
+                "cluster.fsx.perUnitStorageThroughput: PERSISTENT_2 needs a throughput of 125, 250, 500 or 1000 MB/s per TiB of storage (not 200). Set one of these values.",
+            ]);
+            assert.deepEqual(fsx({ deploymentType: "PERSISTENT_1", storageCapacity: 2400, perUnitStorageThroughput: 125 }), [
+                "cluster.fsx.perUnitStorageThroughput: PERSISTENT_1 needs a throughput of 50, 100 or 200 MB/s per TiB of storage (not 125). Set one of these values.",
             ]);
             assert.deepEqual(fsx({ deploymentType: "SCRATCH_2", storageCapacity: 1200, perUnitStorageThroughput: 50 }), [
-                "cluster.fsx.perUnitStorageThroughput: only PERSISTENT_1 takes a throughput here; remove it for SCRATCH_2.",
+                "cluster.fsx.perUnitStorageThroughput: only the PERSISTENT types take a throughput; remove it for SCRATCH_2.",
             ]);
+            for (const [deploymentType, perUnitStorageThroughput] of [["PERSISTENT_1", 50], ["PERSISTENT_1", 200], ["PERSISTENT_2", 125], ["PERSISTENT_2", 1000]] as const) {
+                assert.equal(parseEnvironmentConfig(dev((r) => { r.cluster.fsx = { mountDir: "/fsx", deploymentType, storageCapacity: 2400, perUnitStorageThroughput }; })).ok, true);
+            }
             assert.deepEqual(fsx({ deploymentType: "PERSISTENT_2", storageCapacity: 2400 }, "v2"), [
                 "cluster.fsx.deploymentType: 'PERSISTENT_2' is not a v2 FSx deployment type. Use one of: SCRATCH_1, SCRATCH_2, PERSISTENT_1.",
             ]);
@@ -213,11 +247,10 @@ describe("stack config", () => {
             assert.deepEqual(problems(dev((r) => { r.network.create.cidrBlock = "10.0.300.0/16"; })), ["network.create.cidrBlock: must be an IPv4 CIDR block such as 10.0.0.0/16."]);
         });
 
-        it("EFA queues cannot span subnets; v2 takes one compute subnet; no subnet twice", () => {
-            assert.deepEqual(problems(dev((r) => { r.network = { existing }; r.cluster.queues[1].efa = false; delete r.cluster.queues[1].placementGroup; })), [
-                "cluster.queues[0].efa: EFA cannot span several subnets, and network.existing.computeSubnetIds lists 2. List one compute subnet, or set efa: false on this queue.",
-                "cluster.queues[2].efa: EFA cannot span several subnets, and network.existing.computeSubnetIds lists 2. List one compute subnet, or set efa: false on this queue.",
-            ]);
+        it("EFA and other queues together on two existing subnets, as on a created network; v2 takes one compute subnet; no subnet twice", () => {
+            const mixed = parseEnvironmentConfig(dev((r) => { r.network = { existing }; r.cluster.queues[1].efa = false; delete r.cluster.queues[1].placementGroup; r.cluster.fsx = { mountDir: "/fsx", fileSystemId: "fs-0123456789abcdef0" }; }));
+            assert.ok(mixed.ok, JSON.stringify(!mixed.ok && mixed.problems));
+            assert.deepEqual(mixed.config.cluster.queues.map((queue) => [queue.name, queue.spansSubnets]), [["compute", false], ["standard", true], ["highmem", false]]);
             assert.deepEqual(problems(dev((r) => { r.network = { existing }; r.cluster.format = "v2"; r.cluster.os = "centos7"; })), [
                 "network.existing.computeSubnetIds: v2 takes a single compute subnet (compute_subnet_id). List one subnet, or use format: v3.",
             ]);

@@ -38,6 +38,7 @@ describe("the policy pack", () => {
                 ["discouraged-sudo-users", "advisory", "stack"],
                 ["discouraged-access-revocation", "advisory", "resource"],
                 ["discouraged-scratch-file-system", "advisory", "resource"],
+                ["discouraged-ssh-open-to-world", "advisory", "resource"],
             ],
         );
     });
@@ -63,6 +64,7 @@ describe("the policy pack", () => {
             "discouraged-sudo-users": { allowedSudoUsers: [] },
             "discouraged-access-revocation": {},
             "discouraged-scratch-file-system": { scratchDeploymentTypes: ["SCRATCH_1", "SCRATCH_2"] },
+            "discouraged-ssh-open-to-world": {},
         });
     });
 

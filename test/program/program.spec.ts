@@ -212,6 +212,32 @@ describe("the program under Pulumi's mock runtime", () => {
         );
     });
 
+    it("runs EFA queues in the first of two adopted subnets and other queues across both, one per zone", async () => {
+        const existing = { vpcId: "vpc-0123456789abcdef0", headNodeSubnetId: "subnet-0123456789abcdef0", computeSubnetIds: ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"] };
+        const run = await runDev((raw) => {
+            raw.network = { existing };
+            raw.cluster.queues[1] = { name: "standard", computeResources: [{ instanceType: "m5n.24xlarge" }] };
+            raw.cluster.fsx = { name: "scratchfs", mountDir: "/fsx", fileSystemId: "fs-0123456789abcdef0" };
+        }, { defaultVpcId: existing.vpcId });
+        const queues = YAML.parse(String(run.stackOutputs.clusterConfiguration)).Scheduling.SlurmQueues;
+        assert.deepEqual(queues.map((queue: { Networking: { SubnetIds: string[] } }) => queue.Networking.SubnetIds), [
+            ["subnet-0aaaaaaaaaaaaaaaa"], existing.computeSubnetIds, ["subnet-0aaaaaaaaaaaaaaaa"],
+        ]);
+        assert.deepEqual(queues[1].ComputeResources, [{ Name: "m5n-24xl", Instances: [{ InstanceType: "m5n.24xlarge" }], MinCount: 0, MaxCount: 10 }]);
+    });
+
+    it("fails when two adopted compute subnets share a zone, naming both and the fix", async () => {
+        const existing = { vpcId: "vpc-0123456789abcdef0", headNodeSubnetId: "subnet-0123456789abcdef0", computeSubnetIds: ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"] };
+        await assert.rejects(
+            runDev((raw) => { raw.network = { existing }; }, { defaultVpcId: existing.vpcId, subnetZones: { "subnet-0aaaaaaaaaaaaaaaa": "eu-west-1a", "subnet-0bbbbbbbbbbbbbbbb": "eu-west-1a" } }),
+            {
+                message:
+                    "network.existing.computeSubnetIds[1]: subnet-0bbbbbbbbbbbbbbbb is in eu-west-1a, like computeSubnetIds[0] (subnet-0aaaaaaaaaaaaaaaa); " +
+                    "ParallelCluster refuses two subnets of one zone in a queue. List one subnet per zone.",
+            },
+        );
+    });
+
     it("fails when a user to be looked up does not exist in IAM", async () => {
         await assert.rejects(runDev(undefined, { existingIamUsers: ["alice", "adam.black"] }), { message: "NoSuchEntity: The user with name bob cannot be found." });
     });

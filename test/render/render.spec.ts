@@ -32,7 +32,10 @@ function restoreArticleLineBreaks(text: string): string {
 
 describe("cluster configuration rendering", () => {
     describe("v2 (the article's INI)", () => {
-        const article = parseIni(restoreArticleLineBreaks(readFileSync(path.join(fixtures, "article-config.txt"), "utf8")));
+        const articleText = restoreArticleLineBreaks(readFileSync(path.join(fixtures, "article-config.txt"), "utf8"));
+        // The one departure from the article: ParallelCluster 2.9+ refuses a dot in a section label
+        // (param_types._validate_section_label), so `c5n.18xl` becomes `c5n-18xl`.
+        const article = parseIni(articleText.replace(/\b([a-z0-9]+)\.(\d+xl)\b/g, "$1-$2"));
         const rendered = parseIni(renderV2(articleCluster("v2")));
 
         it("has the article's sections, in the article's order", () => {
@@ -40,11 +43,12 @@ describe("cluster configuration rendering", () => {
             assert.deepEqual(Object.keys(article), [
                 "aws", "global", "cluster default", "fsx scratchfs", "vpc std-vpc",
                 "queue compute", "queue standard", "queue highmem",
-                "compute_resource c5n.18xl", "compute_resource m5n.24xl", "compute_resource r5n.24xl",
+                "compute_resource c5n-18xl", "compute_resource m5n-24xl", "compute_resource r5n-24xl",
             ]);
+            assert.deepEqual(Object.keys(parseIni(articleText)).slice(8), ["compute_resource c5n.18xl", "compute_resource m5n.24xl", "compute_resource r5n.24xl"]);
         });
 
-        for (const section of ["aws", "global", "cluster default", "fsx scratchfs", "vpc std-vpc", "queue compute", "queue standard", "queue highmem", "compute_resource c5n.18xl", "compute_resource m5n.24xl", "compute_resource r5n.24xl"]) {
+        for (const section of ["aws", "global", "cluster default", "fsx scratchfs", "vpc std-vpc", "queue compute", "queue standard", "queue highmem", "compute_resource c5n-18xl", "compute_resource m5n-24xl", "compute_resource r5n-24xl"]) {
             it(`[${section}] equals the article's, key by key and in order`, () => {
                 assert.deepEqual(Object.entries(rendered[section]), Object.entries(article[section]));
             });
@@ -56,6 +60,12 @@ describe("cluster configuration rendering", () => {
             assert.equal((text.match(/"/g) ?? []).length, 2);
         });
 
+        it("writes ssh_from only when SSH is narrowed from ParallelCluster's default (anywhere)", () => {
+            assert.equal(parseIni(renderV2(articleCluster("v2")))["vpc std-vpc"].ssh_from, undefined);
+            const sections = parseIni(renderV2({ ...articleCluster("v2"), sshAllowedIps: "203.0.113.0/24" }));
+            assert.deepEqual(Object.entries(sections["vpc std-vpc"]).slice(-1), [["ssh_from", "203.0.113.0/24"]]);
+        });
+
         it("writes min_count, throughput and an existing file system only when set", () => {
             const cluster = articleCluster("v2");
             const changed: ClusterSettings = {
@@ -64,8 +74,8 @@ describe("cluster configuration rendering", () => {
                 fsx: { mode: "existing", name: "shared", mountDir: "/shared", fileSystemId: "fs-0123456789abcdef0" },
             };
             const sections = parseIni(renderV2(changed));
-            assert.deepEqual(sections["queue compute"], { compute_resource_settings: "c5n.18xl", compute_type: "spot" });
-            assert.deepEqual(sections["compute_resource c5n.18xl"], { instance_type: "c5n.18xlarge", min_count: "2", max_count: "10" });
+            assert.deepEqual(sections["queue compute"], { compute_resource_settings: "c5n-18xl", compute_type: "spot" });
+            assert.deepEqual(sections["compute_resource c5n-18xl"], { instance_type: "c5n.18xlarge", min_count: "2", max_count: "10" });
             assert.deepEqual(sections["fsx shared"], { shared_dir: "/shared", fsx_fs_id: "fs-0123456789abcdef0" });
             assert.equal(sections["cluster default"].fsx_settings, "shared");
         });
@@ -95,18 +105,24 @@ describe("cluster configuration rendering", () => {
             assert.deepEqual(doc.Imds, { ImdsSupport: "v1.0" });
         });
 
+        it("writes HeadNode.Ssh.AllowedIps only when SSH is narrowed from ParallelCluster's default (anywhere)", () => {
+            assert.deepEqual(YAML.parse(renderV3(articleCluster("v3"))).HeadNode.Ssh, { KeyName: "<YOUR-SSH-KEY>" });
+            const narrowed = YAML.parse(renderV3({ ...articleCluster("v3"), sshAllowedIps: "pl-0123456789abcdef0" }));
+            assert.deepEqual(narrowed.HeadNode.Ssh, { KeyName: "<YOUR-SSH-KEY>", AllowedIps: "pl-0123456789abcdef0" });
+        });
+
         it("explains in a comment why IMDSv1 stays on", () => {
             const text = renderV3(articleCluster("v3"));
             assert.match(text, /# IMDSv1 stays on: `aws opsworks register --local`, run by the post-install script, reads instance\n# metadata without a token and fails when IMDSv2 is required \(ParallelCluster's default since 3\.7\)\.\nImds:\n {2}ImdsSupport: v1\.0\n/);
         });
 
-        it("spreads queues without EFA over every compute subnet, keeps EFA queues on one, and maps spot and named placement groups", () => {
+        it("spreads a queue that may span subnets over all of them in the Instances form, keeps the others on one, and maps spot and named placement groups", () => {
             const cluster = articleCluster("v3");
             const changed: ClusterSettings = {
                 ...cluster,
                 computeRootVolumeSize: undefined,
                 queues: [
-                    { ...cluster.queues[0], efa: false, placementGroup: undefined, disableHyperthreading: false, capacityType: "spot" },
+                    { ...cluster.queues[0], efa: false, placementGroup: undefined, disableHyperthreading: false, capacityType: "spot", spansSubnets: true },
                     { ...cluster.queues[1], placementGroup: "my-group" },
                 ],
                 fsx: { mode: "create", name: "persist", mountDir: "/data", storageCapacity: 2400, deploymentType: "PERSISTENT_1", perUnitStorageThroughput: 200 },
@@ -117,7 +133,8 @@ describe("cluster configuration rendering", () => {
             assert.equal(plain.CapacityType, "SPOT");
             assert.deepEqual(plain.Networking, { SubnetIds: ["subnet-a", "subnet-b"] });
             assert.equal(plain.ComputeSettings, undefined);
-            assert.deepEqual(plain.ComputeResources, [{ Name: "c5n-18xl", InstanceType: "c5n.18xlarge", MinCount: 0, MaxCount: 10 }]);
+            assert.deepEqual(plain.ComputeResources, [{ Name: "c5n-18xl", Instances: [{ InstanceType: "c5n.18xlarge" }], MinCount: 0, MaxCount: 10 }]);
+            assert.deepEqual(efa.ComputeResources[0].InstanceType, "m5n.24xlarge");
             assert.deepEqual(efa.Networking, { SubnetIds: ["subnet-a"], PlacementGroup: { Enabled: true, Name: "my-group" } });
             assert.deepEqual(doc.SharedStorage, [
                 { MountDir: "/data", Name: "persist", StorageType: "FsxLustre", FsxLustreSettings: { StorageCapacity: 2400, DeploymentType: "PERSISTENT_1", PerUnitStorageThroughput: 200 } },
