@@ -32,7 +32,9 @@ export function loadEnvironmentConfig(): EnvironmentConfig {
         region: new pulumi.Config("aws").get("region"),
         cluster: readObject("cluster"),
         network: readObject("network"),
+        access: readObject("access"),
         opsworks: readObject("opsworks"),
+        roster: readObject("roster"),
         users: readObject("users"),
     };
     const result = parseEnvironmentConfig(input);
