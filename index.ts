@@ -15,7 +15,8 @@ const environment = new ParallelClusterEnvironment(config.cluster.name, { config
 export const clusterConfiguration = environment.clusterConfiguration;
 export const clusterConfigurationUrl = environment.clusterConfigurationUrl;
 export const clusterConfigurationFile = environment.clusterConfigurationFile;
-export const opsworksStackId = environment.opsworksStackId;
+/** The access backend: `{backend: roster, rosterUrl}` (the document the nodes' agents apply) or `{backend: opsworks, opsworksStackId}`. */
+export const access = environment.access;
 export const postInstallUrl = environment.postInstallUrl;
 /** IAM user, SSH username, ssh, sudo and access state of every cluster user. */
 export const users = environment.users;

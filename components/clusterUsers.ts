@@ -30,6 +30,10 @@ export interface UserRow {
     readonly ssh: boolean;
     readonly sudo: boolean;
     readonly access: AccessState;
+    /** Roster backend: the UID (and own group's GID) the roster gave the user. */
+    readonly uid?: number;
+    /** Roster backend: the project groups the user belongs to. */
+    readonly groups?: readonly string[];
 }
 
 export class ClusterUsers extends pulumi.ComponentResource {

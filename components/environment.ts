@@ -1,10 +1,11 @@
 /**
- * A multi-user ParallelCluster environment whose SSH users are IAM users (the article's procedure):
- * network, FSx settings, the OpsWorks stack, the users, the post-install script and the cluster
- * configuration that ties them together.
+ * A multi-user ParallelCluster environment whose SSH users are IAM users: network, FSx settings, the
+ * private bucket with the node scripts, the access backend that delivers the users to the nodes
+ * (components/access: roster by default, or the article's OpsWorks) and the cluster configuration that
+ * ties them together.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { buildOpsWorksAccess } from "./access/opsworks";
+import { backendScripts, buildAccess } from "./access";
 import { ClusterConfiguration } from "./clusterConfiguration";
 import type { UserRow } from "./clusterUsers";
 import type { EnvironmentConfig } from "./config/model";
@@ -20,11 +21,15 @@ export interface ParallelClusterEnvironmentArgs {
     readonly iamPolicyArns?: readonly string[];
 }
 
+/** The `access` stack output. */
+export type AccessOutput = { readonly backend: "roster"; readonly rosterUrl: string } | { readonly backend: "opsworks"; readonly opsworksStackId: string };
+
 export class ParallelClusterEnvironment extends pulumi.ComponentResource {
     readonly clusterConfiguration: pulumi.Output<string>;
     readonly clusterConfigurationUrl: pulumi.Output<string>;
     readonly clusterConfigurationFile: string;
-    readonly opsworksStackId: pulumi.Output<string>;
+    /** The backend and where its users live: the roster document's URL, or the OpsWorks stack's id. */
+    readonly access: pulumi.Output<AccessOutput>;
     readonly postInstallUrl: pulumi.Output<string>;
     readonly users: pulumi.Output<UserRow[]>;
     readonly fsx: pulumi.Output<string>;
@@ -37,17 +42,19 @@ export class ParallelClusterEnvironment extends pulumi.ComponentResource {
         new EnvironmentName({ clusterName: config.cluster.name, ...(config.cluster.renamedFrom === undefined ? {} : { renamedFrom: config.cluster.renamedFrom }) }, parent);
         const network = new Network(`${name}-network`, { settings: config.network }, parent);
         const fsx = new FsxSettings(`${name}-fsx`, { settings: config.cluster.fsx }, parent);
-        const asset = new PostInstallAsset(`${name}-scripts`, {}, parent);
-        const access = buildOpsWorksAccess(
+        const asset = new PostInstallAsset(`${name}-scripts`, { extraScripts: backendScripts(config.access) }, parent);
+        const access = buildAccess(
             name,
+            config.access,
             {
-                settings: config.opsworks,
                 users: config.users,
                 region: config.region,
+                environment: config.cluster.name,
                 vpcId: network.vpcId,
                 headNodeSubnetId: network.headNodeSubnetId,
                 bucket: asset.bucketName,
                 scriptUrl: asset.scriptUrl,
+                bucketGuards: asset.guards,
             },
             this,
         );
@@ -73,14 +80,17 @@ export class ParallelClusterEnvironment extends pulumi.ComponentResource {
         this.clusterConfiguration = configuration.text;
         this.clusterConfigurationUrl = configuration.url;
         this.clusterConfigurationFile = configuration.fileName;
-        this.opsworksStackId = access.stackId;
+        this.access =
+            access.opsworksStackId !== undefined
+                ? access.opsworksStackId.apply((opsworksStackId): AccessOutput => ({ backend: "opsworks", opsworksStackId }))
+                : pulumi.output(access.rosterUrl!).apply((rosterUrl): AccessOutput => ({ backend: "roster", rosterUrl }));
         this.postInstallUrl = asset.scriptUrl;
         this.users = access.users;
         this.fsx = fsx.summary;
         this.registerOutputs({
             clusterConfiguration: this.clusterConfiguration,
             clusterConfigurationUrl: this.clusterConfigurationUrl,
-            opsworksStackId: this.opsworksStackId,
+            access: this.access,
             postInstallUrl: this.postInstallUrl,
             users: this.users,
         });

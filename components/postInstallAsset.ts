@@ -8,11 +8,14 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
 
-/** No settings: the bucket's guards are not negotiable and the script is this repository's. */
-export type PostInstallAssetArgs = Record<string, never>;
+/** The bucket's guards are not negotiable and the scripts are this repository's. */
+export interface PostInstallAssetArgs {
+    /** Further scripts of scripts/ uploaded beside post-install.sh, under their own file names. Default none. */
+    readonly extraScripts?: readonly string[];
+}
 
 export const POST_INSTALL_KEY = "post-install.sh";
-const SCRIPT_PATH = path.join(__dirname, "..", "scripts", "post-install.sh");
+const SCRIPTS_DIR = path.join(__dirname, "..", "scripts");
 
 export class PostInstallAsset extends pulumi.ComponentResource {
     readonly bucketName: pulumi.Output<string>;
@@ -21,8 +24,10 @@ export class PostInstallAsset extends pulumi.ComponentResource {
     readonly scriptUrl: pulumi.Output<string>;
     /** `arn:aws:s3:::bucket/*`: what the nodes may read (v2 s3_read_resource; v3 S3Access on the bucket). */
     readonly readResourceArn: pulumi.Output<string>;
+    /** The bucket's guards: anything written to the bucket depends on them, so it is never readable or unencrypted. */
+    readonly guards: pulumi.Resource[];
 
-    constructor(name: string, _args: PostInstallAssetArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: PostInstallAssetArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("pcluster-access:storage:PostInstallAsset", name, {}, opts);
         // forceDestroy: `pulumi destroy` empties the bucket, every object version and delete marker included,
         // instead of failing with BucketNotEmpty. It holds only what the program writes (the script, the
@@ -53,11 +58,19 @@ export class PostInstallAsset extends pulumi.ComponentResource {
             {
                 bucket: bucket.id,
                 key: POST_INSTALL_KEY,
-                source: new pulumi.asset.FileAsset(SCRIPT_PATH),
+                source: new pulumi.asset.FileAsset(path.join(SCRIPTS_DIR, POST_INSTALL_KEY)),
                 contentType: "text/x-shellscript",
             },
             { parent: this, dependsOn: guards },
         );
+        for (const script of args.extraScripts ?? []) {
+            new aws.s3.BucketObjectv2(
+                `${name}-${script.replace(/\.sh$/, "")}`,
+                { bucket: bucket.id, key: script, source: new pulumi.asset.FileAsset(path.join(SCRIPTS_DIR, script)), contentType: "text/x-shellscript" },
+                { parent: this, dependsOn: guards },
+            );
+        }
+        this.guards = guards;
         this.bucketName = bucket.bucket;
         this.bucketArn = bucket.arn;
         this.scriptUrl = pulumi.interpolate`s3://${bucket.bucket}/${POST_INSTALL_KEY}`;

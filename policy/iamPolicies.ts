@@ -26,7 +26,7 @@ export const REQUIRED_IAM_POLICIES_DEFAULTS: RequiredIamPoliciesConfig = {
 export const requiredOpsWorksIamPolicies: StackValidationPolicy = {
     name: "required-opsworks-iam-policies",
     description:
-        "Checks that a stack with an OpsWorks stack or OpsWorks users has a cluster configuration, and that its head node and every queue carry the IAM policies OpsWorks registration needs.",
+        "Checks that a stack with an OpsWorks stack or OpsWorks users has a cluster configuration, and that its head node and every queue carry the IAM policies OpsWorks registration needs (stacks without OpsWorks need none).",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
@@ -47,10 +47,15 @@ export const requiredOpsWorksIamPolicies: StackValidationPolicy = {
         }
         for (const { resource, read } of configurations) {
             if (!read.ok) {
+                // Reported whatever the backend: a configuration nobody can read is checked by no policy.
                 reportViolation(
                     `The cluster configuration cannot be read: ${read.problem}. It must be a ParallelCluster v3 YAML or v2 INI file whose nodes carry ${joinAnd(requiredPolicyArns)}.`,
                     resource.urn,
                 );
+                continue;
+            }
+            // The roster backend needs no managed policy: the OpsWorks ones apply where OpsWorks is.
+            if (!usesOpsWorks) {
                 continue;
             }
             for (const node of read.model.nodes) {

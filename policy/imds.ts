@@ -4,7 +4,7 @@
  * unless the configuration says otherwise. A v3 cluster that registers with OpsWorks must keep IMDSv1 on.
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { configurationModelOf, type ClusterConfigurationModel } from "./lib/clusterConfiguration";
+import { configurationModelOf, isRosterMode, type ClusterConfigurationModel } from "./lib/clusterConfiguration";
 import { isKnown, UNKNOWN } from "./lib/known";
 import { configWithDefaults, stringValue } from "./lib/policyConfig";
 import { OPSWORKS_REGISTRATION_POLICY } from "./iamPolicies";
@@ -43,9 +43,13 @@ export const requiredImdsV1ForOpsWorks: ResourceValidationPolicy = {
     },
 };
 
-/** Registration is on when a node carries the registration policy or runs a post-install script. */
+/**
+ * Registration is on when a node carries the registration policy or runs a post-install script that is
+ * not in roster mode (its first argument `roster`: the roster agent reads S3 with IMDSv2 tokens).
+ */
 function registersWithOpsWorks(model: ClusterConfigurationModel): boolean {
     return model.nodes.some(
-        (node) => node.script !== undefined || (isKnown(node.iamPolicies) && node.iamPolicies.includes(OPSWORKS_REGISTRATION_POLICY)),
+        (node) =>
+            (node.script !== undefined && !isRosterMode(model.format, node)) || (isKnown(node.iamPolicies) && node.iamPolicies.includes(OPSWORKS_REGISTRATION_POLICY)),
     );
 }

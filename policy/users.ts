@@ -6,7 +6,8 @@
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { isKnown, plainProps, str, type PlainObject } from "./lib/known";
 import { configWithDefaults, stringList } from "./lib/policyConfig";
-import { IAM_USER, OPSWORKS_PERMISSION, OPSWORKS_USER_PROFILE } from "./lib/resourceTypes";
+import { IAM_USER, OPSWORKS_PERMISSION, OPSWORKS_USER_PROFILE, ROSTER } from "./lib/resourceTypes";
+import { rosterUsers } from "./lib/roster";
 import { sshPublicKeyProblem } from "./lib/sshPublicKey";
 import { StackResources, type StackResource } from "./lib/stackResources";
 
@@ -19,7 +20,7 @@ export const SSH_PUBLIC_KEY_DEFAULTS: SshPublicKeyConfig = { minRsaBits: 2048 };
 
 export const requiredValidSshPublicKey: ResourceValidationPolicy = {
     name: "required-valid-ssh-public-key",
-    description: "Checks that every OpsWorks user profile holds one valid SSH public key: never empty, never a private key.",
+    description: "Checks that every OpsWorks user profile, and every allowed user of the roster, holds valid SSH public keys: never empty, never a private key.",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
@@ -27,6 +28,22 @@ export const requiredValidSshPublicKey: ResourceValidationPolicy = {
         },
     },
     validateResource: (args, reportViolation) => {
+        if (args.type === ROSTER) {
+            const settings = configWithDefaults(args, SSH_PUBLIC_KEY_DEFAULTS);
+            for (const user of rosterUsers(plainProps(args.props))) {
+                if (user.state !== "allowed") {
+                    continue;
+                }
+                const keys = user.keys.length === 0 ? [""] : user.keys;
+                for (const key of keys.filter(isKnown)) {
+                    const problem = sshPublicKeyProblem(key ?? "", settings);
+                    if (problem !== undefined) {
+                        reportViolation(`The SSH public key of roster user ${user.name} (${user.iamUser}) ${problem}`);
+                    }
+                }
+            }
+            return;
+        }
         if (args.type !== OPSWORKS_USER_PROFILE) {
             return;
         }
@@ -51,7 +68,7 @@ export const SUDO_USERS_DEFAULTS: SudoUsersConfig = { allowedSudoUsers: [] };
 
 export const discouragedSudoUsers: StackValidationPolicy = {
     name: "discouraged-sudo-users",
-    description: "Checks which cluster users have passwordless sudo on the OpsWorks stack's instances, apart from an allow-list.",
+    description: "Checks which cluster users have passwordless sudo on the OpsWorks stack's instances or through the roster, apart from an allow-list.",
     enforcementLevel: "advisory",
     configSchema: {
         properties: {
@@ -72,21 +89,40 @@ export const discouragedSudoUsers: StackValidationPolicy = {
                 listed.push(user.iamUserName);
             }
         }
+        const fix = "If that is intended, add them to allowedSudoUsers in this policy's config; otherwise set sudo: false for them.";
         if (listed.length > 0) {
-            const users = listed.length === 1 ? "1 user has" : `${listed.length} users have`;
-            reportViolation(
-                `${users} passwordless sudo on the cluster's nodes: ${listed.sort().join(", ")}. Sudo makes a user root on every instance of the OpsWorks stack. ` +
-                    "If that is intended, add them to allowedSudoUsers in this policy's config; otherwise set sudo: false for them.",
-            );
+            reportViolation(`${countUsers(listed)} passwordless sudo on the cluster's nodes: ${listed.sort().join(", ")}. Sudo makes a user root on every instance of the OpsWorks stack. ${fix}`);
+        }
+        for (const roster of stack.ofType(ROSTER)) {
+            const sudoers = rosterUsers(roster.props)
+                .filter((user) => user.state === "allowed" && user.sudo && ![user.iamUser, user.name].some((name) => allowedSudoUsers.includes(name)))
+                .map((user) => user.iamUser);
+            if (sudoers.length > 0) {
+                reportViolation(`${countUsers(sudoers)} passwordless sudo on the cluster's nodes: ${sudoers.sort().join(", ")}. Sudo makes a user root on every node the roster reaches. ${fix}`, roster.urn);
+            }
         }
     },
 };
 
+function countUsers(names: readonly string[]): string {
+    return names.length === 1 ? "1 user has" : `${names.length} users have`;
+}
+
 export const discouragedAccessRevocation: ResourceValidationPolicy = {
     name: "discouraged-access-revocation",
-    description: "Checks whether a user's SSH access to the OpsWorks stack is revoked, which makes the agent delete the account and home directory.",
+    description:
+        "Checks whether a user's SSH access to the OpsWorks stack is revoked, which makes the agent delete the account and home directory, or a roster user is revoked, which removes the account.",
     enforcementLevel: "advisory",
     validateResource: (args, reportViolation) => {
+        if (args.type === ROSTER) {
+            for (const user of rosterUsers(plainProps(args.props)).filter((candidate) => candidate.state === "revoked")) {
+                reportViolation(
+                    `${user.iamUser} (${user.name}) is revoked in the roster: the agent removes the account, its keys and sudo on every node (the home directory and the UID stay). ` +
+                        "If you only mean to stop logins, set access: blocked, which keeps the account.",
+                );
+            }
+            return;
+        }
         if (args.type !== OPSWORKS_PERMISSION) {
             return;
         }

@@ -33,7 +33,9 @@ export function loadEnvironmentConfig(): EnvironmentConfig {
         region: new pulumi.Config("aws").get("region"),
         cluster: readObject("cluster"),
         network: readObject("network"),
+        access: readObject("access"),
         opsworks: readObject("opsworks"),
+        roster: readObject("roster"),
         users: readObject("users"),
     };
     problems.push(...configKeyProblems(Object.keys(pulumi.runtime.allConfig())));

@@ -70,7 +70,31 @@ export type OpsWorksSettings =
     | { readonly mode: "create"; readonly stackName: string; readonly maxAttempts: number }
     | { readonly mode: "existing"; readonly stackId: string; readonly maxAttempts: number };
 
-/** One cluster user: an IAM user with an OpsWorks profile and a permission on this environment's stack. */
+/** A project group of the roster backend: a POSIX group on every node. */
+export interface GroupSettings {
+    readonly name: string;
+    /** Explicit GID; undefined: allocated once and kept. */
+    readonly gid?: number;
+}
+
+/** The roster backend's settings (pcluster-access:roster). */
+export interface RosterSettings {
+    /** Seconds between two syncs of the node agent (a multiple of 60, 60 to 3600). */
+    readonly syncIntervalSeconds: number;
+    /** Numbers handed out to users (UID and own group's GID) and project groups (GID), inclusive. */
+    readonly uidRange: { readonly first: number; readonly last: number };
+    readonly groups: readonly GroupSettings[];
+}
+
+/** Which backend delivers the roster to the nodes, with that backend's settings. */
+export type AccessSettings =
+    | { readonly backend: "roster"; readonly roster: RosterSettings }
+    | { readonly backend: "opsworks"; readonly opsworks: OpsWorksSettings };
+
+/**
+ * One cluster user: an IAM user, their SSH username and key, sudo and access state. The roster backend
+ * gives them a UID and project groups; the OpsWorks backend a profile and a permission on its stack.
+ */
 export interface UserSettings {
     /** The IAM user name: the stable key of the roster (resource names derive from it). */
     readonly iamUserName: string;
@@ -82,13 +106,17 @@ export interface UserSettings {
     readonly sshUsername: string;
     readonly sudo: boolean;
     readonly access: AccessState;
+    /** Roster backend: explicit UID; undefined: allocated once and kept. */
+    readonly uid?: number;
+    /** Roster backend: names of the project groups the user belongs to. */
+    readonly groups: readonly string[];
 }
 
 export interface EnvironmentConfig {
     readonly region: string;
     readonly cluster: ClusterSettings;
     readonly network: NetworkSettings;
-    readonly opsworks: OpsWorksSettings;
+    readonly access: AccessSettings;
     readonly users: readonly UserSettings[];
 }
 

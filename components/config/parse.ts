@@ -6,6 +6,7 @@
 import type { z } from "zod";
 import type { ConfigProblem, EnvironmentConfig } from "./model";
 import { checkClusterNetwork, checkRegion, computeSubnetCount, resolveCluster, resolveNetwork, resolveOpsWorks, resolveUsers } from "./rules";
+import { checkRosterUsers, resolveAccess, resolveRoster } from "./rosterRules";
 import { itemSchemas, sectionSchemas, type RawSections, type SectionName } from "./schema";
 
 export type RawConfigInput = { readonly [K in SectionName]?: unknown };
@@ -45,15 +46,21 @@ export function parseEnvironmentConfig(input: RawConfigInput): ParseResult {
         parse(itemSchemas.queue, queue, `cluster.queues[${q}]`),
     );
     const users = parse(sectionSchemas.users, input.users, "users");
+    const roster = parse(sectionSchemas.roster, input.roster, "roster");
+    const rawGroups = (input.roster as { groups?: unknown } | undefined)?.groups;
+    const groups = (Array.isArray(rawGroups) ? rawGroups : []).map((group, g) => parse(itemSchemas.group, group, `roster.groups[${g}]`));
     const sections: Partial<RawSections> = {
         region: parse(sectionSchemas.region, input.region, "aws:region"),
         network: parse(sectionSchemas.network, input.network, "network"),
+        access: parse(sectionSchemas.access, input.access, "access"),
         opsworks: parse(sectionSchemas.opsworks, input.opsworks, "opsworks"),
+        roster: roster && { ...roster, groups },
         cluster: cluster && { ...cluster, queues },
         users: users?.map((user, i) => parse(itemSchemas.user, user, `users[${i}]`)),
     };
 
-    if (sections.region !== undefined) {
+    // OpsWorks regions only matter to the OpsWorks backend; the roster backend uses S3, which every region has.
+    if (sections.region !== undefined && sections.access?.backend === "opsworks") {
         checkRegion(sections.region, report);
     }
     const network = sections.network && resolveNetwork(sections.network, report);
@@ -62,16 +69,27 @@ export function parseEnvironmentConfig(input: RawConfigInput): ParseResult {
         checkClusterNetwork(clusterSettings, network, report);
     }
     const opsworks = sections.opsworks && resolveOpsWorks(sections.opsworks, sections.cluster?.name, report);
+    const rosterSettings = sections.roster && resolveRoster(sections.roster, report);
+    const access =
+        sections.access &&
+        resolveAccess(sections.access.backend, { opsworks: input.opsworks !== undefined, roster: input.roster !== undefined }, opsworks, rosterSettings, report);
     const userSettings = sections.users && resolveUsers(sections.users, sections.cluster?.os, report);
+    if (userSettings) {
+        checkRosterUsers(userSettings, access, report);
+    }
 
-    if (problems.length > 0 || !sections.region || !clusterSettings || !network || !opsworks || !userSettings) {
+    if (problems.length > 0 || !sections.region || !clusterSettings || !network || !access || !userSettings) {
         return { ok: false, problems };
     }
     const warnings: ConfigProblem[] =
         userSettings.length === 0
             ? [{ path: "users", message: "lists no users: the environment is planned with no cluster users. Add entries under pcluster-access:users (see Pulumi.dev.yaml), or ignore this while setting up." }]
             : [];
-    return { ok: true, config: { region: sections.region, cluster: clusterSettings, network, opsworks, users: userSettings }, warnings };
+    return {
+        ok: true,
+        config: { region: sections.region, cluster: clusterSettings, network, access, users: userSettings.filter((user) => user !== undefined) },
+        warnings,
+    };
 }
 
 function problemsOf(sectionPath: string, issue: z.core.$ZodIssue): ConfigProblem[] {

@@ -283,7 +283,8 @@ export function resolveOpsWorks(raw: RawSections["opsworks"], clusterName: strin
     return { mode: "create", stackName: raw.stackName ?? `${clusterName ?? "pcluster"}-users`, maxAttempts: raw.maxAttempts };
 }
 
-export function resolveUsers(raw: RawSections["users"], os: string | undefined, report: Report): UserSettings[] {
+/** Users in config order; a user whose own schema failed stays `undefined` so later paths keep their index. */
+export function resolveUsers(raw: RawSections["users"], os: string | undefined, report: Report): (UserSettings | undefined)[] {
     const byIamName = new Map<string, number>();
     const bySshName = new Map<string, number>();
     const osDefaultUser = os === undefined ? undefined : OS_DEFAULT_USERS[os];
@@ -325,9 +326,11 @@ export function resolveUsers(raw: RawSections["users"], os: string | undefined, 
             sshUsername,
             sudo: user.sudo,
             access: user.access,
+            ...(user.uid === undefined ? {} : { uid: user.uid }),
+            groups: user.groups ?? [],
         };
     });
-    return users.filter((user) => user !== undefined);
+    return users;
 }
 
 function sshUsernameProblem(name: string, osDefaultUser: string | undefined): string | undefined {

@@ -8,6 +8,7 @@ import { STACK_ID, SUBNET_ID, VPC_ID } from "../opsworks/checks";
 import { DEFAULT_MAX_ATTEMPTS } from "../opsworks/retry";
 import { checkSshPublicKey } from "../sshPublicKey";
 import { FSX_FILE_SYSTEM_ID_PATTERN, MIN_ROOT_VOLUME_GIB } from "./parallelClusterRules";
+import { ROSTER_DEFAULTS } from "./rosterRules";
 
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
 const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
@@ -126,6 +127,33 @@ const opsworks = z.strictObject({
     maxAttempts: z.number().int().min(1).max(20).default(DEFAULT_MAX_ATTEMPTS),
 });
 
+/** Which backend delivers the roster to the nodes: the roster document (default) or the article's OpsWorks. */
+const access = z.strictObject({
+    backend: z.enum(["roster", "opsworks"]).default("roster"),
+});
+
+/** The roster backend's settings (pcluster-access:roster). */
+const roster = z.strictObject({
+    /** Seconds between two syncs of the node agent: a cron step, so a multiple of 60 from 60 to 3600. Default 60. */
+    syncIntervalSeconds: z.number().int({ error: "must be a whole number of seconds" }).default(ROSTER_DEFAULTS.syncIntervalSeconds),
+    /** The numbers the program hands out to users and project groups. Default 2001 to 60000. */
+    uidRange: z
+        .strictObject({
+            first: z.number().int().default(ROSTER_DEFAULTS.uidRange.first),
+            last: z.number().int().default(ROSTER_DEFAULTS.uidRange.last),
+        })
+        .default(ROSTER_DEFAULTS.uidRange),
+    /** Items are parsed one by one (itemSchemas.group) so each bad group is reported on its own. */
+    groups: z.array(z.unknown()).default([]),
+});
+
+/** A project group: a POSIX group on every node (the owner of a shared project directory, say). */
+const group = z.strictObject({
+    name: z.string(),
+    /** Default: the next free number of roster.uidRange, kept for the life of the environment. */
+    gid: z.number().int({ error: "must be a whole number" }).optional(),
+});
+
 const user = z.strictObject({
     /** IAM user name, or the user's ARN. */
     iamUser: z.string().check((ctx) => {
@@ -151,6 +179,10 @@ const user = z.strictObject({
     sshUsername: z.string().optional(),
     sudo: z.boolean().default(false),
     access: z.enum(["allowed", "blocked", "revoked"]).default("allowed"),
+    /** Roster backend: the user's UID (and own group's GID). Default: allocated once and kept. */
+    uid: z.number().int({ error: "must be a whole number" }).optional(),
+    /** Roster backend: project groups (roster.groups) the user belongs to. Default none. */
+    groups: z.array(z.string()).optional(),
 });
 
 /** One schema per stack config key, so a broken key does not hide the problems of the others. */
@@ -158,22 +190,26 @@ export const sectionSchemas = {
     region: z.string({ error: (issue) => (issue.input === undefined ? "is required: run `pulumi config set aws:region eu-west-1` (a region that had OpsWorks Stacks)" : undefined) }),
     cluster,
     network,
+    access: access.default({ backend: "roster" }),
     opsworks: opsworks.default({ maxAttempts: DEFAULT_MAX_ATTEMPTS }),
+    roster: roster.default({ syncIntervalSeconds: ROSTER_DEFAULTS.syncIntervalSeconds, uidRange: ROSTER_DEFAULTS.uidRange, groups: [] }),
     /** Items are parsed one by one (itemSchemas.user) so each bad user is reported on its own. */
     users: z.array(z.unknown()).default([]),
 };
 
-export const itemSchemas = { queue, user };
+export const itemSchemas = { queue, user, group };
 
 export type RawQueue = z.output<typeof queue>;
 export type RawUser = z.output<typeof user>;
+export type RawGroup = z.output<typeof group>;
 
 export type SectionName = keyof typeof sectionSchemas;
 
 /** The sections once parsed, with list items that failed their schema left out as `undefined`. */
-export type RawSections = Omit<{ [K in SectionName]: z.output<(typeof sectionSchemas)[K]> }, "cluster" | "users"> & {
+export type RawSections = Omit<{ [K in SectionName]: z.output<(typeof sectionSchemas)[K]> }, "cluster" | "users" | "roster"> & {
     cluster: Omit<z.output<typeof cluster>, "queues"> & { queues: (RawQueue | undefined)[] };
     users: (RawUser | undefined)[];
+    roster: Omit<z.output<typeof roster>, "groups"> & { groups: (RawGroup | undefined)[] };
 };
 
 /** The IAM user name inside a name-or-ARN value. */

@@ -19,16 +19,16 @@ const VPC_SETTINGS = "std-vpc";
 export const V2_QUOTED_KEYS: ReadonlySet<string> = new Set(["post_install_args"]);
 
 export function buildV2Sections(cluster: ClusterSettings, wiring: ClusterWiring): IniSection[] {
-    const clusterEntries: [string, IniValue][] = [
-        ["key_name", cluster.keyName],
-        ["additional_iam_policies", wiring.access.iamPolicyArns.join(",")],
+    const clusterEntries: [string, IniValue][] = [["key_name", cluster.keyName]];
+    optional(clusterEntries, "additional_iam_policies", wiring.access.iamPolicyArns.join(",") || undefined);
+    clusterEntries.push(
         ["master_instance_type", cluster.headNode.instanceType],
         ["post_install", wiring.access.postInstallScript],
         ["s3_read_resource", wiring.scriptReadResourceArn],
         ["post_install_args", joinWords(wiring.access.postInstallArgs)],
         ["scheduler", "slurm"],
         ["queue_settings", cluster.queues.map((queue) => queue.name).join(",")],
-    ];
+    );
     optional(clusterEntries, "master_root_volume_size", cluster.headNode.rootVolumeSize);
     optional(clusterEntries, "compute_root_volume_size", cluster.computeRootVolumeSize);
     clusterEntries.push(["base_os", cluster.os]);

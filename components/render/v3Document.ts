@@ -16,7 +16,8 @@ export interface V3Node {
 export function buildV3Document(cluster: ClusterSettings, wiring: ClusterWiring): V3Node {
     const access = wiring.access;
     const nodeIam = {
-        AdditionalIamPolicies: access.iamPolicyArns.map((arn) => ({ Policy: arn })),
+        // No key for an empty list: a backend that needs no managed policy (roster) adds none.
+        ...(access.iamPolicyArns.length === 0 ? {} : { AdditionalIamPolicies: access.iamPolicyArns.map((arn) => ({ Policy: arn })) }),
         S3Access: access.s3Reads.map((read) => ({
             BucketName: read.bucket,
             ...(read.key === undefined ? {} : { KeyName: read.key }),

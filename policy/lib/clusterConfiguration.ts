@@ -92,6 +92,27 @@ export function readClusterConfiguration(props: PlainObject): ReadConfiguration 
     return { ok: true, model: buildModel(format, document) };
 }
 
+/** The first word a node's post-install action takes in the roster backend (FORMAT.md, Where it lives). */
+export const ROSTER_MODE = "roster";
+
+/**
+ * The node's post-install arguments as words: v3's Args as they are, v2's one string split on blanks as
+ * the node splits it. UNKNOWN when not known during this preview; undefined when none are set.
+ */
+export function argumentWords(format: "v2" | "v3", node: ClusterNode): readonly Maybe<string>[] | Unknown | undefined {
+    const args = node.args;
+    if (args === UNKNOWN || args === undefined || format === "v3") {
+        return args;
+    }
+    return args.flatMap((arg): Maybe<string>[] => (typeof arg === "string" ? arg.split(/\s+/).filter((word) => word !== "") : [arg]));
+}
+
+/** Whether the node runs the post-install script in roster mode (known to be: an unknown first word is not). */
+export function isRosterMode(format: "v2" | "v3", node: ClusterNode): boolean {
+    const words = argumentWords(format, node);
+    return words !== UNKNOWN && words !== undefined && words[0] === ROSTER_MODE;
+}
+
 /**
  * A resource policy's resource as a cluster configuration; undefined for a resource of another type and
  * for a configuration that cannot be read (required-opsworks-iam-policies reports that one).

@@ -1,5 +1,5 @@
 /**
- * Type tokens of the resources the policies inspect. The OpsWorks and configuration resources are dynamic
+ * Type tokens of the resources the policies inspect. The OpsWorks, roster and configuration resources are dynamic
  * resources, which `validateResourceOfType` cannot match by class, so policies compare these tokens.
  * Copied from the program (components/), not imported: a published pack contains only policy/.
  */
@@ -7,6 +7,8 @@ export const CLUSTER_CONFIGURATION = "pulumi-nodejs:dynamic/pcluster:ClusterConf
 export const OPSWORKS_STACK = "pulumi-nodejs:dynamic/opsworks:Stack";
 export const OPSWORKS_USER_PROFILE = "pulumi-nodejs:dynamic/opsworks:UserProfile";
 export const OPSWORKS_PERMISSION = "pulumi-nodejs:dynamic/opsworks:Permission";
+/** The roster backend's document and allocation (components/access/roster/rosterResource.ts). */
+export const ROSTER = "pulumi-nodejs:dynamic/roster:Roster";
 
 export const IAM_USER = "aws:iam/user:User";
 export const S3_BUCKET = "aws:s3/bucket:Bucket";

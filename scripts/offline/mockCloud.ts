@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { planRoster, RosterError, ROSTER_TYPE, type RosterInputs } from "../../components/access/roster/rosterResource";
 import { STORED_CONFIGURATION_TYPE } from "../../components/storedConfiguration";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
@@ -17,6 +18,8 @@ export interface MockCloudOptions {
     readonly preview?: boolean;
     /** IAM users that exist in the account; undefined: every name exists (the plan cannot know your account). */
     readonly existingIamUsers?: readonly string[];
+    /** Tags of existing IAM users (another environment's `pcluster-access:uid`, say); default none. */
+    readonly iamUserTags?: Readonly<Record<string, Readonly<Record<string, string>>>>;
     /** Subnet id to VPC id, for subnets that lie elsewhere than `defaultVpcId`. */
     readonly subnetVpcs?: Readonly<Record<string, string>>;
     /** VPC of every other subnet looked up (the plan passes network.existing.vpcId). */
@@ -64,7 +67,14 @@ export class MockCloud implements pulumi.runtime.Mocks {
                 if (this.options.existingIamUsers && !this.options.existingIamUsers.includes(userName)) {
                     throw cloudError(`NoSuchEntity: The user with name ${userName} cannot be found.`);
                 }
-                return { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/${userName}`, userName, userId: `AIDA${hex(userName, 17).toUpperCase()}`, path: "/", id: userName };
+                return {
+                    arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/${userName}`,
+                    userName,
+                    userId: `AIDA${hex(userName, 17).toUpperCase()}`,
+                    path: "/",
+                    id: userName,
+                    tags: { ...this.options.iamUserTags?.[userName] },
+                };
             }
             case "aws:ec2/getVpc:getVpc":
                 return { id: inputs.id, arn: `arn:aws:ec2:${this.options.region}:${MOCK_ACCOUNT_ID}:vpc/${inputs.id}`, cidrBlock: "10.0.0.0/16", state: "available" };
@@ -124,6 +134,16 @@ export class MockCloud implements pulumi.runtime.Mocks {
                 return { versionId: hex(seed, 32), etag: hex(`${seed}:etag`, 32) };
             case "pulumi-nodejs:dynamic/opsworks:Stack":
                 return { stackId: id, arn: `arn:aws:opsworks:${region}:${MOCK_ACCOUNT_ID}:stack/${id}/` };
+            case ROSTER_TYPE: {
+                // The provider's own allocation on a first deploy (no previous state), so the plan shows real UIDs.
+                let planned: ReturnType<typeof planRoster>;
+                try {
+                    planned = planRoster(undefined, inputs as unknown as RosterInputs);
+                } catch (error) {
+                    throw error instanceof RosterError ? cloudError(error.message) : error;
+                }
+                return { allocation: planned.allocation, generation: 1, url: `s3://${inputs.bucket}/${inputs.key}`, versionId: hex(seed, 32) };
+            }
             case STORED_CONFIGURATION_TYPE:
                 return { url: `s3://${inputs.bucket}/${inputs.key}`, versionId: hex(`${seed}:${String(inputs.text)}`, 32) };
             default:

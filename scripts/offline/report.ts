@@ -1,6 +1,7 @@
 /**
  * The plan's printed report: resource counts by type, the component tree (long runs of siblings of one
- * type folded, so a 1,000-user roster stays readable), the user table and the policy report.
+ * type folded, so a 1,000-user roster stays readable), the user table (with the roster backend's UIDs
+ * and groups) and the policy report.
  */
 import type { UserRow } from "../../components/clusterUsers";
 import type { RegisteredResource } from "./runProgram";
@@ -72,8 +73,18 @@ export function formatUsers(rows: readonly UserRow[]): string {
     if (rows.length === 0) {
         return "  (no users)";
     }
-    const header = ["IAM user", "SSH username", "ssh", "sudo", "access"];
-    const cells = rows.map((row) => [row.iamUser, row.sshUsername, yesNo(row.ssh), yesNo(row.sudo), row.access]);
+    // The roster backend's allocation (UID = own group's GID, project groups) when it gave one.
+    const roster = rows.some((row) => row.uid !== undefined);
+    const header = ["IAM user", "SSH username", ...(roster ? ["UID"] : []), "ssh", "sudo", "access", ...(roster ? ["groups"] : [])];
+    const cells = rows.map((row) => [
+        row.iamUser,
+        row.sshUsername,
+        ...(roster ? [row.uid === undefined ? "-" : String(row.uid)] : []),
+        yesNo(row.ssh),
+        yesNo(row.sudo),
+        row.access,
+        ...(roster ? [row.groups?.length ? row.groups.join(",") : "-"] : []),
+    ]);
     const widths = header.map((title, i) => Math.max(title.length, ...cells.map((cell) => cell[i].length)));
     const line = (values: string[]) => `  ${values.map((value, i) => value.padEnd(widths[i])).join("  ")}`.trimEnd();
     return [line(header), ...cells.map(line)].join("\n");

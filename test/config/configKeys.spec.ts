@@ -5,7 +5,7 @@ import { runDev } from "../support/program";
 import { devRawConfig, toStackConfig } from "../support/devConfig";
 import { runProgram } from "../../scripts/offline/runProgram";
 
-const KNOWN = "Use one of: pcluster-access:cluster, pcluster-access:network, pcluster-access:opsworks, pcluster-access:users.";
+const KNOWN = "Use one of: pcluster-access:cluster, pcluster-access:network, pcluster-access:access, pcluster-access:opsworks, pcluster-access:roster, pcluster-access:users.";
 
 describe("config keys and an empty roster", () => {
     it("accepts our keys and leaves other namespaces alone", () => {
@@ -14,12 +14,12 @@ describe("config keys and an empty roster", () => {
 
     it("names a key under a misspelled namespace and the key it should be", () => {
         assert.deepEqual(
-            configKeyProblems(["pcluster_access:users", "PclusterAccess:cluster", "pcluster-acess:network", "pcluster_access:roster"]).map((p) => `${p.path}: ${p.message}`),
+            configKeyProblems(["pcluster_access:users", "PclusterAccess:cluster", "pcluster-acess:network", "pcluster_access:rooster"]).map((p) => `${p.path}: ${p.message}`),
             [
                 "pcluster_access:users: is ignored: its namespace is not pcluster-access. Rename it to pcluster-access:users (pulumi config rm, then pulumi config set --path).",
                 "PclusterAccess:cluster: is ignored: its namespace is not pcluster-access. Rename it to pcluster-access:cluster (pulumi config rm, then pulumi config set --path).",
                 "pcluster-acess:network: is ignored: its namespace is not pcluster-access. Rename it to pcluster-access:network (pulumi config rm, then pulumi config set --path).",
-                "pcluster_access:roster: is ignored: its namespace is not pcluster-access. Rename it to a key under pcluster-access: (pulumi config rm, then pulumi config set --path).",
+                "pcluster_access:rooster: is ignored: its namespace is not pcluster-access. Rename it to a key under pcluster-access: (pulumi config rm, then pulumi config set --path).",
             ],
         );
     });

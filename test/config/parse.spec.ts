@@ -26,7 +26,7 @@ describe("stack config", () => {
         const { config } = result;
         assert.equal(config.region, "eu-west-1");
         assert.deepEqual(config.network, { mode: "create", cidrBlock: "10.0.0.0/16", availabilityZones: 2 });
-        assert.deepEqual(config.opsworks, { mode: "create", stackName: "hpc-dev-users", maxAttempts: 10 });
+        assert.deepEqual(config.access, { backend: "opsworks", opsworks: { mode: "create", stackName: "hpc-dev-users", maxAttempts: 10 } });
         assert.deepEqual(
             config.cluster.queues.map((queue) => [queue.name, queue.computeResources.map((resource) => `${resource.name}:${resource.instanceType}:${resource.minCount}-${resource.maxCount}`)]),
             [["compute", ["c5n-18xl:c5n.18xlarge:0-10"]], ["standard", ["m5n-24xl:m5n.24xlarge:0-10"]], ["highmem", ["r5n-24xl:r5n.24xlarge:0-10"]]],
@@ -38,7 +38,7 @@ describe("stack config", () => {
         );
     });
 
-    it("applies defaults: v3, ondemand, no EFA, min 0 max 10, create network, stack named after the cluster, no users", () => {
+    it("applies defaults: v3, ondemand, no EFA, min 0 max 10, create network, roster backend from 2001 syncing every 60 s, no users", () => {
         const result = parseEnvironmentConfig({
             region: "us-east-1",
             cluster: { name: "small", os: "alinux2023", keyName: "admin", headNode: { instanceType: "t3.medium" }, queues: [{ name: "q", computeResources: [{ instanceType: "c6i.large" }] }] },
@@ -50,7 +50,7 @@ describe("stack config", () => {
             computeResources: [{ name: "c6i-large", instanceType: "c6i.large", minCount: 0, maxCount: 10 }],
         });
         assert.deepEqual(result.config.network, { mode: "create", cidrBlock: "10.0.0.0/16", availabilityZones: 2 });
-        assert.deepEqual(result.config.opsworks, { mode: "create", stackName: "small-users", maxAttempts: 10 });
+        assert.deepEqual(result.config.access, { backend: "roster", roster: { syncIntervalSeconds: 60, uidRange: { first: 2001, last: 60000 }, groups: [] } });
         assert.deepEqual(result.config.users, []);
     });
 
@@ -272,7 +272,7 @@ describe("stack config", () => {
             ]);
             const adopted = parseEnvironmentConfig(dev((r) => { r.opsworks = { existingStackId: "2f18b4cb-4de5-4429-a149-ff7da9f0d8ee" }; }));
             assert.ok(adopted.ok);
-            assert.deepEqual(adopted.config.opsworks, { mode: "existing", stackId: "2f18b4cb-4de5-4429-a149-ff7da9f0d8ee", maxAttempts: 10 });
+            assert.deepEqual(adopted.ok && adopted.config.access.backend === "opsworks" && adopted.config.access.opsworks, { mode: "existing", stackId: "2f18b4cb-4de5-4429-a149-ff7da9f0d8ee", maxAttempts: 10 });
         });
     });
 

@@ -5,9 +5,6 @@
  * the emulator; and they check the resource classes' tokens and outputs under Pulumi's mock runtime.
  */
 import * as assert from "node:assert/strict";
-import { createRequire } from "node:module";
-import * as path from "node:path";
-import { runInThisContext } from "node:vm";
 import * as pulumi from "@pulumi/pulumi";
 import {
     Permission,
@@ -21,25 +18,8 @@ import {
     userProfileProvider,
 } from "../../components/opsworks";
 import { ed25519PublicKey } from "../support/keys";
+import { roundTrip, type AnyProvider } from "../support/serializedProvider";
 import { operations, permissionInputs, profileInputs, rejection, stackInputs, useEmulator } from "./support";
-
-type AnyProvider = pulumi.dynamic.ResourceProvider;
-
-/** Loads serialized provider text the way the dynamic-provider host does: a CommonJS module resolved from the project. */
-function load(text: string, exportName: string): AnyProvider {
-    const module = { exports: {} as Record<string, () => AnyProvider> };
-    const filename = path.join(process.cwd(), "__serialized_provider__.js");
-    const wrapper = runInThisContext(`(function (exports, require, module, __filename, __dirname) {\n${text}\n})`) as (
-        ...args: unknown[]
-    ) => void;
-    wrapper(module.exports, createRequire(filename), module, filename, process.cwd());
-    return module.exports[exportName]();
-}
-
-async function roundTrip(provider: AnyProvider): Promise<{ text: string; loaded: AnyProvider }> {
-    const serialized = await pulumi.runtime.serializeFunction(() => provider);
-    return { text: serialized.text, loaded: load(serialized.text, serialized.exportName) };
-}
 
 describe("OpsWorks providers in Pulumi state", () => {
     const emulator = useEmulator();

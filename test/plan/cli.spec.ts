@@ -20,12 +20,19 @@ describe("npm run plan, as a process", () => {
     });
     after(() => rmSync(dir, { recursive: true, force: true }));
 
-    it("exits 0 on the dev stack and writes its files under --out", () => {
+    it("exits 0 on the dev stack (roster backend, the default stack) and writes its files under --out", () => {
         const result = node(["scripts/plan.ts", "--out", dir]);
         assert.equal(result.status, 0, result.stderr);
         assert.match(result.stdout, /\nUsers \(3\):\n/);
         assert.equal(result.stderr, "");
-        assert.equal(JSON.parse(readFileSync(path.join(dir, "dev", "plan.json"), "utf8")).resources.length, 31);
+        assert.equal(JSON.parse(readFileSync(path.join(dir, "dev", "plan.json"), "utf8")).resources.length, 21);
+    });
+
+    it("exits 0 on the article's stack (OpsWorks backend) with --stack article", () => {
+        const result = node(["scripts/plan.ts", "--stack", "article", "--out", dir]);
+        assert.equal(result.status, 0, result.stderr);
+        assert.equal(result.stderr, "");
+        assert.equal(JSON.parse(readFileSync(path.join(dir, "article", "plan.json"), "utf8")).resources.length, 31);
     });
 
     it("exits 2 on an invalid stack file, printing the problems and no stack trace", () => {

@@ -13,51 +13,69 @@ describe("npm run plan", () => {
     });
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-    const options = (configFile = path.join(REPO_ROOT, "Pulumi.dev.yaml"), stack = "dev") => ({
+    const options = (configFile = path.join(REPO_ROOT, "Pulumi.article.yaml"), stack = "article") => ({
         stack,
         configFile,
         projectFile: path.join(REPO_ROOT, "Pulumi.yaml"),
         outDir: dir,
     });
 
-    /** The dev stack file with one change, written to the temp dir. */
+    /** The article's stack file with one change, written to the temp dir. */
     function devFileWith(change: (config: Record<string, any>) => void): string {
-        const document = YAML.parse(readFileSync(path.join(REPO_ROOT, "Pulumi.dev.yaml"), "utf8"));
+        const document = YAML.parse(readFileSync(path.join(REPO_ROOT, "Pulumi.article.yaml"), "utf8"));
         change(document.config);
         const file = path.join(dir, "Pulumi.variant.yaml");
         writeFileSync(file, YAML.stringify(document));
         return file;
     }
 
-    it("plans the dev stack: exit 0, the summary, the user table, plan.json and the configuration file", async () => {
-        const result = await plan(options());
+    it("plans the dev stack (roster backend): exit 0, only the scratch and sudo advice, UIDs and groups in the user table", async () => {
+        const result = await plan({ ...options(path.join(REPO_ROOT, "Pulumi.dev.yaml"), "dev") });
         assert.equal(result.exitCode, EXIT.ok, result.stderr);
         assert.match(result.stdout, /^pcluster-access offline plan: stack dev \(Pulumi\.dev\.yaml\), region eu-west-1, against a mock cloud\n/);
+        assert.match(result.stdout, /\nResources \(21\):\n/);
+        assert.match(result.stdout, /\n {2}1 {2}pulumi-nodejs:dynamic\/roster:Roster\n/);
+        assert.doesNotMatch(result.stdout, /opsworks/i);
+        assert.match(
+            result.stdout,
+            /\nUsers \(3\):\n {2}IAM user {4}SSH username {2}UID {3}ssh {2}sudo {2}access {3}groups\n {2}alice {7}alice {9}2001 {2}yes {2}yes {3}allowed {2}cfd\n {2}bob {9}bob {11}2002 {2}yes {2}no {4}allowed {2}genomics\n {2}adam\.black {2}adamblack {5}2003 {2}yes {2}no {4}allowed {2}cfd,genomics\n/,
+        );
+        assert.equal(result.stderr, "");
+        const document = JSON.parse(readFileSync(path.join(dir, "dev", "plan.json"), "utf8"));
+        assert.deepEqual(document.violations.map((violation: { policyName: string; enforcementLevel: string }) => [violation.policyName, violation.enforcementLevel]), [["discouraged-scratch-file-system", "advisory"], ["discouraged-sudo-users", "advisory"]]);
+        const config = YAML.parse(readFileSync(path.join(dir, "dev", "cluster-config.yaml"), "utf8"));
+        assert.equal(config.Imds, undefined);
+    });
+
+    it("plans the article's stack (OpsWorks backend): exit 0, the summary, the user table, plan.json and the configuration file", async () => {
+        const result = await plan(options());
+        assert.equal(result.exitCode, EXIT.ok, result.stderr);
+        assert.match(result.stdout, /^pcluster-access offline plan: stack article \(Pulumi\.article\.yaml\), region eu-west-1, against a mock cloud\n/);
         assert.match(result.stdout, /\nResources \(31\):\n/);
         assert.match(result.stdout, /\n {2}3 {2}pulumi-nodejs:dynamic\/opsworks:UserProfile\n/);
-        assert.match(result.stdout, /\nComponent tree:\npulumi:pulumi:Stack pcluster-access-dev\n└─ pcluster-access:index:ParallelClusterEnvironment hpc-dev\n/);
+        assert.match(result.stdout, /\nComponent tree:\npulumi:pulumi:Stack pcluster-access-article\n└─ pcluster-access:index:ParallelClusterEnvironment hpc-dev\n/);
         assert.match(result.stdout, /\nUsers \(3\):\n {2}IAM user {4}SSH username {2}ssh {2}sudo {2}access\n {2}alice {7}alice {9}yes {2}yes {3}allowed\n {2}bob {9}bob {11}yes {2}no {4}allowed\n {2}adam\.black {2}adamblack {5}yes {2}no {4}allowed\n/);
         assert.equal(result.stderr, "");
 
-        const document = JSON.parse(readFileSync(path.join(dir, "dev", "plan.json"), "utf8"));
+        const document = JSON.parse(readFileSync(path.join(dir, "article", "plan.json"), "utf8"));
         assert.deepEqual(Object.keys(document), ["resources", "users", "violations"]);
         assert.equal(document.resources.length, 31);
         assert.deepEqual(document.resources.find((resource: { name: string }) => resource.name === "hpc-dev-users-bob-profile"), {
             type: "pulumi-nodejs:dynamic/opsworks:UserProfile",
             name: "hpc-dev-users-bob-profile",
-            parent: "urn:pulumi:dev::pcluster-access::pcluster-access:index:ParallelClusterEnvironment$pcluster-access:users:ClusterUsers::hpc-dev-users",
+            parent: "urn:pulumi:article::pcluster-access::pcluster-access:index:ParallelClusterEnvironment$pcluster-access:users:ClusterUsers::hpc-dev-users",
         });
         assert.deepEqual(document.users.map((user: { sshUsername: string }) => user.sshUsername), ["alice", "bob", "adamblack"]);
-        const config = YAML.parse(readFileSync(path.join(dir, "dev", "cluster-config.yaml"), "utf8"));
+        const config = YAML.parse(readFileSync(path.join(dir, "article", "cluster-config.yaml"), "utf8"));
         assert.equal(config.Region, "eu-west-1");
         assert.equal(config.Scheduling.SlurmQueues.length, 3);
     });
 
     it("is deterministic: two runs write the same files", async () => {
         await plan(options());
-        const first = readFileSync(path.join(dir, "dev", "plan.json"), "utf8") + readFileSync(path.join(dir, "dev", "cluster-config.yaml"), "utf8");
+        const first = readFileSync(path.join(dir, "article", "plan.json"), "utf8") + readFileSync(path.join(dir, "article", "cluster-config.yaml"), "utf8");
         await plan(options());
-        assert.equal(readFileSync(path.join(dir, "dev", "plan.json"), "utf8") + readFileSync(path.join(dir, "dev", "cluster-config.yaml"), "utf8"), first);
+        assert.equal(readFileSync(path.join(dir, "article", "plan.json"), "utf8") + readFileSync(path.join(dir, "article", "cluster-config.yaml"), "utf8"), first);
     });
 
     it("writes cluster-config.ini for a v2 stack, under the stack's own folder", async () => {
@@ -81,7 +99,7 @@ describe("npm run plan", () => {
                 "cluster.headNode.rootVolumeSize: must be at least 35 GiB (ParallelCluster's minimum).\n" +
                 "users[1].sshPublicKey: the key is empty. An empty key makes OpsWorks delete the account and home directory; to stop a login set access: blocked instead. Paste the single line of the user's .pub file (for example ~/.ssh/id_ed25519.pub).",
         );
-        assert.throws(() => readFileSync(path.join(dir, "dev", "plan.json")), { code: "ENOENT" });
+        assert.throws(() => readFileSync(path.join(dir, "article", "plan.json")), { code: "ENOENT" });
     });
 
     it("exits 1 on a mandatory violation, with the policy report and the reason on stderr", async () => {
@@ -91,7 +109,7 @@ describe("npm run plan", () => {
         assert.equal(result.exitCode, EXIT.mandatoryViolation);
         assert.match(result.stdout, /\n {2}\[mandatory\] discouraged-sudo-users: 1 user has passwordless sudo on the cluster's nodes: alice\./);
         assert.equal(result.stderr, "1 mandatory policy violation: `pulumi up --policy-pack policy` would be stopped.");
-        const violations = JSON.parse(readFileSync(path.join(dir, "dev", "plan.json"), "utf8")).violations;
+        const violations = JSON.parse(readFileSync(path.join(dir, "article", "plan.json"), "utf8")).violations;
         assert.deepEqual(violations.map((violation: { policyName: string; enforcementLevel: string }) => [violation.policyName, violation.enforcementLevel]), [
             ["discouraged-scratch-file-system", "advisory"],
             ["discouraged-sudo-users", "mandatory"],

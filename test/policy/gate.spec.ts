@@ -19,6 +19,10 @@ const SUDO_ADVICE =
     "  [advisory] discouraged-sudo-users: 1 user has passwordless sudo on the cluster's nodes: alice. Sudo makes a user root on every instance of the " +
     "OpsWorks stack. If that is intended, add them to allowedSudoUsers in this policy's config; otherwise set sudo: false for them.";
 
+const ROSTER_SUDO_ADVICE =
+    "  [advisory] discouraged-sudo-users: 1 user has passwordless sudo on the cluster's nodes: alice. Sudo makes a user root on every node the roster " +
+    "reaches. If that is intended, add them to allowedSudoUsers in this policy's config; otherwise set sudo: false for them.";
+
 describe("the plan's policy gate", () => {
     it("runs the pack: the dev stack passes with two advisories", async () => {
         const run = await runVariant();
@@ -85,10 +89,22 @@ describe("the plan's policy gate", () => {
         before(() => (dir = mkdtempSync(path.join(tmpdir(), "pca-policy-plan-"))));
         after(() => rmSync(dir, { recursive: true, force: true }));
 
-        it("prints the policy report and exits 0 on the dev stack, whose violations are advisory", async () => {
+        it("prints the policy report and exits 0 on the dev stack (roster backend), whose violations are advisory", async () => {
             const result = await plan({
                 stack: "dev",
                 configFile: path.join(REPO_ROOT, "Pulumi.dev.yaml"),
+                projectFile: path.join(REPO_ROOT, "Pulumi.yaml"),
+                outDir: dir,
+            });
+            assert.equal(result.exitCode, EXIT.ok, result.stderr);
+            const section = result.stdout.slice(result.stdout.indexOf("\nPolicies:\n") + 1, result.stdout.indexOf("\n\nWrote "));
+            assert.equal(section.split("\n").filter((line) => line.startsWith("  [")).join("\n"), [SCRATCH_ADVICE, ROSTER_SUDO_ADVICE].join("\n"));
+        });
+
+        it("prints the policy report and exits 0 on the article's stack (OpsWorks backend), whose violations are advisory", async () => {
+            const result = await plan({
+                stack: "article",
+                configFile: path.join(REPO_ROOT, "Pulumi.article.yaml"),
                 projectFile: path.join(REPO_ROOT, "Pulumi.yaml"),
                 outDir: dir,
             });

@@ -81,7 +81,7 @@ describe(`policy ${POLICY}`, () => {
 
     describe("an adopted OpsWorks stack", () => {
         const stackId = "2f18b4cb-4de5-4429-a149-ff7da9f0d8ee";
-        const adopted = (raw: { opsworks: unknown }) => (raw.opsworks = { existingStackId: stackId });
+        const adopted = (raw: { opsworks?: unknown }) => (raw.opsworks = { existingStackId: stackId });
 
         it("passes when the permissions are managed in the cluster's region", async () => {
             const { report } = await check({ change: adopted });

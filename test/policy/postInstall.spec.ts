@@ -185,7 +185,7 @@ describe(`policy ${POLICY}`, () => {
     });
 
     describe("an adopted OpsWorks stack (opsworks.existingStackId)", () => {
-        const adopted = { change: (raw: { opsworks: unknown }) => (raw.opsworks = { existingStackId: OTHER_STACK_ID }) };
+        const adopted = { change: (raw: { opsworks?: unknown }) => (raw.opsworks = { existingStackId: OTHER_STACK_ID }) };
 
         it("passes when the nodes pass the adopted stack's id, which the permissions name", async () => {
             const { report } = await check(adopted);

@@ -7,6 +7,7 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { ENVIRONMENT_NAME_RESOURCE, environmentNameProvider, renameProblem } from "../../components/environmentName";
 import type { ProgramRun } from "../../scripts/offline/runProgram";
+import { DEV_STACK_FILE } from "../support/devConfig";
 import { named, ofType, runDev } from "../support/program";
 
 const PROFILE_TYPE = "pulumi-nodejs:dynamic/opsworks:UserProfile";
@@ -33,6 +34,11 @@ describe("lifecycle: what an edit makes `up` and `destroy` do", () => {
     describe("a user's create: true flipped to false", () => {
         it("registers every created IAM user with retainOnDelete, so leaving the program never deletes it", async () => {
             const run = await runDev();
+            assert.deepEqual(ofType(run, "aws:iam/user:User").map((user) => [user.inputs.name, user.retainOnDelete]), [["adam.black", true], ["alice", true]]);
+        });
+
+        it("does the same for the roster backend's created users (the dev stack)", async () => {
+            const run = await runDev(undefined, {}, undefined, undefined, DEV_STACK_FILE);
             assert.deepEqual(ofType(run, "aws:iam/user:User").map((user) => [user.inputs.name, user.retainOnDelete]), [["adam.black", true], ["alice", true]]);
         });
 

@@ -12,7 +12,7 @@ const PERMISSION_TYPE = "pulumi-nodejs:dynamic/opsworks:Permission";
 const CONFIG_TYPE = "pulumi-nodejs:dynamic/pcluster:ClusterConfiguration";
 
 describe("the program under Pulumi's mock runtime", () => {
-    describe("dev stack", () => {
+    describe("the article's stack (OpsWorks backend)", () => {
         let run: Awaited<ReturnType<typeof runDev>>;
         const calls: string[] = [];
         before(async () => {
@@ -151,7 +151,7 @@ describe("the program under Pulumi's mock runtime", () => {
             const bucket = named(run, "hpc-dev-scripts-bucket").outputs.bucket;
             assert.equal(run.stackOutputs.clusterConfigurationUrl, `s3://${bucket}/cluster-config.yaml`);
             assert.equal(run.stackOutputs.clusterConfigurationFile, "cluster-config.yaml");
-            assert.equal(run.stackOutputs.opsworksStackId, named(run, "hpc-dev-opsworks-stack").outputs.stackId);
+            assert.deepEqual(run.stackOutputs.access, { backend: "opsworks", opsworksStackId: named(run, "hpc-dev-opsworks-stack").outputs.stackId });
             assert.equal(run.stackOutputs.postInstallUrl, `s3://${bucket}/post-install.sh`);
             assert.deepEqual(run.stackOutputs.users, [
                 { iamUser: "alice", iamUserArn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/alice`, sshUsername: "alice", ssh: true, sudo: true, access: "allowed" },
@@ -189,7 +189,7 @@ describe("the program under Pulumi's mock runtime", () => {
         assert.deepEqual(ofType(run, STACK_TYPE), []);
         assert.deepEqual(ofType(run, "aws:iam/role:Role"), []);
         assert.deepEqual([...new Set(ofType(run, PERMISSION_TYPE).map((permission) => permission.inputs.stackId))], [stackId]);
-        assert.equal(run.stackOutputs.opsworksStackId, stackId);
+        assert.deepEqual(run.stackOutputs.access, { backend: "opsworks", opsworksStackId: stackId });
         assert.deepEqual(YAML.parse(String(run.stackOutputs.clusterConfiguration)).HeadNode.CustomActions.OnNodeConfigured.Args, [stackId]);
     });
 

@@ -36,6 +36,7 @@ export function articleRawConfig(format: "v2" | "v3"): RawConfigInput {
             fsx: { name: "scratchfs", mountDir: "/fsx", storageCapacity: 1200, deploymentType: "SCRATCH_2" },
         },
         network: { existing: { vpcId: "vpc-0123456789abcdef0", headNodeSubnetId: "subnet-0123456789abcdef0", computeSubnetIds: ["subnet-0fedcba9876543210"] } },
+        access: { backend: "opsworks" },
         opsworks: { stackName: "hpc-article-users" },
         users: [{ iamUser: "alice", sshPublicKey: ed25519PublicKey() }],
     };

@@ -1,26 +1,35 @@
 /**
- * The dev stack's config as the program reads it, and helpers to derive variants of it for tests.
+ * A stack file's config as the program reads it, and helpers to derive variants of it for tests. The
+ * default is the article's OpsWorks stack (Pulumi.article.yaml), which the program, policy and plan
+ * specs were written against; specs of the roster environment pass DEV_STACK_FILE (Pulumi.dev.yaml).
  */
 import * as path from "node:path";
 import type { RawConfigInput } from "../../components/config";
 import { readStackConfig } from "../../scripts/offline/stackConfig";
 
 export const REPO_ROOT = path.join(__dirname, "..", "..");
+/** The environment a user would deploy today: roster backend, v3. */
+export const DEV_STACK_FILE = path.join(REPO_ROOT, "Pulumi.dev.yaml");
+/** The article's environment: OpsWorks backend. */
+export const ARTICLE_STACK_FILE = path.join(REPO_ROOT, "Pulumi.article.yaml");
 
 /** `namespace:key` to string, exactly as `pulumi` would hand the stack file to the program. */
 function stackConfig(stackFile: string): Record<string, string> {
     return readStackConfig(path.join(REPO_ROOT, "Pulumi.yaml"), stackFile).config;
 }
 
-/** A stack file's config (the dev stack's by default) as parsed values, for parseEnvironmentConfig. */
-export function devRawConfig(stackFile = path.join(REPO_ROOT, "Pulumi.dev.yaml")): { region: string; cluster: any; network: any; opsworks: any; users: any[] } {
+/** A stack file's config (the article's by default) as parsed values, for parseEnvironmentConfig; absent keys stay absent. */
+export function devRawConfig(stackFile = ARTICLE_STACK_FILE): { region: string; cluster: any; network: any; access?: any; opsworks?: any; roster?: any; users: any[] } {
     const config = stackConfig(stackFile);
+    const read = (key: string) => (config[`pcluster-access:${key}`] === undefined ? undefined : JSON.parse(config[`pcluster-access:${key}`]));
     return {
         region: config["aws:region"],
-        cluster: JSON.parse(config["pcluster-access:cluster"]),
-        network: JSON.parse(config["pcluster-access:network"]),
-        opsworks: JSON.parse(config["pcluster-access:opsworks"]),
-        users: JSON.parse(config["pcluster-access:users"]),
+        cluster: read("cluster"),
+        network: read("network"),
+        access: read("access"),
+        opsworks: read("opsworks"),
+        roster: read("roster"),
+        users: read("users"),
     };
 }
 
@@ -30,7 +39,7 @@ export function toStackConfig(raw: RawConfigInput): Record<string, string> {
     if (raw.region !== undefined) {
         config["aws:region"] = String(raw.region);
     }
-    for (const key of ["cluster", "network", "opsworks", "users"] as const) {
+    for (const key of ["cluster", "network", "access", "opsworks", "roster", "users"] as const) {
         if (raw[key] !== undefined) {
             config[`pcluster-access:${key}`] = JSON.stringify(raw[key]);
         }

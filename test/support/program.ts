@@ -15,8 +15,10 @@ export async function runDev(
     observer?: Parameters<typeof runProgram>[0]["observer"],
     /** A variant of the program to run instead of index.ts. */
     programPath?: string,
+    /** Default: the article's OpsWorks stack file (see devConfig.ts). */
+    stackFile?: string,
 ): Promise<ProgramRun> {
-    const raw = devRawConfig();
+    const raw = devRawConfig(stackFile);
     change?.(raw);
     return runProgram({
         project: "pcluster-access",

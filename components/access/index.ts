@@ -1,0 +1,81 @@
+/**
+ * The access backends behind one small interface: each builds its resources under the environment and
+ * says what it needs from every node (NodeAccess), which the renderer consumes. `pcluster-access:access`
+ * picks one: roster (default) or opsworks (the article's).
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { UserRow } from "../clusterUsers";
+import type { AccessSettings, UserSettings } from "../config/model";
+import type { NodeAccess } from "./nodeAccess";
+import { buildOpsWorksAccess } from "./opsworks";
+import { AGENT_KEY, rosterNodeAccess, RosterUsers } from "./roster";
+
+export type { NodeAccess, S3Read, ImdsRequirement } from "./nodeAccess";
+
+export interface AccessBackend {
+    /** What every node needs. */
+    readonly nodeAccess: NodeAccess;
+    /** The user table (plan, stack output). */
+    readonly users: pulumi.Output<UserRow[]>;
+    /** The OpsWorks backend's stack id; undefined for the roster backend. */
+    readonly opsworksStackId?: pulumi.Output<string>;
+    /** The roster backend's document; undefined for the OpsWorks backend. */
+    readonly rosterUrl?: pulumi.Output<string>;
+}
+
+/** What the backends build from, besides their settings. */
+export interface AccessContext {
+    readonly users: readonly UserSettings[];
+    readonly region: string;
+    /** The environment's name (the cluster's). */
+    readonly environment: string;
+    readonly vpcId: pulumi.Input<string>;
+    readonly headNodeSubnetId: pulumi.Input<string>;
+    /** The environment's private bucket, where the scripts (and the roster) live. */
+    readonly bucket: pulumi.Input<string>;
+    readonly scriptUrl: pulumi.Input<string>;
+    /** The bucket's guards: objects are written after them. */
+    readonly bucketGuards: pulumi.Resource[];
+}
+
+/** Scripts a backend needs uploaded beside post-install.sh. */
+export function backendScripts(settings: AccessSettings): string[] {
+    return settings.backend === "roster" ? [AGENT_KEY] : [];
+}
+
+/** Builds the chosen backend's resources under `parent`, named from `name`. */
+export function buildAccess(name: string, settings: AccessSettings, context: AccessContext, parent: pulumi.Resource): AccessBackend {
+    if (settings.backend === "opsworks") {
+        const built = buildOpsWorksAccess(
+            name,
+            {
+                settings: settings.opsworks,
+                users: context.users,
+                region: context.region,
+                vpcId: context.vpcId,
+                headNodeSubnetId: context.headNodeSubnetId,
+                bucket: context.bucket,
+                scriptUrl: context.scriptUrl,
+            },
+            parent,
+        );
+        return { nodeAccess: built.nodeAccess, users: built.users, opsworksStackId: built.stackId };
+    }
+    const users = new RosterUsers(
+        `${name}-users`,
+        {
+            users: context.users,
+            settings: settings.roster,
+            region: context.region,
+            environment: context.environment,
+            bucket: context.bucket,
+            after: context.bucketGuards,
+        },
+        { parent },
+    );
+    return {
+        nodeAccess: rosterNodeAccess(context.bucket, context.environment, settings.roster.syncIntervalSeconds),
+        users: users.table,
+        rosterUrl: users.rosterUrl,
+    };
+}

@@ -1,0 +1,119 @@
+/**
+ * The roster backend (the default): the roster (users with UIDs that never move, keys, sudo, access
+ * state, project groups) published as one document in the environment's bucket, and an agent on every
+ * node that applies it (scripts/roster-agent.sh, started by post-install.sh's `roster` mode). Built
+ * only on IAM and S3: no OpsWorks, no extra managed policy, and IMDSv2 stays required.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { UserRow } from "../../clusterUsers";
+import type { RosterSettings, UserSettings } from "../../config/model";
+import { POST_INSTALL_KEY } from "../../postInstallAsset";
+import type { NodeAccess } from "../nodeAccess";
+import { Roster, type RosterUserInput } from "./rosterResource";
+
+/** Where the document and the agent live in the environment's bucket (FORMAT.md's ROSTER_KEY, AGENT_KEY). */
+export const ROSTER_KEY = "roster.txt";
+export const AGENT_KEY = "roster-agent.sh";
+
+/**
+ * Tag on IAM users this program creates: the UID the environment gave them. Another environment of the
+ * account that looks the user up reads it and gives the same UID (they may share FSx or EFS).
+ */
+export const UID_TAG = "pcluster-access:uid";
+
+/** What the roster backend needs from every node: read its scripts and the roster; run post-install.sh in roster mode. */
+export function rosterNodeAccess(bucket: pulumi.Input<string>, environment: string, syncIntervalSeconds: number): NodeAccess {
+    const url = (key: string) => pulumi.interpolate`s3://${bucket}/${key}`;
+    return {
+        iamPolicyArns: [],
+        s3Reads: [POST_INSTALL_KEY, AGENT_KEY, ROSTER_KEY].map((key) => ({ bucket, key })),
+        postInstallScript: url(POST_INSTALL_KEY),
+        postInstallArgs: ["roster", url(ROSTER_KEY), url(AGENT_KEY), String(syncIntervalSeconds), environment],
+    };
+}
+
+export interface RosterUsersArgs {
+    /** The validated roster; decides which resources exist, so a plain value. */
+    readonly users: readonly UserSettings[];
+    readonly settings: RosterSettings;
+    readonly region: string;
+    /** The environment's name: the document's `environment` line and the agents' last argument. */
+    readonly environment: string;
+    readonly bucket: pulumi.Input<string>;
+    /** Written only after these (the bucket's guards), so the document is never readable or unencrypted. */
+    readonly after?: pulumi.Input<pulumi.Resource>[];
+}
+
+export class RosterUsers extends pulumi.ComponentResource {
+    readonly table: pulumi.Output<UserRow[]>;
+    readonly rosterUrl: pulumi.Output<string>;
+
+    constructor(name: string, args: RosterUsersArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("pcluster-access:users:RosterUsers", name, {}, opts);
+        // Users this environment does not create are looked up: their ARN, and the UID tag another environment wrote.
+        const lookups = new Map(
+            args.users
+                .filter((user) => !user.create)
+                .map((user) => [user.iamUserName, aws.iam.getUserOutput({ userName: user.iamUserName }, { parent: this })]),
+        );
+        const roster = new Roster(
+            `${name}-roster`,
+            {
+                region: args.region,
+                bucket: args.bucket,
+                key: ROSTER_KEY,
+                environment: args.environment,
+                range: args.settings.uidRange,
+                users: args.users.map((user) => rosterInput(user, lookups.get(user.iamUserName)?.tags)),
+                groups: args.settings.groups.map((group) => ({ ...group })),
+            },
+            { parent: this, dependsOn: args.after },
+        );
+        const rows = args.users.map((user) => {
+            const uid = roster.allocation.apply((allocation) => allocation.users[user.iamUserName].uid);
+            const arn = user.create
+                ? // No login profile and no access keys: the user can only SSH to the cluster (the article's advice).
+                  new aws.iam.User(
+                      `${name}-${user.iamUserName}-iam-user`,
+                      { name: user.iamUserName, tags: { "pcluster-access:role": "cluster-user", [UID_TAG]: uid.apply(String) } },
+                      // Kept when it leaves the program (create: false, removal, destroy): see ClusterUsers.
+                      { parent: this, retainOnDelete: true },
+                  ).arn
+                : pulumi.output(user.iamUserArn ?? lookups.get(user.iamUserName)!.arn);
+            return pulumi.all([arn, uid]).apply(([iamUserArn, id]): UserRow => ({
+                iamUser: user.iamUserName,
+                iamUserArn,
+                sshUsername: user.sshUsername,
+                ssh: user.access !== "revoked",
+                sudo: user.access !== "revoked" && user.sudo,
+                access: user.access,
+                uid: id,
+                groups: [...user.groups],
+            }));
+        });
+        this.table = pulumi.all(rows);
+        this.rosterUrl = roster.url;
+        this.registerOutputs({ table: this.table, rosterUrl: this.rosterUrl });
+    }
+}
+
+/** The user as the Roster takes them, with the UID tag of a looked-up IAM user as `pinnedUid`. */
+function rosterInput(user: UserSettings, tags: pulumi.Output<Record<string, string> | undefined> | undefined): pulumi.Output<RosterUserInput> {
+    const base: RosterUserInput = {
+        iamUser: user.iamUserName,
+        name: user.sshUsername,
+        state: user.access,
+        sudo: user.sudo,
+        keys: [user.sshPublicKey],
+        groups: [...user.groups],
+        ...(user.uid === undefined ? {} : { uid: user.uid }),
+    };
+    if (tags === undefined) {
+        return pulumi.output(base);
+    }
+    return tags.apply((found) => {
+        const pinned = found?.[UID_TAG];
+        return pinned !== undefined && /^\d+$/.test(pinned) ? { ...base, pinnedUid: Number(pinned) } : base;
+    });
+}

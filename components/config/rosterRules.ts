@@ -1,0 +1,186 @@
+/**
+ * The access backend choice and the roster backend's rules: which backend's settings may be given, the
+ * sync interval, the UID/GID range, project groups and each user's explicit UID and groups. Like
+ * rules.ts, every rule reports the key path and the fix, and all problems are reported together.
+ */
+import type { AccessSettings, GroupSettings, OpsWorksSettings, RosterSettings, UserSettings } from "./model";
+import type { RawSections } from "./schema";
+import { RESERVED_USERNAMES, SSH_USERNAME_PATTERN, SSH_USERNAME_RULE } from "./sshUsername";
+
+type Report = (path: string, message: string) => void;
+
+/**
+ * Lowest and highest number the roster may hold. Below 1000 are the images' system accounts and
+ * ParallelCluster's own service accounts (pcluster-admin 400, slurm 401, munge, ...: reference/accounts.md);
+ * 60000 is useradd's UID_MAX default. 1000 itself is the image's default user (ec2-user, ubuntu, rocky).
+ */
+export const ID_FLOOR = 1000;
+export const ID_CEILING = 60000;
+
+export const ROSTER_DEFAULTS = { syncIntervalSeconds: 60, uidRange: { first: 2001, last: ID_CEILING } } as const;
+
+/** Groups every supported image has already: a project group of that name would take them over. */
+const SYSTEM_GROUPS: ReadonlySet<string> = new Set(["wheel", "sudo", "users", "staff", "docker", "video", "audio", "disk", "kmem", "tty", "utmp", "input", "render", "systemd-journal", "pcluster-slurm-share"]);
+
+/** Which keys the stack config actually set (a schema default does not count as set). */
+export interface GivenKeys {
+    readonly opsworks: boolean;
+    readonly roster: boolean;
+}
+
+export function resolveAccess(
+    backend: "roster" | "opsworks",
+    given: GivenKeys,
+    opsworks: OpsWorksSettings | undefined,
+    roster: RosterSettings | undefined,
+    report: Report,
+): AccessSettings | undefined {
+    if (backend === "roster" && given.opsworks) {
+        report(
+            "opsworks",
+            "is the OpsWorks backend's settings, but access.backend is roster (the default). " +
+                "Remove pcluster-access:opsworks, or set pcluster-access:access to {backend: opsworks}.",
+        );
+    }
+    if (backend === "opsworks" && given.roster) {
+        report(
+            "roster",
+            "is the roster backend's settings, but access.backend is opsworks. " +
+                "Remove pcluster-access:roster, or set pcluster-access:access to {backend: roster}.",
+        );
+    }
+    if (backend === "opsworks") {
+        return opsworks && { backend, opsworks };
+    }
+    return roster && { backend, roster };
+}
+
+export function resolveRoster(raw: RawSections["roster"], report: Report): RosterSettings {
+    const { syncIntervalSeconds, uidRange } = raw;
+    if (syncIntervalSeconds < 60 || syncIntervalSeconds > 3600 || syncIntervalSeconds % 60 !== 0) {
+        report(
+            "roster.syncIntervalSeconds",
+            `${syncIntervalSeconds} is not a sync interval the node agent can keep: it runs from cron, so use a multiple of 60 from 60 to 3600 (default 60).`,
+        );
+    }
+    if (uidRange.first < ID_FLOOR) {
+        report(
+            "roster.uidRange.first",
+            `${uidRange.first} is below ${ID_FLOOR}: lower numbers belong to system accounts and ParallelCluster's own service accounts (400 and up). ` +
+                `Use ${ID_FLOOR} or more (default ${ROSTER_DEFAULTS.uidRange.first}).`,
+        );
+    }
+    if (uidRange.last > ID_CEILING) {
+        report("roster.uidRange.last", `${uidRange.last} is above ${ID_CEILING} (useradd's UID_MAX). Use ${ID_CEILING} or less.`);
+    }
+    if (uidRange.first > uidRange.last) {
+        report("roster.uidRange", `first (${uidRange.first}) is above last (${uidRange.last}). Swap them.`);
+    }
+    const byName = new Map<string, number>();
+    const byGid = new Map<number, number>();
+    const groups = raw.groups.map((group, g): GroupSettings | undefined => {
+        if (group === undefined) {
+            return undefined;
+        }
+        const path = `roster.groups[${g}]`;
+        if (!SSH_USERNAME_PATTERN.test(group.name)) {
+            report(`${path}.name`, `'${group.name}' is not a valid group name (${SSH_USERNAME_RULE}).`);
+        } else if (RESERVED_USERNAMES.has(group.name) || SYSTEM_GROUPS.has(group.name)) {
+            report(`${path}.name`, `'${group.name}' is a group or account the cluster's images already have. Choose another name.`);
+        }
+        const first = byName.get(group.name);
+        if (first !== undefined) {
+            report(`${path}.name`, `group '${group.name}' is already roster.groups[${first}]. List each group once.`);
+        } else {
+            byName.set(group.name, g);
+        }
+        if (group.gid !== undefined) {
+            checkId(`${path}.gid`, group.gid, report);
+            const owner = byGid.get(group.gid);
+            if (owner !== undefined) {
+                report(`${path}.gid`, `${group.gid} is already the gid of roster.groups[${owner}]. Give each group its own gid, or leave gid out to have one allocated.`);
+            } else {
+                byGid.set(group.gid, g);
+            }
+        }
+        return group.gid === undefined ? { name: group.name } : { name: group.name, gid: group.gid };
+    });
+    return { syncIntervalSeconds, uidRange: { first: uidRange.first, last: uidRange.last }, groups: groups.filter((group) => group !== undefined) };
+}
+
+function checkId(path: string, id: number, report: Report): void {
+    if (id < ID_FLOOR || id > ID_CEILING) {
+        report(
+            path,
+            `${id} is outside ${ID_FLOOR}-${ID_CEILING}: lower numbers belong to system accounts and ParallelCluster's service accounts, higher ones to nobody and to ranges useradd does not hand out. Choose a number in that range, or leave it out to have one allocated.`,
+        );
+    }
+}
+
+/**
+ * The users' roster settings against the backend and the groups: `uid` and `groups` are roster settings;
+ * groups must exist; a user's own group (named like the user, GID = UID) must not clash with a project group.
+ */
+export function checkRosterUsers(users: readonly (UserSettings | undefined)[], access: AccessSettings | undefined, report: Report): void {
+    if (access === undefined) {
+        return;
+    }
+    if (access.backend === "opsworks") {
+        users.forEach((user, i) => {
+            for (const key of ["uid", "groups"] as const) {
+                if (user !== undefined && (key === "uid" ? user.uid !== undefined : user.groups.length > 0)) {
+                    report(
+                        `users[${i}].${key}`,
+                        "is a roster backend setting, but access.backend is opsworks (the OpsWorks agent picks UIDs and has no project groups). " +
+                            "Remove it, or set pcluster-access:access to {backend: roster}.",
+                    );
+                }
+            }
+        });
+        return;
+    }
+    const groups = new Map(access.roster.groups.map((group) => [group.name, group]));
+    const byUid = new Map<number, number>();
+    users.forEach((user, i) => {
+        if (user === undefined) {
+            return;
+        }
+        const path = `users[${i}]`;
+        if (user.uid !== undefined) {
+            checkId(`${path}.uid`, user.uid, report);
+            const owner = byUid.get(user.uid);
+            if (owner !== undefined) {
+                report(`${path}.uid`, `${user.uid} is already the uid of users[${owner}]. Give each user their own uid, or leave uid out to have one allocated.`);
+            } else {
+                byUid.set(user.uid, i);
+            }
+            const group = access.roster.groups.findIndex((candidate) => candidate.gid === user.uid);
+            if (group >= 0) {
+                report(
+                    `${path}.uid`,
+                    `${user.uid} is the gid of roster.groups[${group}], and a user's own group takes the uid as its gid. Choose another uid or gid.`,
+                );
+            }
+        }
+        const group = access.roster.groups.findIndex((candidate) => candidate.name === user.sshUsername);
+        if (group >= 0) {
+            report(
+                `roster.groups[${group}].name`,
+                `'${user.sshUsername}' is the own group of ${path} (every user gets a group named like them). Rename the project group.`,
+            );
+        }
+        const seen = new Set<string>();
+        user.groups.forEach((name, g) => {
+            if (!groups.has(name)) {
+                const known = [...groups.keys()];
+                report(
+                    `${path}.groups[${g}]`,
+                    `'${name}' is not a project group. Add {name: ${name}} to roster.groups` + (known.length > 0 ? `, or use one of: ${known.join(", ")}.` : "."),
+                );
+            } else if (seen.has(name)) {
+                report(`${path}.groups[${g}]`, `'${name}' is listed twice. List each group once.`);
+            }
+            seen.add(name);
+        });
+    });
+}
