@@ -11,6 +11,7 @@ import type { UserRow } from "./clusterUsers";
 import type { EnvironmentConfig } from "./config/model";
 import { s3ReadPolicy } from "./access/s3ReadPolicy";
 import { DeployedCluster, type LoginNodeAddress } from "./deployedCluster";
+import { EnvironmentName } from "./environmentName";
 import { FsxSettings } from "./fsxSettings";
 import { Network } from "./network";
 import { PostInstallAsset } from "./postInstallAsset";
@@ -53,6 +54,7 @@ export class ParallelClusterEnvironment extends pulumi.ComponentResource {
         const { config } = args;
         const parent = { parent: this };
 
+        new EnvironmentName({ clusterName: config.cluster.name, ...(config.cluster.renamedFrom === undefined ? {} : { renamedFrom: config.cluster.renamedFrom }) }, parent);
         const network = new Network(`${name}-network`, { settings: config.network }, parent);
         const fsx = new FsxSettings(`${name}-fsx`, { settings: config.cluster.fsx }, parent);
         const asset = new PostInstallAsset(`${name}-scripts`, { extraScripts: backendScripts(config.access) }, parent);

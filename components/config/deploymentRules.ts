@@ -38,6 +38,13 @@ export function resolveDeployment(raw: RawSections["cluster"], report: Report): 
             }
         }
     }
+    if (raw.deploy === true && raw.renamedFrom !== undefined) {
+        report(
+            "cluster.renamedFrom",
+            `ParallelCluster cannot rename a deployed cluster ("Cannot update the ClusterName"). Rename in two steps: set cluster.deploy: false and ` +
+                `run pulumi up (this deletes the cluster '${raw.renamedFrom}' and renames the environment), then remove cluster.renamedFrom and set cluster.deploy: true to create '${raw.name}'.`,
+        );
+    }
     const parallelClusterVersion = raw.parallelClusterVersion ?? PARALLELCLUSTER_VERSION_DEFAULT;
     const minor = versionMinor(parallelClusterVersion);
     const pools = raw.loginNodes ?? [];

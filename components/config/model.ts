@@ -60,6 +60,8 @@ export interface DeploymentSettings {
 
 export interface ClusterSettings {
     readonly name: string;
+    /** The name before an announced rename: resources named after it are aliased to the new name. */
+    readonly renamedFrom?: string;
     readonly format: ClusterFormat;
     readonly os: string;
     readonly keyName: string;

@@ -15,6 +15,10 @@ export interface RegisteredResource {
     readonly custom: boolean;
     readonly parent?: string;
     readonly dependencies: readonly string[];
+    /** Kept in the cloud when deleted from the stack (`retainOnDelete`). */
+    readonly retainOnDelete: boolean;
+    /** Names the resource had before (its own `aliases`; children inherit their parent's in the engine). */
+    readonly aliasNames: readonly string[];
     /** Inputs as the provider (and a resource policy) sees them; unknown values are pulumi's `unknown`. */
     readonly inputs: Record<string, unknown>;
     /** Outputs as the mock cloud returned them (inputs only during a preview). */
@@ -58,9 +62,10 @@ interface RegisterRequest {
     getProtect(): boolean;
     getIgnorechangesList(): string[];
     getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
+    getRetainondelete(): boolean;
+    /** Alias specs (the mock monitor supports them): the resource's own aliases, by name here. */
+    getAliasesList(): { getSpec?(): { getName(): string } | undefined }[];
 }
-
-type Recorded = { type: string; name: string; parent?: string; custom: boolean; dependencies: string[]; options: ResourceOptionsRecord };
 
 interface MockMonitorLike {
     registerResource(request: RegisterRequest, callback: (error: unknown, response?: { getUrn(): string }) => void): Promise<void>;
@@ -69,7 +74,7 @@ interface MockMonitorLike {
 /** Runs the program once; resolves when every resource has been registered. */
 export async function runProgram(options: RunProgramOptions): Promise<ProgramRun> {
     const cloud = new MockCloud(options.cloud);
-    const records = new Map<string, Recorded>();
+    const records = new Map<string, RegistrationRecord>();
     const io = new Map<string, { inputs: Record<string, unknown>; outputs: Record<string, unknown> }>();
 
     const recordingCloud: pulumi.runtime.Mocks = {
@@ -155,8 +160,22 @@ function withRootMessage(error: unknown): unknown {
     return error;
 }
 
-/** The mock monitor does not pass parents and dependencies to the mocks; read them off each request. */
-function captureParents(records: Map<string, Recorded>): void {
+/** What the engine would get with a registration besides the inputs. */
+interface RegistrationRecord {
+    type: string;
+    name: string;
+    parent?: string;
+    custom: boolean;
+    dependencies: string[];
+    /** Kept in the cloud when deleted from the stack (`retainOnDelete`). */
+    retainOnDelete: boolean;
+    /** Names the resource had before (`aliases: [{ name }]`). */
+    aliasNames: string[];
+    options: ResourceOptionsRecord;
+}
+
+/** The mock monitor does not pass parents, dependencies and options to the mocks; read them off each request. */
+function captureParents(records: Map<string, RegistrationRecord>): void {
     const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitorLike;
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (request, callback) =>
@@ -168,6 +187,8 @@ function captureParents(records: Map<string, Recorded>): void {
                     ...(request.getParent() ? { parent: request.getParent() } : {}),
                     custom: request.getCustom(),
                     dependencies: request.getDependenciesList(),
+                    retainOnDelete: request.getRetainondelete(),
+                    aliasNames: request.getAliasesList().flatMap((alias) => alias.getSpec?.()?.getName() ?? []),
                     options: optionsOf(request),
                 });
             }

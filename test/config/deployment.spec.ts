@@ -46,6 +46,15 @@ describe("stack config: deploying the cluster (custom resource, update strategy,
         ]);
     });
 
+    it("refuses renaming a deployed cluster (ParallelCluster cannot), with the two steps that do it", () => {
+        assert.deepEqual(problems(dev((raw) => Object.assign(raw.cluster, { name: "hpc-prod", renamedFrom: "hpc-dev" }))), [
+            "cluster.renamedFrom: ParallelCluster cannot rename a deployed cluster (\"Cannot update the ClusterName\"). Rename in two steps: set cluster.deploy: false and " +
+                "run pulumi up (this deletes the cluster 'hpc-dev' and renames the environment), then remove cluster.renamedFrom and set cluster.deploy: true to create 'hpc-prod'.",
+        ]);
+        const result = parseEnvironmentConfig(dev((raw) => Object.assign(raw.cluster, { name: "hpc-prod", renamedFrom: "hpc-dev", deploy: false })));
+        assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
+    });
+
     it("refuses releases without the custom resource, malformed versions, unknown strategies and a ServiceToken of another region", () => {
         assert.deepEqual(problems(dev((raw) => (raw.cluster.parallelClusterVersion = "3.5.1"))), [
             "cluster.parallelClusterVersion: 3.5.1 has no CloudFormation custom resource (it ships from 3.6.0). Use 3.13.1, or remove the key for that default.",
