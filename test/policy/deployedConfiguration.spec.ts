@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { CLOUDFORMATION_STACK, CLUSTER_CONFIGURATION } from "../../policy/lib/resourceTypes";
+import { CLOUDFORMATION_STACK, CLUSTER_CONFIGURATION, S3_BUCKET_OBJECT } from "../../policy/lib/resourceTypes";
 import type { DevRaw } from "../support/program";
 import { check, checkWithout, itPassesTheDevStack, violations } from "./support/check";
 import { editV3, mapText, textOnly, type Node } from "./support/edits";
@@ -66,6 +66,41 @@ describe(`policy ${POLICY}`, () => {
         assert.deepEqual(violations(report, POLICY), [
             ["mandatory", `Cluster stack ${STACK} deploys PclusterCluster with a ClusterConfiguration that is not a mapping (ParallelCluster's Lambda reads it as one). ${MUST}`, STACK],
         ]);
+    });
+
+    describe("a template sent by URL (over CloudFormation's body limit): read from the bucket object it names", () => {
+        const big = (raw: DevRaw) => {
+            deploy(raw);
+            raw.cluster.queues = Array.from({ length: 50 }, (_, q) => ({
+                name: `queue-${q}`,
+                computeResources: [{ instanceType: "c5n.18xlarge" }],
+                efa: true,
+                placementGroup: `${"p".repeat(250)}-${q}`,
+            }));
+        };
+
+        it("passes the rendered configuration", async () => {
+            const { run, report } = await check({ change: big });
+            assert.equal(run.resources.find((resource) => resource.name === STACK)?.inputs.templateBody, undefined);
+            assert.deepEqual(violations(report, POLICY), []);
+        });
+
+        it("reports an object whose configuration differs", async () => {
+            const edited = mapText(
+                S3_BUCKET_OBJECT,
+                "content",
+                (body) => {
+                    const template = JSON.parse(body);
+                    template.Resources.PclusterCluster.Properties.ClusterConfiguration.Region = "us-east-1";
+                    return JSON.stringify(template);
+                },
+                "-cluster-template",
+            );
+            const { report } = await check({ change: big, edits: [edited] });
+            assert.deepEqual(violations(report, POLICY), [
+                ["mandatory", `Cluster stack ${STACK} deploys PclusterCluster with a ClusterConfiguration that differs from the rendered one at Region. ${MUST}`, STACK],
+            ]);
+        });
     });
 
     it("reports a cluster stack in a stack that renders no configuration to compare with", async () => {
