@@ -14,7 +14,7 @@ import { CLUSTER_CONFIGURATION } from "./resourceTypes";
 
 /** One node, or group of nodes, that gets its own IAM policies and post-install action. */
 export interface ClusterNode {
-    /** For people: "the head node", "queue compute", or v2's "the cluster section (head node and every queue)". */
+    /** For people: "the head node", "queue compute", "login node pool login", or v2's "the cluster section (head node and every queue)". */
     readonly label: string;
     /** Where the node's managed policies are set, e.g. `HeadNode.Iam.AdditionalIamPolicies`. */
     readonly iamPoliciesPath: string;
@@ -187,6 +187,14 @@ function v3Model(document: Plain): ClusterConfigurationModel {
         const label = typeof name === "string" ? `queue ${name}` : `queue ${index + 1}`;
         nodes.push(v3Node(label, `Scheduling.SlurmQueues[${index}]`, queue));
         subnetIds.push(...strings(list(at(queue, "Networking", "SubnetIds"))));
+    });
+    const pools = list(at(document, "LoginNodes", "Pools"));
+    (pools === UNKNOWN || pools === undefined ? [] : pools).forEach((pool, index) => {
+        const name = str(at(pool, "Name"));
+        const label = typeof name === "string" ? `login node pool ${name}` : `login node pool ${index + 1}`;
+        // Pools take no S3Access: their reads come from a managed policy whose document is not in the
+        // configuration, so what they may read is unknown here and read checks give no verdict.
+        nodes.push({ ...v3Node(label, `LoginNodes.Pools[${index}]`, pool), s3Read: UNKNOWN });
     });
     return {
         format: "v3",
