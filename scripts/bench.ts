@@ -8,6 +8,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import * as path from "node:path";
+import { agentRow } from "./bench/agentRow";
 import { apiRow } from "./bench/apiRow";
 import { BenchArgsError, parseBenchArgs, USAGE, type BenchOptions, type RowName } from "./bench/args";
 import { deregistrationRow } from "./bench/deregistrationRow";
@@ -24,6 +25,7 @@ const ROWS: Readonly<Record<RowName, Row>> = {
     api: apiRow,
     faults: faultsRow,
     deregistration: deregistrationRow,
+    agent: agentRow,
     install: installRow,
 };
 

@@ -332,15 +332,15 @@ finish_user() {
 # The node's accounts, read from the local files (no fork per account)
 # ---------------------------------------------------------------------------------------------
 
-declare -A pw_uid=() uid_owner=() gr_gid=() gr_members=() gid_owner=() sh_expire=()
+declare -A pw_uid=() pw_gid=() uid_owner=() gr_gid=() gr_members=() gid_owner=() sh_expire=()
 declare -A managed_user=() managed_group=() retired=() protected=()
 
 read_accounts() {
     local name uid gid rest members expire
-    pw_uid=() uid_owner=() gr_gid=() gr_members=() gid_owner=() sh_expire=() managed_user=()
-    while IFS=: read -r name _ uid rest; do
+    pw_uid=() pw_gid=() uid_owner=() gr_gid=() gr_members=() gid_owner=() sh_expire=() managed_user=()
+    while IFS=: read -r name _ uid gid rest; do
         [[ -n "$name" ]] || continue
-        pw_uid[$name]="$uid" uid_owner[$uid]="$name"
+        pw_uid[$name]="$uid" pw_gid[$name]="$gid" uid_owner[$uid]="$name"
     done </etc/passwd
     while IFS=: read -r name _ gid members; do
         [[ -n "$name" ]] || continue
@@ -439,8 +439,10 @@ clash() {
 }
 
 # create_account NAME: group and user with the roster's ids; 1 when skipped.
+created_with_u=()
+
 create_account() {
-    local name="$1" uid="${user_uid[$1]}" gid="${user_gid[$1]}"
+    local name="$1" uid="${user_uid[$1]}" gid="${user_gid[$1]}" group_args=(-g "${user_gid[$1]}")
     if [[ -n "${uid_owner[$uid]:-}" ]]; then
         clash "$name" "UID $uid belongs to local account ${uid_owner[$uid]}"
         return 1
@@ -458,6 +460,11 @@ create_account() {
     elif [[ -n "${gid_owner[$gid]:-}" ]]; then
         clash "$name" "GID $gid belongs to local group ${gid_owner[$gid]}"
         return 1
+    elif [[ "$gid" == "$uid" ]]; then
+        # One command instead of two, each of which rewrites and syncs every account file: useradd -U
+        # gives the new group the UID as its GID when that is free (checked above; verified after).
+        group_args=(-U)
+        created_with_u+=("$name")
     else
         run groupadd -g "$gid" "$name" || return 1
         gr_gid[$name]="$gid" gid_owner[$gid]="$name"
@@ -465,7 +472,7 @@ create_account() {
     local expire=()
     [[ "${user_state[$name]}" == blocked ]] && expire=(-e "$EXPIRED_DATE")
     # -p '*': no password, not locked: sshd without PAM treats useradd's default '!' as locked.
-    run useradd -u "$uid" -g "$gid" -G "$PCA_MARKER_GROUP" -M -d "$PCA_HOME_BASE/$name" -s "$PCA_SHELL" \
+    run useradd -u "$uid" "${group_args[@]}" -G "$PCA_MARKER_GROUP" -M -d "$PCA_HOME_BASE/$name" -s "$PCA_SHELL" \
         -c "pcluster-access" -p '*' "${expire[@]+"${expire[@]}"}" "$name" || return 1
     pw_uid[$name]="$uid" uid_owner[$uid]="$name" managed_user[$name]=1 sh_expire[$name]=""
     [[ "${user_state[$name]}" != blocked ]] || sh_expire[$name]="$EXPIRED_DAYS"
@@ -473,19 +480,33 @@ create_account() {
 }
 
 # create_home NAME: on the head node only, and only where the directory does not exist (compute and
-# login nodes mount /home from the head node). With it, the intra-cluster key pair, as ParallelCluster
-# gives its default user, so MPI over SSH works between nodes.
+# login nodes mount /home from the head node): noted here, made by make_homes after the user loop.
+new_homes=()
 create_home() {
-    local name="$1" home="$PCA_HOME_BASE/$1" uid="${user_uid[$1]}" gid="${user_gid[$1]}"
     is_head_node || return 0
-    [[ ! -e "$home" ]] || return 0
-    run install -d -m 0700 "$home" "$home/.ssh" || return 0
-    # -R without -a: the home keeps its 0700 instead of taking the skeleton directory's mode.
-    if [[ -d /etc/skel ]]; then run cp -R /etc/skel/. "$home/" || return 0; fi
-    run ssh-keygen -q -t ed25519 -N '' -C "$name@$PCA_ENVIRONMENT-cluster" -f "$home/.ssh/id_ed25519" || return 0
-    run cp "$home/.ssh/id_ed25519.pub" "$home/.ssh/authorized_keys" || return 0
-    run chown -R "$uid:$gid" "$home" || return 0
-    log "created home $home with an intra-cluster key pair"
+    [[ ! -e "$PCA_HOME_BASE/$1" ]] || return 0
+    new_homes+=("$1")
+}
+
+# make_homes: every noted home from /etc/skel, with the intra-cluster key pair ParallelCluster gives its
+# default user (public half in authorized_keys), so MPI over SSH works between nodes. One install for all
+# the directories; then per user a copy, ssh-keygen and chown.
+make_homes() {
+    local name home dirs=() pub
+    ((${#new_homes[@]} > 0)) || return 0
+    for name in "${new_homes[@]}"; do dirs+=("$PCA_HOME_BASE/$name" "$PCA_HOME_BASE/$name/.ssh"); done
+    run install -d -m 0700 "${dirs[@]}" || return 0
+    for name in "${new_homes[@]}"; do
+        home="$PCA_HOME_BASE/$name"
+        # -R without -a: the home keeps its 0700 instead of taking the skeleton directory's mode.
+        if [[ -d /etc/skel ]]; then run cp -R /etc/skel/. "$home/" || continue; fi
+        run ssh-keygen -q -t ed25519 -N '' -C "$name@$PCA_ENVIRONMENT-cluster" -f "$home/.ssh/id_ed25519" || continue
+        IFS= read -r pub <"$home/.ssh/id_ed25519.pub"
+        printf '%s\n' "$pub" >"$home/.ssh/authorized_keys"
+        chmod 0600 "$home/.ssh/authorized_keys"
+        run chown -R "${user_uid[$name]}:${user_gid[$name]}" "$home" || continue
+        log "created home $home with an intra-cluster key pair"
+    done
 }
 
 set_keys() {
@@ -610,6 +631,7 @@ apply_roster() {
     chmod 0755 "$PCA_KEYS_DIR"
     ensure_groups || return
     for name in "${user_names[@]}"; do apply_user "$name"; done
+    make_homes
     # Managed accounts the roster no longer lists are blocked, never deleted.
     for name in "${!managed_user[@]}"; do
         [[ -z "${user_state[$name]+set}" ]] || continue
@@ -620,6 +642,10 @@ apply_roster() {
         set_keys "$name"
     done
     read_accounts
+    for name in "${created_with_u[@]+"${created_with_u[@]}"}"; do
+        [[ "${pw_gid[$name]:-}" == "${user_gid[$name]}" ]] ||
+            warn "created $name with GID ${pw_gid[$name]:-none}, not the roster's ${user_gid[$name]}: fix it by hand (groupmod -g)"
+    done
     set_memberships
     set_sudoers
     write_state_lists

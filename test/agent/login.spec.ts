@@ -42,7 +42,8 @@ describe("roster-agent.sh on a head node: logins, sudo, groups, blocking and rev
 
     const alice: RosterUser = { name: "alice", uid: 2001, sudo: true };
     const bob: RosterUser = { name: "bob", uid: 2002 };
-    const adam: RosterUser = { name: "adam", uid: 2003 };
+    // A private GID other than the UID: created with groupadd, where the others take useradd -U.
+    const adam: RosterUser = { name: "adam", uid: 2003, gid: 2103 };
     const carol: RosterUser = { name: "carol", uid: 2004 };
     const cfd = (members: string[]): RosterGroup => ({ name: "cfd", gid: 3001, members });
 
@@ -69,7 +70,7 @@ describe("roster-agent.sh on a head node: logins, sudo, groups, blocking and rev
         assert.equal(result.stdout, "uid=2001(alice) gid=2001(alice) groups=2001(alice),999(pcluster-access),3001(cfd)\n".replace(
             "999", (await head.execOk("getent", ["group", "pcluster-access"])).split(":")[2]));
         const adamId = await ssh(head, "adam", keys.adam, "id -u; id -g");
-        assert.equal(adamId.stdout, "2003\n2003\n");
+        assert.equal(adamId.stdout, "2003\n2103\n");
     });
 
     it("refuses another user's key and an unknown user", async () => {
@@ -109,7 +110,7 @@ describe("roster-agent.sh on a head node: logins, sudo, groups, blocking and rev
         await publishAndSync(roster([], ["alice"]));
         assert.equal((await head.execOk("getent", ["group", "cfd"])).trim(), "cfd:x:3001:alice");
         const after = await ssh(head, "adam", keys.adam, "id -G; touch /home/cfd-share/adam2.txt");
-        assert.equal(after.stdout, "2003 " + (await head.execOk("getent", ["group", "pcluster-access"])).split(":")[2] + "\n");
+        assert.equal(after.stdout, "2103 " + (await head.execOk("getent", ["group", "pcluster-access"])).split(":")[2] + "\n");
         assert.equal(after.status, 1);
         assert.match(after.stderr, /Permission denied/);
     });

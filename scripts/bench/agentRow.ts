@@ -1,0 +1,92 @@
+/**
+ * Row 6, the node agent: test/agent/measureAgent.ts runs scripts/roster-agent.sh on a head node (a
+ * namespace with real accounts and sshd; the roster in moto's S3, fetched by the real AWS CLI) with
+ * 1,000 users: the first apply, a no-op cycle, one user changed, and logins. Beside it, the anchors'
+ * documented costs: widdix/aws-ec2-ssh (reference/accounts.md) and the OpsWorks agent
+ * (reference/opsworks.md), and the S3 request rate of a large fleet at the default interval.
+ */
+import { measureAgent, type AgentMeasurement } from "../../test/agent/measureAgent";
+import type { Goal } from "./goals";
+import { progress } from "./progress";
+import type { RowResult } from "./row";
+import { formatCount, formatSeconds } from "./table";
+
+const USERS = 1000;
+const FIRST_APPLY_GOAL_MS = 60_000;
+/** The interval post-install.sh is given by default (FORMAT.md: INTERVAL_SECONDS). */
+const DEFAULT_INTERVAL_S = 60;
+const FLEET_NODES = 10_000;
+const SECONDS_PER_MONTH = 30 * 24 * 3600;
+/** S3 Standard GET price in us-east-1, USD per 1,000 requests (a 304 is billed as a GET). */
+const GET_PRICE_PER_1000 = 0.0004;
+
+export async function agentRow(): Promise<RowResult> {
+    progress(`agent: ${USERS} users: first apply, no-op cycle, one user changed, logins`);
+    const m = await measureAgent(USERS);
+    progress(`agent: first apply ${formatSeconds(m.firstApply.wallMs)} s, no-op ${formatSeconds(m.noOp.wallMs)} s`);
+
+    const onlyThatUser = m.oneChanged.agentRuns.length > 0 && m.oneChanged.agentRuns.every((run) => run.includes(m.oneChanged.user))
+        && m.oneChanged.accountCommands.every((command) => command.includes(m.oneChanged.user));
+    const perSecond = FLEET_NODES / DEFAULT_INTERVAL_S;
+    const perMonth = perSecond * SECONDS_PER_MONTH;
+
+    const goals: Goal[] = [
+        {
+            row: "agent",
+            goal: `no-op cycle with ${formatCount(USERS)} users: 1 AWS request, 0 account commands`,
+            measured: `${m.noOp.awsRequests} request, ${m.noOp.accountCommands.length} account commands, ${m.noOp.agentRuns.length} changes, exit ${m.noOp.exitStatus}`,
+            met: m.noOp.exitStatus === 0 && m.noOp.awsRequests === 1 && m.noOp.accountCommands.length === 0 && m.noOp.agentRuns.length === 0,
+        },
+        {
+            row: "agent",
+            goal: `first apply of ${formatCount(USERS)} users under ${FIRST_APPLY_GOAL_MS / 1000} s`,
+            measured: `${formatSeconds(m.firstApply.wallMs, 1)} s, exit ${m.firstApply.exitStatus}`,
+            met: m.firstApply.exitStatus === 0 && m.firstApply.wallMs < FIRST_APPLY_GOAL_MS,
+        },
+        {
+            row: "agent",
+            goal: `one user changed among ${formatCount(USERS)}: only that user's commands run`,
+            measured: `${m.oneChanged.agentRuns.length} changes, all naming ${m.oneChanged.user}: ${onlyThatUser ? "yes" : "no"}`,
+            met: m.oneChanged.exitStatus === 0 && onlyThatUser,
+        },
+        {
+            row: "agent",
+            goal: "0 AWS calls per login",
+            measured: `${m.logins.awsRequests} requests for ${m.logins.count} logins (${m.logins.ok} succeeded)`,
+            met: m.logins.awsRequests === 0 && m.logins.ok === m.logins.count,
+        },
+    ];
+
+    return {
+        tables: [
+            {
+                title: `6. Node agent (scripts/roster-agent.sh on a head node: real accounts, sshd and AWS CLI, roster in moto's S3; ${formatCount(USERS)} users, ${m.groups} project groups)`,
+                columns: ["measure", "AWS requests", "account cmds", "agent changes", "wall s", "exit"],
+                rows: [
+                    cycleRow("first apply", m.firstApply),
+                    cycleRow("no-op cycle", m.noOp),
+                    cycleRow(`one user blocked (${m.oneChanged.user})`, m.oneChanged),
+                    [`login (median of ${m.logins.count})`, String(m.logins.awsRequests), "0", "0", formatSeconds(m.logins.medianMs), `${m.logins.ok}/${m.logins.count} ok`],
+                ],
+                notes: [
+                    "AWS requests: what moto received. account cmds: useradd, usermod, userdel, groupadd, gpasswd, pkill, visudo, ssh-keygen, chown... counted by PATH wrappers;",
+                    "agent changes: the agent's own `run:` log lines (every command that changes the node, key files and homes included).",
+                    `first apply on the head node: per user a group, a user, a home from /etc/skel and an intra-cluster key pair; one-user commands: ${m.oneChanged.agentRuns.join("; ")}`,
+                    "aws-ec2-ssh (reference/accounts.md): at every login IAM ListSSHPublicKeys plus one GetSSHPublicKey per key, and sshd may ask twice (2 x (1 + keys));",
+                    "  every sync (10 min) a ListUsers or GetGroup; useradd without a UID (UIDs differ between nodes); removal deletes the home.",
+                    "OpsWorks agent (reference/opsworks.md): 0 calls per login (authorized_keys file); it polls the OpsWorks service, changes land within about a minute;",
+                    "  UIDs 2000-4000 from the service; a removed user is deleted with its home. The service is switched off.",
+                    `large fleet: ${formatCount(FLEET_NODES)} nodes at the default ${DEFAULT_INTERVAL_S} s interval = ${perSecond.toFixed(1)} S3 requests/s, ` +
+                        `${formatCount(perMonth)} per 30-day month (about $${((perMonth / 1000) * GET_PRICE_PER_1000).toFixed(0)} at $${GET_PRICE_PER_1000} per 1,000 GETs, 304s included);`,
+                    "  S3 serves at least 5,500 GETs/s per prefix, so one roster object carries it; logins add nothing.",
+                ],
+            },
+        ],
+        goals,
+        raw: { ...m, fleet: { nodes: FLEET_NODES, intervalSeconds: DEFAULT_INTERVAL_S, requestsPerSecond: perSecond, requestsPerMonth: perMonth } },
+    };
+}
+
+function cycleRow(label: string, cost: AgentMeasurement["noOp"]): string[] {
+    return [label, String(cost.awsRequests), String(cost.accountCommands.length), String(cost.agentRuns.length), formatSeconds(cost.wallMs, 1), String(cost.exitStatus)];
+}
