@@ -6,7 +6,10 @@ import { loadEnvironmentConfig } from "./components/config";
 import { ParallelClusterEnvironment } from "./components/environment";
 
 const config = loadEnvironmentConfig();
-const environment = new ParallelClusterEnvironment(config.cluster.name, { config });
+// An announced rename keeps every resource: children named `${name}-...` inherit the alias (Pulumi maps
+// the parent's old name prefix onto theirs). An unannounced one is refused by EnvironmentName's check.
+const renamed = config.cluster.renamedFrom === undefined ? {} : { aliases: [{ name: config.cluster.renamedFrom }] };
+const environment = new ParallelClusterEnvironment(config.cluster.name, { config }, renamed);
 
 /** The ParallelCluster configuration file: save it and run `pcluster create-cluster`. */
 export const clusterConfiguration = environment.clusterConfiguration;

@@ -86,10 +86,13 @@ export class ClusterUsers extends pulumi.ComponentResource {
         }
         if (user.create) {
             // No login profile and no access keys: the user can only SSH to the cluster (the article's advice).
+            // Retained on delete: flipping create to false (or removing the user, or destroying the stack)
+            // leaves the IAM user in the account, which `create: false` then looks up. Deleting a person's
+            // IAM user is a visible step of its own (`aws iam delete-user`), never a config edit's side effect.
             const created = new aws.iam.User(
                 `${prefix}-iam-user`,
                 { name: user.iamUserName, tags: { "pcluster-access:role": "cluster-user" } },
-                { parent: this },
+                { parent: this, retainOnDelete: true },
             );
             return created.arn;
         }

@@ -9,6 +9,7 @@ import { backendScripts, buildAccess } from "./access";
 import { ClusterConfiguration } from "./clusterConfiguration";
 import type { UserRow } from "./clusterUsers";
 import type { EnvironmentConfig } from "./config/model";
+import { EnvironmentName } from "./environmentName";
 import { FsxSettings } from "./fsxSettings";
 import { Network } from "./network";
 import { PostInstallAsset } from "./postInstallAsset";
@@ -38,6 +39,7 @@ export class ParallelClusterEnvironment extends pulumi.ComponentResource {
         const { config } = args;
         const parent = { parent: this };
 
+        new EnvironmentName({ clusterName: config.cluster.name, ...(config.cluster.renamedFrom === undefined ? {} : { renamedFrom: config.cluster.renamedFrom }) }, parent);
         const network = new Network(`${name}-network`, { settings: config.network }, parent);
         const fsx = new FsxSettings(`${name}-fsx`, { settings: config.cluster.fsx }, parent);
         const asset = new PostInstallAsset(`${name}-scripts`, { extraScripts: backendScripts(config.access) }, parent);

@@ -29,7 +29,10 @@ export class PostInstallAsset extends pulumi.ComponentResource {
 
     constructor(name: string, args: PostInstallAssetArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("pcluster-access:storage:PostInstallAsset", name, {}, opts);
-        const bucket = new aws.s3.Bucket(`${name}-bucket`, { forceDestroy: false }, { parent: this });
+        // forceDestroy: `pulumi destroy` empties the bucket, every object version and delete marker included,
+        // instead of failing with BucketNotEmpty. It holds only what the program writes (the script, the
+        // rendered configuration), all of it rebuilt from the stack config by the next `up`.
+        const bucket = new aws.s3.Bucket(`${name}-bucket`, { forceDestroy: true }, { parent: this });
         const guards = [
             new aws.s3.BucketPublicAccessBlock(
                 `${name}-public-access-block`,

@@ -3,6 +3,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentConfig, ConfigProblem } from "./model";
+import { configKeyProblems } from "./configKeys";
 import { formatProblems, parseEnvironmentConfig } from "./parse";
 
 /** Thrown when the stack config is invalid; carries every problem found. */
@@ -37,9 +38,13 @@ export function loadEnvironmentConfig(): EnvironmentConfig {
         roster: readObject("roster"),
         users: readObject("users"),
     };
+    problems.push(...configKeyProblems(Object.keys(pulumi.runtime.allConfig())));
     const result = parseEnvironmentConfig(input);
     if (!result.ok || problems.length > 0) {
         throw new ConfigError([...problems, ...(result.ok ? [] : result.problems)]);
+    }
+    for (const warning of result.warnings) {
+        void pulumi.log.warn(`${warning.path}: ${warning.message}`);
     }
     return result.config;
 }

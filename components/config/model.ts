@@ -41,6 +41,8 @@ export type FsxSettingsConfig =
 
 export interface ClusterSettings {
     readonly name: string;
+    /** The name before an announced rename: resources named after it are aliased to the new name. */
+    readonly renamedFrom?: string;
     readonly format: ClusterFormat;
     readonly os: string;
     readonly keyName: string;

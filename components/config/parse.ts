@@ -12,7 +12,7 @@ import { itemSchemas, sectionSchemas, type RawSections, type SectionName } from 
 export type RawConfigInput = { readonly [K in SectionName]?: unknown };
 
 export type ParseResult =
-    | { readonly ok: true; readonly config: EnvironmentConfig }
+    | { readonly ok: true; readonly config: EnvironmentConfig; readonly warnings: readonly ConfigProblem[] }
     | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
 
 /** What to set when a required key is missing. */
@@ -81,7 +81,15 @@ export function parseEnvironmentConfig(input: RawConfigInput): ParseResult {
     if (problems.length > 0 || !sections.region || !clusterSettings || !network || !access || !userSettings) {
         return { ok: false, problems };
     }
-    return { ok: true, config: { region: sections.region, cluster: clusterSettings, network, access, users: userSettings.filter((user) => user !== undefined) } };
+    const warnings: ConfigProblem[] =
+        userSettings.length === 0
+            ? [{ path: "users", message: "lists no users: the environment is planned with no cluster users. Add entries under pcluster-access:users (see Pulumi.dev.yaml), or ignore this while setting up." }]
+            : [];
+    return {
+        ok: true,
+        config: { region: sections.region, cluster: clusterSettings, network, access, users: userSettings.filter((user) => user !== undefined) },
+        warnings,
+    };
 }
 
 function problemsOf(sectionPath: string, issue: z.core.$ZodIssue): ConfigProblem[] {

@@ -67,6 +67,12 @@ export function resolveCluster(raw: RawSections["cluster"], computeSubnets: numb
                 `at most ${CLUSTER_NAME_MAX_LENGTH} characters.`,
         );
     }
+    if (raw.renamedFrom !== undefined && (!CLUSTER_NAME_PATTERN.test(raw.renamedFrom) || raw.renamedFrom === raw.name)) {
+        report(
+            "cluster.renamedFrom",
+            `'${raw.renamedFrom}' must be the cluster's previous name (a valid cluster name other than cluster.name). Set it to the name you renamed from, or remove it.`,
+        );
+    }
     if (!OPERATING_SYSTEMS[format].includes(raw.os)) {
         const other: ClusterFormat = format === "v2" ? "v3" : "v2";
         const hint = OPERATING_SYSTEMS[other].includes(raw.os) ? ` ('${raw.os}' is a ${other} value)` : "";
@@ -120,6 +126,7 @@ export function resolveCluster(raw: RawSections["cluster"], computeSubnets: numb
     }
     return {
         name: raw.name,
+        ...(raw.renamedFrom === undefined ? {} : { renamedFrom: raw.renamedFrom }),
         format,
         os: raw.os,
         keyName: raw.keyName,

@@ -59,6 +59,8 @@ const fsx = z
 
 const cluster = z.strictObject({
     name: z.string(),
+    /** The previous cluster.name, set in the edit that renames: the same resources move to the new name. */
+    renamedFrom: z.string().optional(),
     format: z.enum(["v3", "v2"]).default("v3"),
     os: z.string(),
     /** EC2 key pair for the OS default user (the administrators' own way in). */

@@ -15,6 +15,10 @@ export interface RegisteredResource {
     readonly custom: boolean;
     readonly parent?: string;
     readonly dependencies: readonly string[];
+    /** Kept in the cloud when deleted from the stack (`retainOnDelete`). */
+    readonly retainOnDelete: boolean;
+    /** Names the resource had before (its own `aliases`; children inherit their parent's in the engine). */
+    readonly aliasNames: readonly string[];
     /** Inputs as the provider (and a resource policy) sees them; unknown values are pulumi's `unknown`. */
     readonly inputs: Record<string, unknown>;
     /** Outputs as the mock cloud returned them (inputs only during a preview). */
@@ -46,6 +50,9 @@ interface RegisterRequest {
     getParent(): string;
     getCustom(): boolean;
     getDependenciesList(): string[];
+    getRetainondelete(): boolean;
+    /** Alias specs (the mock monitor supports them): the resource's own aliases, by name here. */
+    getAliasesList(): { getSpec?(): { getName(): string } | undefined }[];
 }
 
 interface MockMonitorLike {
@@ -55,7 +62,7 @@ interface MockMonitorLike {
 /** Runs the program once; resolves when every resource has been registered. */
 export async function runProgram(options: RunProgramOptions): Promise<ProgramRun> {
     const cloud = new MockCloud(options.cloud);
-    const records = new Map<string, { type: string; name: string; parent?: string; custom: boolean; dependencies: string[] }>();
+    const records = new Map<string, RegistrationRecord>();
     const io = new Map<string, { inputs: Record<string, unknown>; outputs: Record<string, unknown> }>();
 
     const recordingCloud: pulumi.runtime.Mocks = {
@@ -128,8 +135,21 @@ function withRootMessage(error: unknown): unknown {
     return error;
 }
 
-/** The mock monitor does not pass parents and dependencies to the mocks; read them off each request. */
-function captureParents(records: Map<string, { type: string; name: string; parent?: string; custom: boolean; dependencies: string[] }>): void {
+/** What the engine would get with a registration besides the inputs. */
+interface RegistrationRecord {
+    type: string;
+    name: string;
+    parent?: string;
+    custom: boolean;
+    dependencies: string[];
+    /** Kept in the cloud when deleted from the stack (`retainOnDelete`). */
+    retainOnDelete: boolean;
+    /** Names the resource had before (`aliases: [{ name }]`). */
+    aliasNames: string[];
+}
+
+/** The mock monitor does not pass parents, dependencies and options to the mocks; read them off each request. */
+function captureParents(records: Map<string, RegistrationRecord>): void {
     const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitorLike;
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (request, callback) =>
@@ -141,6 +161,8 @@ function captureParents(records: Map<string, { type: string; name: string; paren
                     ...(request.getParent() ? { parent: request.getParent() } : {}),
                     custom: request.getCustom(),
                     dependencies: request.getDependenciesList(),
+                    retainOnDelete: request.getRetainondelete(),
+                    aliasNames: request.getAliasesList().flatMap((alias) => alias.getSpec?.()?.getName() ?? []),
                 });
             }
             callback(error, response);

@@ -25,14 +25,14 @@ describe("npm run plan, as a process", () => {
         assert.equal(result.status, 0, result.stderr);
         assert.match(result.stdout, /\nUsers \(3\):\n/);
         assert.equal(result.stderr, "");
-        assert.equal(JSON.parse(readFileSync(path.join(dir, "dev", "plan.json"), "utf8")).resources.length, 20);
+        assert.equal(JSON.parse(readFileSync(path.join(dir, "dev", "plan.json"), "utf8")).resources.length, 21);
     });
 
     it("exits 0 on the article's stack (OpsWorks backend) with --stack article", () => {
         const result = node(["scripts/plan.ts", "--stack", "article", "--out", dir]);
         assert.equal(result.status, 0, result.stderr);
         assert.equal(result.stderr, "");
-        assert.equal(JSON.parse(readFileSync(path.join(dir, "article", "plan.json"), "utf8")).resources.length, 30);
+        assert.equal(JSON.parse(readFileSync(path.join(dir, "article", "plan.json"), "utf8")).resources.length, 31);
     });
 
     it("exits 2 on an invalid stack file, printing the problems and no stack trace", () => {

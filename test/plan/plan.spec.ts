@@ -33,7 +33,7 @@ describe("npm run plan", () => {
         const result = await plan({ ...options(path.join(REPO_ROOT, "Pulumi.dev.yaml"), "dev") });
         assert.equal(result.exitCode, EXIT.ok, result.stderr);
         assert.match(result.stdout, /^pcluster-access offline plan: stack dev \(Pulumi\.dev\.yaml\), region eu-west-1, against a mock cloud\n/);
-        assert.match(result.stdout, /\nResources \(20\):\n/);
+        assert.match(result.stdout, /\nResources \(21\):\n/);
         assert.match(result.stdout, /\n {2}1 {2}pulumi-nodejs:dynamic\/roster:Roster\n/);
         assert.doesNotMatch(result.stdout, /opsworks/i);
         assert.match(
@@ -51,7 +51,7 @@ describe("npm run plan", () => {
         const result = await plan(options());
         assert.equal(result.exitCode, EXIT.ok, result.stderr);
         assert.match(result.stdout, /^pcluster-access offline plan: stack article \(Pulumi\.article\.yaml\), region eu-west-1, against a mock cloud\n/);
-        assert.match(result.stdout, /\nResources \(30\):\n/);
+        assert.match(result.stdout, /\nResources \(31\):\n/);
         assert.match(result.stdout, /\n {2}3 {2}pulumi-nodejs:dynamic\/opsworks:UserProfile\n/);
         assert.match(result.stdout, /\nComponent tree:\npulumi:pulumi:Stack pcluster-access-article\n└─ pcluster-access:index:ParallelClusterEnvironment hpc-dev\n/);
         assert.match(result.stdout, /\nUsers \(3\):\n {2}IAM user {4}SSH username {2}ssh {2}sudo {2}access\n {2}alice {7}alice {9}yes {2}yes {3}allowed\n {2}bob {9}bob {11}yes {2}no {4}allowed\n {2}adam\.black {2}adamblack {5}yes {2}no {4}allowed\n/);
@@ -59,7 +59,7 @@ describe("npm run plan", () => {
 
         const document = JSON.parse(readFileSync(path.join(dir, "article", "plan.json"), "utf8"));
         assert.deepEqual(Object.keys(document), ["resources", "users", "violations"]);
-        assert.equal(document.resources.length, 30);
+        assert.equal(document.resources.length, 31);
         assert.deepEqual(document.resources.find((resource: { name: string }) => resource.name === "hpc-dev-users-bob-profile"), {
             type: "pulumi-nodejs:dynamic/opsworks:UserProfile",
             name: "hpc-dev-users-bob-profile",
@@ -146,7 +146,7 @@ describe("npm run plan", () => {
         const result = await plan(options(file));
         assert.equal(result.exitCode, EXIT.ok, result.stderr);
         assert.doesNotMatch(result.stdout, /awsx:ec2:Vpc/);
-        assert.match(result.stdout, /\nResources \(29\):\n/);
+        assert.match(result.stdout, /\nResources \(30\):\n/);
     });
 
     it("exits 2 when the config names an IAM user the account does not have", async () => {

@@ -29,6 +29,7 @@ describe("the program under Pulumi's mock runtime", () => {
                 "hpc-dev > pcluster-access:storage:FsxSettings hpc-dev-fsx",
                 "hpc-dev > pcluster-access:storage:PostInstallAsset hpc-dev-scripts",
                 "hpc-dev > pcluster-access:users:ClusterUsers hpc-dev-users",
+                "hpc-dev > pulumi-nodejs:dynamic/pcluster:EnvironmentName pcluster-access-environment-name",
                 "hpc-dev-cluster-config > pulumi-nodejs:dynamic/pcluster:ClusterConfiguration hpc-dev-cluster-config-object",
                 "hpc-dev-network > awsx:ec2:Vpc hpc-dev-network-vpc",
                 "hpc-dev-opsworks > aws:iam/instanceProfile:InstanceProfile hpc-dev-opsworks-instance-profile",

@@ -77,7 +77,8 @@ export class RosterUsers extends pulumi.ComponentResource {
                   new aws.iam.User(
                       `${name}-${user.iamUserName}-iam-user`,
                       { name: user.iamUserName, tags: { "pcluster-access:role": "cluster-user", [UID_TAG]: uid.apply(String) } },
-                      { parent: this },
+                      // Kept when it leaves the program (create: false, removal, destroy): see ClusterUsers.
+                      { parent: this, retainOnDelete: true },
                   ).arn
                 : pulumi.output(user.iamUserArn ?? lookups.get(user.iamUserName)!.arn);
             return pulumi.all([arn, uid]).apply(([iamUserArn, id]): UserRow => ({
