@@ -9,6 +9,8 @@ import type { StackValidationPolicy } from "@pulumi/policy";
 import { argumentWords, ROSTER_MODE, type ClusterConfigurationModel, type ClusterNode } from "./lib/clusterConfiguration";
 import { isKnown, str, UNKNOWN, type Maybe, type Unknown } from "./lib/known";
 import { configWithDefaults, stringValue } from "./lib/policyConfig";
+import { policyObjectReads } from "./lib/iamPolicyReads";
+import { nodeGrants } from "./postInstall";
 import { ROSTER, S3_BUCKET_OBJECT } from "./lib/resourceTypes";
 import { globMatches, objectArn, parseS3Url, s3Url } from "./lib/s3";
 import { StackResources, type StackResource } from "./lib/stackResources";
@@ -27,6 +29,8 @@ interface ExpectedRoster {
     readonly environment: Maybe<string>;
     /** `s3://` URLs of the agent scripts this stack uploads. */
     readonly agents: readonly string[] | Unknown;
+    /** What this stack's managed policies let a node read (login node pools read through them). */
+    readonly policyReads: ReadonlyMap<string, readonly string[]> | Unknown;
 }
 
 export const requiredRosterWiring: StackValidationPolicy = {
@@ -46,7 +50,7 @@ export const requiredRosterWiring: StackValidationPolicy = {
         if (rosters.length === 0) {
             return;
         }
-        const expected = expectedOf(stack, rosters[0], agentKey);
+        const expected: ExpectedRoster = { ...expectedOf(stack, rosters[0], agentKey), policyReads: policyObjectReads(stack) };
         for (const { resource, read } of stack.configurations()) {
             // An unreadable configuration is reported by required-opsworks-iam-policies.
             if (read.ok) {
@@ -60,7 +64,7 @@ export const requiredRosterWiring: StackValidationPolicy = {
     },
 };
 
-function expectedOf(stack: StackResources, roster: StackResource, agentKey: string): ExpectedRoster {
+function expectedOf(stack: StackResources, roster: StackResource, agentKey: string): Omit<ExpectedRoster, "policyReads"> {
     const bucket = str(roster.props.bucket);
     const key = str(roster.props.key);
     const rosterUrl = bucket === UNKNOWN || key === UNKNOWN ? UNKNOWN : typeof bucket === "string" && typeof key === "string" ? s3Url({ bucket, key }) : undefined;
@@ -123,13 +127,13 @@ function nodeProblems(node: ClusterNode, model: ClusterConfigurationModel, expec
             `${who} passes the environment name ${shown(environmentWord)} (${node.argsPath}), not ${environment}: the agent refuses every roster of this environment. Pass ${environment}.`,
         );
     }
-    problems.push(...readProblems(node, model, [rosterWord, agentWord]));
+    problems.push(...readProblems(node, model, [rosterWord, agentWord], expected.policyReads));
     return problems;
 }
 
 /** The node must be allowed to read the roster and the agent it is given. */
-function readProblems(node: ClusterNode, model: ClusterConfigurationModel, urls: readonly Maybe<string>[]): string[] {
-    const grants = node.s3Read;
+function readProblems(node: ClusterNode, model: ClusterConfigurationModel, urls: readonly Maybe<string>[], policyReads: ExpectedRoster["policyReads"]): string[] {
+    const grants = nodeGrants(node, policyReads);
     if (!isKnown(grants) || grants.includes(UNKNOWN)) {
         return [];
     }
@@ -142,9 +146,11 @@ function readProblems(node: ClusterNode, model: ClusterConfigurationModel, urls:
         const arn = objectArn(object);
         if (!grants.some((grant) => typeof grant === "string" && globMatches(grant, arn))) {
             const fix =
-                model.format === "v3"
-                    ? `add {BucketName: ${object.bucket}, KeyName: ${object.key}, EnableWriteAccess: false} to ${node.s3ReadPath}`
-                    : `set ${node.s3ReadPath} = arn:aws:s3:::${object.bucket}/*`;
+                node.s3ReadPolicyArns !== undefined
+                    ? `list in ${node.s3ReadPath} a managed policy of this stack that allows s3:GetObject on it (login node pools take no S3Access)`
+                    : model.format === "v3"
+                      ? `add {BucketName: ${object.bucket}, KeyName: ${object.key}, EnableWriteAccess: false} to ${node.s3ReadPath}`
+                      : `set ${node.s3ReadPath} = arn:aws:s3:::${object.bucket}/*`;
             problems.push(`${capitalize(node.label)} may not read ${arn}: nothing in ${node.s3ReadPath} covers it, so the agent cannot fetch it. To fix, ${fix}.`);
         }
     }

@@ -6,7 +6,7 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { ROSTER } from "../../policy/lib/resourceTypes";
-import { DEV_STACK_FILE } from "../support/devConfig";
+import { DEV_STACK_FILE, setFormat } from "../support/devConfig";
 import { named } from "../support/program";
 import { allViolations, check, violations } from "./support/check";
 import { editV2, editV3, nodeOf, type Node } from "./support/edits";
@@ -101,27 +101,28 @@ describe("roster backend policies", () => {
             ]);
         });
 
-        it("reports a login node pool with another agent", async () => {
+        it("reports a login node pool with another agent, which its managed policy does not let it read", async () => {
             const { report } = await checkRoster({
-                edits: [
-                    editV3((document) => {
-                        const head = ((document.HeadNode as Node).CustomActions as Node).OnNodeConfigured as Node;
-                        const Args = ["roster", `s3://${bucket}/roster.txt`, "s3://elsewhere/agent.sh", "60", "hpc-dev"];
-                        document.LoginNodes = { Pools: [{ Name: "login", CustomActions: { OnNodeConfigured: { Script: head.Script, Args } } }] };
-                    }),
-                ],
+                edits: [editV3((document) => { ((((document.LoginNodes as Node).Pools as Node[])[0].CustomActions as Node).OnNodeConfigured as Node).Args = ["roster", `s3://${bucket}/roster.txt`, "s3://elsewhere/agent.sh", "60", "hpc-dev"]; })],
             });
+            const path = "LoginNodes.Pools[0]";
             assert.deepEqual(violations(report, WIRING), [
                 [
                     "mandatory",
-                    `Login node pool login runs the agent "s3://elsewhere/agent.sh" (LoginNodes.Pools[0].CustomActions.OnNodeConfigured.Args), not this environment's s3://${bucket}/roster-agent.sh. Pass s3://${bucket}/roster-agent.sh.`,
+                    `Login node pool login runs the agent "s3://elsewhere/agent.sh" (${path}.CustomActions.OnNodeConfigured.Args), not this environment's s3://${bucket}/roster-agent.sh. Pass s3://${bucket}/roster-agent.sh.`,
+                    CONFIG_OBJECT,
+                ],
+                [
+                    "mandatory",
+                    `Login node pool login may not read arn:aws:s3:::elsewhere/agent.sh: nothing in ${path}.Iam.AdditionalIamPolicies covers it, so the agent cannot fetch it. ` +
+                        `To fix, list in ${path}.Iam.AdditionalIamPolicies a managed policy of this stack that allows s3:GetObject on it (login node pools take no S3Access).`,
                     CONFIG_OBJECT,
                 ],
             ]);
         });
 
         it("reads v2's post_install_args as the node word-splits them", async () => {
-            const v2 = (raw: { cluster: Record<string, unknown> }) => { raw.cluster.format = "v2"; raw.cluster.os = "centos7"; };
+            const v2 = (raw: Parameters<typeof setFormat>[0]) => { setFormat(raw, "v2"); raw.cluster.os = "centos7"; };
             const passing = await checkRoster({ change: v2 });
             assert.deepEqual(violations(passing.report, WIRING), []);
             const args = `roster s3://${bucket}/roster.txt s3://${bucket}/roster-agent.sh 60 hpc-test`;
