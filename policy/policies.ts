@@ -8,9 +8,11 @@ import { requiredDeployedConfiguration } from "./deployedConfiguration";
 import { discouragedScratchFileSystem } from "./fileSystems";
 import { discouragedUpdateNeedingFleetStop } from "./fleetStop";
 import { requiredOpsWorksIamPolicies } from "./iamPolicies";
-import { requiredImdsV1ForOpsWorks } from "./imds";
+import { prohibitedImdsV1WithoutNeed, requiredImdsV1ForOpsWorks } from "./imds";
 import { requiredOpsWorksStackPlacement } from "./opsworksStack";
 import { requiredPostInstallWiring } from "./postInstall";
+import { requiredRosterUids } from "./rosterUids";
+import { requiredRosterWiring } from "./rosterWiring";
 import { requiredPrivateScriptBucket } from "./scriptBucket";
 import { discouragedSshOpenToWorld } from "./ssh";
 import { discouragedAccessRevocation, discouragedSudoUsers, requiredValidSshPublicKey } from "./users";
@@ -22,7 +24,10 @@ export const policies: Policies = [
     requiredOpsWorksIamPolicies,
     requiredPostInstallWiring,
     requiredImdsV1ForOpsWorks,
+    prohibitedImdsV1WithoutNeed,
     requiredOpsWorksStackPlacement,
+    requiredRosterWiring,
+    requiredRosterUids,
     requiredValidSshPublicKey,
     requiredPrivateScriptBucket,
     requiredDeployedConfiguration,
