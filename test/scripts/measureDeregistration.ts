@@ -95,10 +95,12 @@ export interface DeregistrationMeasurement {
     };
     /** What the article's script makes for the same stack: 1 + N lookups + one per terminated instance. */
     readonly articleCalls: number;
-    /** Decisions the cycle logged. */
+    /** Decisions the cycle made (kept nodes from the summary line). */
     readonly decisions: { readonly keep: number; readonly deregister: number; readonly skip: number };
     /** Ids per EC2 request, in order (each at most 200). */
     readonly ec2BatchSizes: number[];
+    /** Lines the cycle wrote to its log (and syslog): one per decision and the summary. */
+    readonly logLines: number;
     /** The cycle's exit status (0 when every deregistration succeeded). */
     readonly exitStatus: number;
     /** Wall time of the cycle, for the benchmark only. */
@@ -112,21 +114,29 @@ export interface CycleEndpoints {
 }
 
 /** Writes the job's settings for `stack` and returns the environment the job runs with: the real CLI. */
-export function cycleEnv(root: NodeRoot, stack: EmulatedStack, endpoints: CycleEndpoints): NodeJS.ProcessEnv {
+export function cycleEnv(root: NodeRoot, stack: EmulatedStack, endpoints: CycleEndpoints, parallel?: number): NodeJS.ProcessEnv {
     root.writeJobConf({
         stackId: stack.stackId,
         region: REGION,
         awsCli: REAL_AWS_CLI,
         opsworksUrl: endpoints.opsworks,
         ec2Url: endpoints.ec2,
+        ...(parallel === undefined ? {} : { parallel }),
     });
     return scriptEnv(root, dummyAwsEnv(root.dir));
 }
 
-/** Counts the decision lines of a cycle's log. */
+/** The cycle's summary line: `cycle for OpsWorks stack ID in REGION: N listed, K kept, D deregistered, F failed, S skipped, Ts`. */
+export const SUMMARY = /^opsworks-deregister: cycle for OpsWorks stack \S+ in \S+: (\d+) listed, (\d+) kept, (\d+) deregistered, (\d+) failed, (\d+) skipped, (\d+)s$/;
+
+/**
+ * The decisions of a cycle: kept nodes are counted by the summary line only (a healthy node is never
+ * logged); deregistrations and skips each have their line, attempts that failed included.
+ */
 export function countDecisions(log: readonly string[]): DeregistrationMeasurement["decisions"] {
-    const count = (verb: string): number => log.filter((line) => line.startsWith(`opsworks-deregister: ${verb} `)).length;
-    return { keep: count("keep"), deregister: count("deregister"), skip: count("skip") };
+    const count = (prefix: string): number => log.filter((line) => line.startsWith(`opsworks-deregister: ${prefix}`)).length;
+    const summary = log.map((line) => SUMMARY.exec(line)).find((match) => match !== null);
+    return { keep: summary ? Number(summary[2]) : 0, deregister: count("deregistered ") + count("failed to deregister "), skip: count("skip ") };
 }
 
 /** Runs one cycle under a fresh stack; starts and stops its own services unless given some. */
@@ -162,6 +172,7 @@ export async function measureDeregistration(
             },
             articleCalls: 1 + n + terminated,
             decisions: countDecisions(run.log),
+            logLines: run.log.length,
             ec2BatchSizes: ec2Describes.map((request) => request.instanceIdFilter.length),
             exitStatus: run.status,
             wallMs: run.wallMs,
