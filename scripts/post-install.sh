@@ -26,6 +26,8 @@
 #   PCA_REGISTER_RETRY_DELAY    seconds before retry n, times n (default 20)
 #   PCA_DEREGISTER_INTERVAL     minutes between deregistration cycles, 1-59 (default 1): a cron step
 #   PCA_DEREGISTER_PARALLEL     DeregisterInstance calls a cycle runs at once, 1-32 (default 8)
+#   PCA_DEREGISTER_BUDGET       seconds into a cycle after which it starts no more deregistrations and
+#                               leaves the rest to the next cycle (default: 40 per interval minute)
 #                               (*/N), so the gap before each full hour is shorter unless N divides 60
 #   PCA_OPSWORKS_ENDPOINT_URL   test and air-gapped hooks: add --endpoint-url to the opsworks and
 #   PCA_EC2_ENDPOINT_URL        ec2 calls (Debian's CLI ignores AWS_ENDPOINT_URL*); empty = default
@@ -42,6 +44,7 @@ set -euo pipefail
 : "${PCA_REGISTER_RETRY_DELAY:=20}"
 : "${PCA_DEREGISTER_INTERVAL:=1}"
 : "${PCA_DEREGISTER_PARALLEL:=8}"
+: "${PCA_DEREGISTER_BUDGET:=}"
 : "${PCA_OPSWORKS_ENDPOINT_URL:=}"
 : "${PCA_EC2_ENDPOINT_URL:=}"
 : "${PCA_S3_ENDPOINT_URL:=}"
@@ -185,6 +188,7 @@ install_deregistration_job() {
         printf 'PCA_OPSWORKS_ENDPOINT_URL=%q\n' "$PCA_OPSWORKS_ENDPOINT_URL"
         printf 'PCA_EC2_ENDPOINT_URL=%q\n' "$PCA_EC2_ENDPOINT_URL"
         printf 'PCA_DEREGISTER_PARALLEL=%q\n' "$PCA_DEREGISTER_PARALLEL"
+        printf 'PCA_DEREGISTER_BUDGET=%q\n' "$PCA_DEREGISTER_BUDGET"
     } | write_file "${PCA_ROOT}${JOB_CONF}" 0600
     # A file of its own in cron.d: rewriting it is idempotent, unlike the article's append to
     # /etc/crontab. Its name has no dot, which cron's run-parts naming rule would skip.
@@ -243,6 +247,8 @@ check_install_settings() {
         die "PCA_REGISTER_RETRY_DELAY=$PCA_REGISTER_RETRY_DELAY is not a whole number of seconds from 0 to 9999"
     [[ "$PCA_DEREGISTER_INTERVAL" =~ ^([1-9]|[1-5][0-9])$ ]] ||
         die "PCA_DEREGISTER_INTERVAL=$PCA_DEREGISTER_INTERVAL is not a whole number of minutes from 1 to 59"
+    # Two thirds of the interval: the cycle's last batch and its summary fit in the rest.
+    : "${PCA_DEREGISTER_BUDGET:=$((PCA_DEREGISTER_INTERVAL * 40))}"
     check_deregister_parallel
 }
 
@@ -327,10 +333,14 @@ describe_ec2() {
     return 0
 }
 
-# check_deregister_parallel: PCA_DEREGISTER_PARALLEL is a whole number from 1 to 32.
+# check_deregister_parallel: PCA_DEREGISTER_PARALLEL is a whole number from 1 to 32, and
+# PCA_DEREGISTER_BUDGET a whole number of seconds from 0 to 3540.
 check_deregister_parallel() {
     if [[ ! "$PCA_DEREGISTER_PARALLEL" =~ ^[1-9][0-9]?$ ]] || ((PCA_DEREGISTER_PARALLEL > 32)); then
         die "PCA_DEREGISTER_PARALLEL=$PCA_DEREGISTER_PARALLEL is not a whole number from 1 to 32"
+    fi
+    if [[ ! "$PCA_DEREGISTER_BUDGET" =~ ^(0|[1-9][0-9]{0,3})$ ]] || ((PCA_DEREGISTER_BUDGET > 3540)); then
+        die "PCA_DEREGISTER_BUDGET=$PCA_DEREGISTER_BUDGET is not a whole number of seconds from 0 to 3540"
     fi
 }
 
@@ -347,7 +357,7 @@ deregister_one() {
 deregister_main() {
     local listing i j ow_id ec2_id infra reason failed=0
     local ow_ids=() ec2_ids=() infras=() lookup=() pending=() reasons=()
-    local kept=0 deregistered=0 skipped=0
+    local kept=0 deregistered=0 skipped=0 deferred=0
     start_log opsworks-deregister "${PCA_ROOT}${JOB_LOG}"
 
     mkdir -p "$(dirname "${PCA_ROOT}${JOB_LOCK}")"
@@ -366,6 +376,8 @@ deregister_main() {
     [[ "${PCA_STACK_ID:-}" =~ $STACK_ID_RE ]] || die "PCA_STACK_ID '${PCA_STACK_ID:-}' in ${PCA_ROOT}${JOB_CONF} is not a stack id"
     [[ "${PCA_REGION:-}" =~ $REGION_RE ]] || die "PCA_REGION '${PCA_REGION:-}' in ${PCA_ROOT}${JOB_CONF} is not an AWS region"
     [[ -f "$PCA_AWS_CLI" && -x "$PCA_AWS_CLI" ]] || die "PCA_AWS_CLI '$PCA_AWS_CLI' in ${PCA_ROOT}${JOB_CONF} is not an executable file"
+    # Settings files written before these existed: the defaults for a one-minute interval.
+    : "${PCA_DEREGISTER_PARALLEL:=8}" "${PCA_DEREGISTER_BUDGET:=40}"
     check_deregister_parallel
 
     work_dir="$(mktemp -d)"
@@ -415,8 +427,13 @@ deregister_main() {
     done
 
     # A few DeregisterInstance calls at a time, in batches (bash 4.2 has no `wait -n`): each call is
-    # a CLI start-up plus a round trip, so 100 in a row would outlast a one-minute interval.
+    # a CLI process (about a CPU-second), so 100 in a row would outlast a one-minute interval. Past
+    # the budget no batch starts: the rest waits for the next cycle rather than delay it.
     for ((j = 0; j < ${#pending[@]}; j += PCA_DEREGISTER_PARALLEL)); do
+        if ((j > 0 && SECONDS >= PCA_DEREGISTER_BUDGET)); then
+            deferred=$((${#pending[@]} - j))
+            break
+        fi
         for i in "${pending[@]:j:PCA_DEREGISTER_PARALLEL}"; do
             deregister_one "$work_dir" "$i" "${ow_ids[i]}" &
         done
@@ -433,7 +450,7 @@ deregister_main() {
             fi
         done
     done
-    log "cycle for OpsWorks stack $PCA_STACK_ID in $PCA_REGION: ${#ow_ids[@]} listed, $kept kept, $deregistered deregistered, $failed failed, $skipped skipped, ${SECONDS}s"
+    log "cycle for OpsWorks stack $PCA_STACK_ID in $PCA_REGION: ${#ow_ids[@]} listed, $kept kept, $deregistered deregistered, $failed failed, $deferred deferred, $skipped skipped, ${SECONDS}s"
     ((failed == 0))
 }
 

@@ -40,9 +40,9 @@ export async function deregistrationRow(): Promise<RowResult> {
             },
             {
                 row: "deregistration",
-                goal: `N = ${formatCount(result.registered)}: the cycle ends within its ${CYCLE_INTERVAL_S} s interval and logs one line per deregistration plus one summary`,
-                measured: `${formatSeconds(result.wallMs, 1)} s, ${result.logLines} log lines`,
-                met: result.wallMs < CYCLE_INTERVAL_S * 1000 && result.logLines === result.decisions.deregister + 1,
+                goal: `N = ${formatCount(result.registered)}: every cycle ends within its ${CYCLE_INTERVAL_S} s interval and logs one line per deregistration plus one summary`,
+                measured: `${result.cycles} cycle(s), the longest ${formatSeconds(result.wallMs, 1)} s, ${result.logLines} log lines`,
+                met: result.wallMs < CYCLE_INTERVAL_S * 1000 && result.logLines === result.decisions.deregister + result.cycles,
             },
         ];
     });
@@ -50,7 +50,7 @@ export async function deregistrationRow(): Promise<RowResult> {
         tables: [
             {
                 title: `4. Deregistration (one cycle, real AWS CLI against the OpsWorks emulator and moto; ${TERMINATED_FRACTION * 100}% of N terminated)`,
-                columns: ["N", "terminated", "OW Describe", "EC2 Describe", "Deregister", "calls", "article", "keep/dereg/skip", "log lines", "exit", "cycle s", "s/call"],
+                columns: ["N", "terminated", "OW Describe", "EC2 Describe", "Deregister", "calls", "article", "keep/dereg/skip", "log lines", "exit", "cycles", "longest s", "s/call"],
                 rows: measured.map((result) => [
                     formatCount(result.registered),
                     String(result.terminated),
@@ -62,6 +62,7 @@ export async function deregistrationRow(): Promise<RowResult> {
                     `${result.decisions.keep}/${result.decisions.deregister}/${result.decisions.skip}`,
                     String(result.logLines),
                     String(result.exitStatus),
+                    String(result.cycles),
                     formatSeconds(result.wallMs, 1),
                     formatSeconds(result.wallMs / result.calls.total),
                 ]),
@@ -69,7 +70,8 @@ export async function deregistrationRow(): Promise<RowResult> {
                     "calls: every request the emulator and moto received during the cycle; EC2 Describe: requests (most ids in one).",
                     "article: its script's 1 + N + deregistrations (one OpsWorks DescribeInstances, one EC2 lookup per instance, one per deregistration).",
                     "log lines: what the cycle wrote to its log and syslog (decisions and one summary; kept nodes are counted, not listed).",
-                    "cycle s: wall time of the cycle; each call is one AWS CLI process; deregistrations run 8 at a time (PCA_DEREGISTER_PARALLEL).",
+                    "cycles: run back to back until one defers nothing: a cycle starts no deregistration after 40 s (PCA_DEREGISTER_BUDGET) and leaves the rest to the next.",
+                    "longest s: wall time of the longest cycle; each call is one AWS CLI process; deregistrations run 8 at a time (PCA_DEREGISTER_PARALLEL).",
                 ],
             },
         ],

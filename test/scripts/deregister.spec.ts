@@ -79,7 +79,7 @@ describe("post-install.sh deregister mode (real AWS CLI, OpsWorks emulator, moto
             `${TAG}: deregistered ${t1.ow} (${t1.ec2}): EC2 state terminated`,
             `${TAG}: deregistered ${t2.ow} (${t2.ec2}): EC2 state terminated`,
             `${TAG}: deregistered ${v1.ow} (${v1.ec2}): EC2 no longer knows the instance`,
-            summary(target, "6 listed, 2 kept, 3 deregistered, 0 failed, 1 skipped"),
+            summary(target, "6 listed, 2 kept, 3 deregistered, 0 failed, 0 deferred, 1 skipped"),
         ]);
         assert.deepEqual(deregisteredIds(), [t1.ow, t2.ow, v1.ow].sort());
         assert.equal(services.emulator.callCount("DescribeInstances"), 1);
@@ -98,7 +98,7 @@ describe("post-install.sh deregister mode (real AWS CLI, OpsWorks emulator, moto
         // The log file holds both cycles: the second adds only the skip and its summary.
         assert.deepEqual(exact(again.log).slice(result.log.length), [
             `${TAG}: skip ${target.onPremises[0]}: infrastructure class on-premises, not an EC2 instance`,
-            summary(target, "3 listed, 2 kept, 0 deregistered, 0 failed, 1 skipped"),
+            summary(target, "3 listed, 2 kept, 0 deregistered, 0 failed, 0 deferred, 1 skipped"),
         ]);
     });
 
@@ -154,13 +154,13 @@ describe("post-install.sh deregister mode (real AWS CLI, OpsWorks emulator, moto
         services.emulator.resetCalls();
         services.emulator.faults.failNth("DeregisterInstance", 1, "ThrottlingException", "Rate exceeded");
         // One call at a time, so the first call the emulator sees (the one it fails) is t1's.
-        const first = await runDeregister(root, cycleEnv(root, target.stack, { opsworks: services.emulator.url, ec2: services.moto.url }, 1));
+        const first = await runDeregister(root, cycleEnv(root, target.stack, { opsworks: services.emulator.url, ec2: services.moto.url }, { parallel: 1 }));
         assert.equal(first.status, 1);
         assert.deepEqual(exact(first.log), [
             `${TAG}: aws: An error occurred (ThrottlingException) when calling the DeregisterInstance operation (reached max retries: 0): Rate exceeded`,
             `${TAG}: failed to deregister ${t1.ow} (${t1.ec2}, EC2 state terminated): the next cycle tries again`,
             `${TAG}: deregistered ${t2.ow} (${t2.ec2}): EC2 state terminated`,
-            summary(target, "3 listed, 1 kept, 1 deregistered, 1 failed, 0 skipped"),
+            summary(target, "3 listed, 1 kept, 1 deregistered, 1 failed, 0 deferred, 0 skipped"),
         ]);
         assert.deepEqual(deregisteredIds(), [t2.ow]);
 
@@ -175,23 +175,38 @@ describe("post-install.sh deregister mode (real AWS CLI, OpsWorks emulator, moto
         const opsworks = await relay(services.emulator.url, { holdMs: 300 });
         try {
             services.emulator.resetCalls();
-            const result = await runDeregister(root, cycleEnv(root, target.stack, { opsworks: opsworks.url, ec2: services.moto.url }, 3));
+            const result = await runDeregister(root, cycleEnv(root, target.stack, { opsworks: opsworks.url, ec2: services.moto.url }, { parallel: 3, budget: 600 }));
             assert.equal(result.status, 0, result.stderr);
             assert.equal(opsworks.maxInFlight, 3);
             assert.deepEqual(deregisteredIds(), target.terminated.map((t) => t.ow).sort());
             assert.deepEqual(exact(result.log), [
                 ...target.terminated.map((t) => `${TAG}: deregistered ${t.ow} (${t.ec2}): EC2 state terminated`),
-                summary(target, "8 listed, 1 kept, 7 deregistered, 0 failed, 0 skipped"),
+                summary(target, "8 listed, 1 kept, 7 deregistered, 0 failed, 0 deferred, 0 skipped"),
             ]);
         } finally {
             await opsworks.close();
         }
     });
 
+    it("past its time budget starts no more deregistrations: the rest is deferred to the next cycle, which finishes it", async () => {
+        const target = await makeFleet({ running: 1, terminated: 5, vanished: 0, onPremises: 0 });
+        const env = cycleEnv(root, target.stack, { opsworks: services.emulator.url, ec2: services.moto.url }, { parallel: 2, budget: 0 });
+        const deregistered = (t: { ow: string; ec2: string }) => `${TAG}: deregistered ${t.ow} (${t.ec2}): EC2 state terminated`;
+        const [t1, t2, t3, t4, t5] = target.terminated;
+        // A budget of 0: the first batch always runs, none after it.
+        const first = await runDeregister(root, env);
+        assert.equal(first.status, 0, first.stderr);
+        assert.deepEqual(exact(first.log), [deregistered(t1), deregistered(t2), summary(target, "6 listed, 1 kept, 2 deregistered, 0 failed, 3 deferred, 0 skipped")]);
+        const second = await runDeregister(root, env);
+        assert.deepEqual(exact(second.log).slice(first.log.length), [deregistered(t3), deregistered(t4), summary(target, "4 listed, 1 kept, 2 deregistered, 0 failed, 1 deferred, 0 skipped")]);
+        const third = await runDeregister(root, env);
+        assert.deepEqual(exact(third.log).slice(second.log.length), [deregistered(t5), summary(target, "2 listed, 1 kept, 1 deregistered, 0 failed, 0 deferred, 0 skipped")]);
+    });
+
     it("refuses a PCA_DEREGISTER_PARALLEL outside 1-32 before calling anything", async () => {
         const target = await makeFleet({ running: 0, terminated: 1, vanished: 0, onPremises: 0 });
         services.emulator.resetCalls();
-        const result = await runDeregister(root, cycleEnv(root, target.stack, { opsworks: services.emulator.url, ec2: services.moto.url }, 33));
+        const result = await runDeregister(root, cycleEnv(root, target.stack, { opsworks: services.emulator.url, ec2: services.moto.url }, { parallel: 33 }));
         assert.equal(result.status, 1);
         assert.deepEqual(result.log, [`${TAG}: error: PCA_DEREGISTER_PARALLEL=33 is not a whole number from 1 to 32`]);
         assert.equal(services.emulator.callCount(), 0);
