@@ -11,7 +11,7 @@ const config = loadEnvironmentConfig();
 const renamed = config.cluster.renamedFrom === undefined ? {} : { aliases: [{ name: config.cluster.renamedFrom }] };
 const environment = new ParallelClusterEnvironment(config.cluster.name, { config }, renamed);
 
-/** The ParallelCluster configuration file: save it and run `pcluster create-cluster`. */
+/** The ParallelCluster configuration file, as the cluster stack deploys it (and as `pcluster` would read it). */
 export const clusterConfiguration = environment.clusterConfiguration;
 export const clusterConfigurationUrl = environment.clusterConfigurationUrl;
 export const clusterConfigurationFile = environment.clusterConfigurationFile;
@@ -21,3 +21,7 @@ export const postInstallUrl = environment.postInstallUrl;
 /** IAM user, SSH username, ssh, sudo and access state of every cluster user. */
 export const users = environment.users;
 export const fsx = environment.fsx;
+/** With cluster.deploy: the cluster's name, status, head node and login node pools; null otherwise. */
+export const cluster = environment.cluster ?? null;
+/** With cluster.deploy: per IAM user with access, the command they run to log in; null otherwise. */
+export const logins = environment.logins ?? null;

@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterSettings } from "./config/model";
-import { configurationFileName, renderClusterConfiguration, type ClusterWiring } from "./render";
+import { configurationFileName, renderClusterConfiguration, type ClusterWiring, type RenderedConfiguration } from "./render";
 import { StoredConfiguration } from "./storedConfiguration";
 
 export interface ClusterConfigurationArgs {
@@ -22,6 +22,8 @@ export class ClusterConfiguration extends pulumi.ComponentResource {
     /** `s3://bucket/cluster-config.yaml` (or .ini). */
     readonly url: pulumi.Output<string>;
     readonly fileName: string;
+    /** The structured document the text is rendered from (what the policies and the cluster stack read). */
+    readonly document: RenderedConfiguration["document"];
 
     constructor(name: string, args: ClusterConfigurationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pcluster-access:cluster:ClusterConfiguration", name, {}, opts);
@@ -40,6 +42,7 @@ export class ClusterConfiguration extends pulumi.ComponentResource {
             { parent: this },
         );
         this.text = rendered.text;
+        this.document = rendered.document;
         this.url = stored.url;
         this.registerOutputs({ text: this.text, url: this.url });
     }

@@ -9,6 +9,8 @@ import { backendScripts, buildAccess } from "./access";
 import { ClusterConfiguration } from "./clusterConfiguration";
 import type { UserRow } from "./clusterUsers";
 import type { EnvironmentConfig } from "./config/model";
+import { s3ReadPolicy } from "./access/s3ReadPolicy";
+import { DeployedCluster, type LoginNodeAddress } from "./deployedCluster";
 import { EnvironmentName } from "./environmentName";
 import { FsxSettings } from "./fsxSettings";
 import { Network } from "./network";
@@ -19,6 +21,15 @@ export interface ParallelClusterEnvironmentArgs {
     readonly config: EnvironmentConfig;
     /** Managed policies for every node. Default: the access backend's (OpsWorks: the two the article requires). */
     readonly iamPolicyArns?: readonly string[];
+}
+
+export interface ClusterSummary {
+    readonly name: string;
+    readonly status: string;
+    readonly headNode: { readonly privateIp: string; readonly instanceId: string };
+    /** Each login node pool's load balancer address, in config order. */
+    readonly loginNodes: readonly LoginNodeAddress[];
+    readonly validationMessages: string;
 }
 
 /** The `access` stack output. */
@@ -33,6 +44,10 @@ export class ParallelClusterEnvironment extends pulumi.ComponentResource {
     readonly postInstallUrl: pulumi.Output<string>;
     readonly users: pulumi.Output<UserRow[]>;
     readonly fsx: pulumi.Output<string>;
+    /** The deployed cluster's name, status and addresses; undefined unless cluster.deploy. */
+    readonly cluster?: pulumi.Output<ClusterSummary>;
+    /** Per user, the line they run to log in; undefined unless cluster.deploy. */
+    readonly logins?: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: ParallelClusterEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pcluster-access:index:ParallelClusterEnvironment", name, {}, opts);
@@ -59,6 +74,8 @@ export class ParallelClusterEnvironment extends pulumi.ComponentResource {
             this,
         );
         const nodeAccess = args.iamPolicyArns === undefined ? access.nodeAccess : { ...access.nodeAccess, iamPolicyArns: args.iamPolicyArns };
+        // Login node pools take no S3Access: they read what every node reads through a managed policy.
+        const loginNodeReads = config.cluster.loginNodes.length === 0 ? undefined : s3ReadPolicy(`${name}-login-node-reads`, nodeAccess.s3Reads, this);
         const configuration = new ClusterConfiguration(
             `${name}-cluster-config`,
             {
@@ -72,11 +89,38 @@ export class ParallelClusterEnvironment extends pulumi.ComponentResource {
                     primaryComputeSubnetId: network.primaryComputeSubnetId,
                     scriptReadResourceArn: asset.readResourceArn,
                     access: nodeAccess,
+                    ...(loginNodeReads === undefined ? {} : { loginNodeIamPolicyArns: [loginNodeReads.arn] }),
                 },
             },
             parent,
         );
 
+        if (config.cluster.deployment.deploy) {
+            const deployed = new DeployedCluster(
+                `${name}-cluster`,
+                {
+                    clusterName: config.cluster.name,
+                    region: config.region,
+                    deployment: config.cluster.deployment,
+                    configuration: configuration.document,
+                    bucket: asset.bucketName,
+                    loginPools: config.cluster.loginNodes.map((pool) => pool.name),
+                },
+                parent,
+            );
+            this.cluster = pulumi.output({
+                name: deployed.clusterName,
+                status: deployed.status,
+                headNode: { privateIp: deployed.headNodePrivateIp, instanceId: deployed.headNodeInstanceId },
+                loginNodes: deployed.loginNodes,
+                validationMessages: deployed.validationMessages,
+            });
+            // Users land on the first login node pool when there is one, else on the head node.
+            const landing = pulumi.all([deployed.loginNodes, deployed.headNodePrivateIp]).apply(([pools, headNode]) => pools[0]?.address ?? headNode);
+            this.logins = landing.apply((address) =>
+                Object.fromEntries(config.users.filter((user) => user.access === "allowed").map((user) => [user.iamUserName, `ssh ${user.sshUsername}@${address}`])),
+            );
+        }
         this.clusterConfiguration = configuration.text;
         this.clusterConfigurationUrl = configuration.url;
         this.clusterConfigurationFile = configuration.fileName;
@@ -93,6 +137,8 @@ export class ParallelClusterEnvironment extends pulumi.ComponentResource {
             access: this.access,
             postInstallUrl: this.postInstallUrl,
             users: this.users,
+            cluster: this.cluster,
+            logins: this.logins,
         });
     }
 }

@@ -5,7 +5,8 @@
  */
 import type { StackValidationPolicy } from "@pulumi/policy";
 import type { ClusterConfigurationModel, ClusterNode } from "./lib/clusterConfiguration";
-import { isKnown, str, UNKNOWN, type Unknown } from "./lib/known";
+import { policyObjectReads } from "./lib/iamPolicyReads";
+import { isKnown, str, UNKNOWN, type Maybe, type Unknown } from "./lib/known";
 import { configWithDefaults, stringValue } from "./lib/policyConfig";
 import { OPSWORKS_PERMISSION, OPSWORKS_STACK, S3_BUCKET_OBJECT } from "./lib/resourceTypes";
 import { globMatches, objectArn, parseS3Url, s3Url, type S3Object } from "./lib/s3";
@@ -25,6 +26,8 @@ interface Expected {
     readonly scripts: readonly string[] | Unknown;
     /** OpsWorks stack ids of this stack (created, or adopted and named by the permissions); empty: no OpsWorks here. */
     readonly stackIds: readonly string[] | Unknown;
+    /** What this stack's managed policies let a node read (login node pools read through them). */
+    readonly policyReads: ReadonlyMap<string, readonly string[]> | Unknown;
 }
 
 export const requiredPostInstallWiring: StackValidationPolicy = {
@@ -40,7 +43,7 @@ export const requiredPostInstallWiring: StackValidationPolicy = {
     validateStack: (args, reportViolation) => {
         const { scriptKey } = configWithDefaults(args, POST_INSTALL_WIRING_DEFAULTS);
         const stack = new StackResources(args.resources);
-        const expected: Expected = { scripts: uploadedScripts(stack, scriptKey), stackIds: opsworksStackIds(stack) };
+        const expected: Expected = { scripts: uploadedScripts(stack, scriptKey), stackIds: opsworksStackIds(stack), policyReads: policyObjectReads(stack) };
         for (const { resource, read } of stack.configurations()) {
             // An unreadable configuration is reported by required-opsworks-iam-policies.
             if (read.ok) {
@@ -103,7 +106,7 @@ function nodeProblems(node: ClusterNode, model: ClusterConfigurationModel, expec
     }
     problems.push(...argumentProblems(node, expected));
     if (script !== undefined) {
-        problems.push(...readProblems(node, model, script));
+        problems.push(...readProblems(node, model, script, expected.policyReads));
     }
     return problems;
 }
@@ -126,20 +129,34 @@ function argumentProblems(node: ClusterNode, expected: Expected): string[] {
     ];
 }
 
-function readProblems(node: ClusterNode, model: ClusterConfigurationModel, script: S3Object): string[] {
-    if (!isKnown(node.s3Read)) {
+function readProblems(node: ClusterNode, model: ClusterConfigurationModel, script: S3Object, policyReads: Expected["policyReads"]): string[] {
+    const grants = nodeGrants(node, policyReads);
+    if (!isKnown(grants)) {
         return [];
     }
     const arn = objectArn(script);
-    const grants = node.s3Read;
     if (grants.some((grant) => typeof grant === "string" && globMatches(grant, arn)) || grants.includes(UNKNOWN)) {
         return [];
     }
     const fix =
-        model.format === "v3"
-            ? `add {BucketName: ${script.bucket}, EnableWriteAccess: false} to ${node.s3ReadPath}`
-            : `set ${node.s3ReadPath} = arn:aws:s3:::${script.bucket}/*`;
+        node.s3ReadPolicyArns !== undefined
+            ? `list in ${node.s3ReadPath} a managed policy of this stack that allows s3:GetObject on it (login node pools take no S3Access)`
+            : model.format === "v3"
+              ? `add {BucketName: ${script.bucket}, EnableWriteAccess: false} to ${node.s3ReadPath}`
+              : `set ${node.s3ReadPath} = arn:aws:s3:::${script.bucket}/*`;
     return [
         `${capitalize(node.label)} may not read its post-install script ${arn}: nothing in ${node.s3ReadPath} covers it, so the node cannot download the script. To fix, ${fix}.`,
     ];
+}
+
+/** The node's S3 read grants: its S3Access, or for a login node pool what its managed policies allow. */
+function nodeGrants(node: ClusterNode, policyReads: Expected["policyReads"]): readonly Maybe<string>[] | Unknown {
+    if (!isKnown(node.s3Read) || node.s3ReadPolicyArns === undefined) {
+        return node.s3Read;
+    }
+    const arns = node.s3ReadPolicyArns;
+    if (!isKnown(arns) || !isKnown(policyReads) || arns.includes(UNKNOWN)) {
+        return UNKNOWN;
+    }
+    return [...node.s3Read, ...arns.flatMap((policyArn) => (typeof policyArn === "string" ? (policyReads.get(policyArn) ?? []) : []))];
 }

@@ -2,7 +2,7 @@
  * The validated environment: what the components build from. Independent of Pulumi and of OpsWorks'
  * wire shapes; every default is resolved and every derived name is filled in.
  */
-import type { ClusterFormat } from "./parallelClusterRules";
+import type { ClusterFormat, QueueUpdateStrategy } from "./parallelClusterRules";
 
 export type AccessState = "allowed" | "blocked" | "revoked";
 
@@ -39,6 +39,25 @@ export type FsxSettingsConfig =
       }
     | { readonly mode: "existing"; readonly name: string; readonly mountDir: string; readonly fileSystemId: string };
 
+/** A login node pool (v3, ParallelCluster 3.11+ here): where users land instead of the head node. */
+export interface LoginNodePoolSettings {
+    readonly name: string;
+    readonly instanceType: string;
+    /** Nodes in the pool, behind one load balancer. */
+    readonly count: number;
+    /** EC2 key pair of the OS default user on the pool's nodes (default: the cluster's keyName). */
+    readonly keyName: string;
+}
+
+/** Whether and how `pulumi up` owns the cluster through ParallelCluster's CloudFormation custom resource (v3). */
+export interface DeploymentSettings {
+    readonly deploy: boolean;
+    /** The ParallelCluster release whose provider template (and Lambda) creates and updates the cluster. */
+    readonly parallelClusterVersion: string;
+    /** An existing provider stack's ServiceToken (a Lambda ARN); undefined: the program creates the provider stack. */
+    readonly serviceToken?: string;
+}
+
 export interface ClusterSettings {
     readonly name: string;
     /** The name before an announced rename: resources named after it are aliased to the new name. */
@@ -55,6 +74,11 @@ export interface ClusterSettings {
     readonly computeRootVolumeSize?: number;
     readonly queues: readonly QueueSettings[];
     readonly fsx?: FsxSettingsConfig;
+    /** v3 `Scheduling.SlurmSettings.QueueUpdateStrategy`: what running compute nodes undergo in an update. */
+    readonly queueUpdateStrategy: QueueUpdateStrategy;
+    /** v3 login node pools; empty for none. */
+    readonly loginNodes: readonly LoginNodePoolSettings[];
+    readonly deployment: DeploymentSettings;
 }
 
 export type NetworkSettings =

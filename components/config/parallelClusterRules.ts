@@ -132,3 +132,19 @@ export function singleSubnetReason(
 
 /** Ids ParallelCluster accepts for an existing FSx file system. */
 export const FSX_FILE_SYSTEM_ID_PATTERN = /^fs-[0-9a-f]{8,17}$/;
+
+/**
+ * ParallelCluster releases whose CloudFormation custom resource (`Custom::PclusterCluster`) the program
+ * drives: the provider template ships from 3.6.0 (cloudformation/custom_resource/cluster.yaml), login
+ * node pools take custom actions (the post-install wiring every node needs) from 3.11.0
+ * (LoginNodesCustomActionsSchema). The pinned default is a release whose template and Lambda were read
+ * (reference/cluster-custom-resource.md).
+ */
+export const PARALLELCLUSTER_VERSION_DEFAULT = "3.13.1";
+export const PARALLELCLUSTER_VERSION_PATTERN = /^3\.(\d+)\.(\d+)$/;
+export const CUSTOM_RESOURCE_MIN_MINOR = 6;
+export const LOGIN_NODE_CUSTOM_ACTIONS_MIN_MINOR = 11;
+
+/** `SlurmSettings.QueueUpdateStrategy` (3.2+): what running compute nodes undergo in an update. */
+export const QUEUE_UPDATE_STRATEGIES = ["COMPUTE_FLEET_STOP", "DRAIN", "TERMINATE"] as const;
+export type QueueUpdateStrategy = (typeof QUEUE_UPDATE_STRATEGIES)[number];

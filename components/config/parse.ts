@@ -5,6 +5,7 @@
  */
 import type { z } from "zod";
 import type { ConfigProblem, EnvironmentConfig } from "./model";
+import { checkDeploymentRegion } from "./deploymentRules";
 import { checkClusterNetwork, checkRegion, computeSubnetCount, resolveCluster, resolveNetwork, resolveOpsWorks, resolveUsers } from "./rules";
 import { checkRosterUsers, resolveAccess, resolveRoster } from "./rosterRules";
 import { itemSchemas, sectionSchemas, type RawSections, type SectionName } from "./schema";
@@ -24,6 +25,8 @@ const REQUIRED_HINTS: Record<string, string> = {
     "cluster.headNode": "give headNode.instanceType, e.g. t3.large",
     "cluster.queues": "list at least one queue",
     "cluster.fsx.mountDir": "choose where nodes mount the file system, e.g. /fsx",
+    "cluster.loginNodes.name": "name the pool, e.g. login",
+    "cluster.loginNodes.instanceType": "choose the pool's instance type, e.g. t3.medium",
 };
 
 const REQUIRED = "is required.";
@@ -45,6 +48,10 @@ export function parseEnvironmentConfig(input: RawConfigInput): ParseResult {
     const queues = (Array.isArray(rawQueues) ? rawQueues : []).map((queue, q) =>
         parse(itemSchemas.queue, queue, `cluster.queues[${q}]`),
     );
+    const rawPools = (input.cluster as { loginNodes?: unknown } | undefined)?.loginNodes;
+    const loginNodes = Array.isArray(rawPools)
+        ? rawPools.map((pool, p) => parse(itemSchemas.loginNodePool, pool, `cluster.loginNodes[${p}]`))
+        : undefined;
     const users = parse(sectionSchemas.users, input.users, "users");
     const roster = parse(sectionSchemas.roster, input.roster, "roster");
     const rawGroups = (input.roster as { groups?: unknown } | undefined)?.groups;
@@ -55,7 +62,7 @@ export function parseEnvironmentConfig(input: RawConfigInput): ParseResult {
         access: parse(sectionSchemas.access, input.access, "access"),
         opsworks: parse(sectionSchemas.opsworks, input.opsworks, "opsworks"),
         roster: roster && { ...roster, groups },
-        cluster: cluster && { ...cluster, queues },
+        cluster: cluster && { ...cluster, queues, loginNodes },
         users: users?.map((user, i) => parse(itemSchemas.user, user, `users[${i}]`)),
     };
 
@@ -65,6 +72,9 @@ export function parseEnvironmentConfig(input: RawConfigInput): ParseResult {
     }
     const network = sections.network && resolveNetwork(sections.network, report);
     const clusterSettings = sections.cluster && resolveCluster(sections.cluster, network && computeSubnetCount(network), report);
+    if (clusterSettings && sections.region !== undefined) {
+        checkDeploymentRegion(clusterSettings, sections.region, report);
+    }
     if (clusterSettings && network) {
         checkClusterNetwork(clusterSettings, network, report);
     }

@@ -28,6 +28,7 @@ import {
     sshAllowedIpsProblem,
     type ClusterFormat,
 } from "./parallelClusterRules";
+import { resolveDeployment } from "./deploymentRules";
 import type { RawQueue, RawSections } from "./schema";
 import { iamUserNameOf, isIamUserArn } from "./schema";
 import { RESERVED_USERNAMES, SSH_USERNAME_PATTERN, SSH_USERNAME_RULE, deriveSshUsername } from "./sshUsername";
@@ -135,6 +136,7 @@ export function resolveCluster(raw: RawSections["cluster"], computeSubnets: numb
         computeRootVolumeSize: raw.computeRootVolumeSize,
         queues: queues.filter((queue) => queue !== undefined),
         fsx: raw.fsx === undefined ? undefined : resolveFsx(raw.fsx, format, report),
+        ...resolveDeployment(raw, report),
     };
 }
 

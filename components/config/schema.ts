@@ -7,7 +7,7 @@ import { z } from "zod";
 import { STACK_ID, SUBNET_ID, VPC_ID } from "../opsworks/checks";
 import { DEFAULT_MAX_ATTEMPTS } from "../opsworks/retry";
 import { checkSshPublicKey } from "../sshPublicKey";
-import { FSX_FILE_SYSTEM_ID_PATTERN, MIN_ROOT_VOLUME_GIB } from "./parallelClusterRules";
+import { FSX_FILE_SYSTEM_ID_PATTERN, MIN_ROOT_VOLUME_GIB, QUEUE_UPDATE_STRATEGIES } from "./parallelClusterRules";
 import { ROSTER_DEFAULTS } from "./rosterRules";
 
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
@@ -57,6 +57,18 @@ const fsx = z
         fileSystemId: z.string().regex(FSX_FILE_SYSTEM_ID_PATTERN, { error: "must be a file system id such as fs-0123456789abcdef0" }).optional(),
     });
 
+const LAMBDA_FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:([a-z0-9-]+):\d{12}:function:[A-Za-z0-9_-]{1,64}$/;
+
+const loginNodePool = z.strictObject({
+    /** Same rule as a queue name (ParallelCluster's NameValidator). */
+    name: z.string(),
+    instanceType,
+    /** Nodes in the pool. Default 1 (ParallelCluster's). */
+    count: z.number().int({ error: "must be a whole number" }).min(0, { error: "must be at least 0" }).default(1),
+    /** Default: the cluster's keyName (ParallelCluster's default too). */
+    keyName: z.string().min(1).optional(),
+});
+
 const cluster = z.strictObject({
     name: z.string(),
     /** The previous cluster.name, set in the edit that renames: the same resources move to the new name. */
@@ -80,7 +92,25 @@ const cluster = z.strictObject({
     /** Items are parsed one by one (itemSchemas.queue) so each bad queue is reported on its own. */
     queues: z.array(z.unknown()).min(1, { error: "must list at least one queue" }),
     fsx: fsx.optional(),
+    /** `pulumi up` creates, updates and deletes the cluster (v3). Default false: only the configuration is rendered. */
+    deploy: z.boolean().optional(),
+    /** ParallelCluster release of the provider stack. Default PARALLELCLUSTER_VERSION_DEFAULT. */
+    parallelClusterVersion: z.string().optional(),
+    /** ServiceToken of an existing provider stack to reuse instead of creating one. */
+    serviceToken: z
+        .string()
+        .regex(LAMBDA_FUNCTION_ARN, { error: "must be a Lambda function ARN (the provider stack's ServiceToken output), such as arn:aws:lambda:eu-west-1:123456789012:function:pcluster-cfn-0123abcd" })
+        .optional(),
+    /** Default COMPUTE_FLEET_STOP (ParallelCluster's). */
+    queueUpdateStrategy: z.enum(QUEUE_UPDATE_STRATEGIES).optional(),
+    /** Items are parsed one by one (itemSchemas.loginNodePool) so each bad pool is reported on its own. */
+    loginNodes: z.array(z.unknown()).optional(),
 });
+
+/** The region in a Lambda function ARN. */
+export function lambdaArnRegion(arn: string): string | undefined {
+    return LAMBDA_FUNCTION_ARN.exec(arn)?.[1];
+}
 
 function cidrProblem(value: string): string | undefined {
     const match = CIDR.exec(value);
@@ -197,9 +227,10 @@ export const sectionSchemas = {
     users: z.array(z.unknown()).default([]),
 };
 
-export const itemSchemas = { queue, user, group };
+export const itemSchemas = { queue, user, group, loginNodePool };
 
 export type RawQueue = z.output<typeof queue>;
+export type RawLoginNodePool = z.output<typeof loginNodePool>;
 export type RawUser = z.output<typeof user>;
 export type RawGroup = z.output<typeof group>;
 
@@ -207,7 +238,11 @@ export type SectionName = keyof typeof sectionSchemas;
 
 /** The sections once parsed, with list items that failed their schema left out as `undefined`. */
 export type RawSections = Omit<{ [K in SectionName]: z.output<(typeof sectionSchemas)[K]> }, "cluster" | "users" | "roster"> & {
-    cluster: Omit<z.output<typeof cluster>, "queues"> & { queues: (RawQueue | undefined)[] };
+    cluster: Omit<z.output<typeof cluster>, "queues" | "loginNodes"> & {
+        queues: (RawQueue | undefined)[];
+        /** Undefined when the key is absent (v2 refuses it only when given). */
+        loginNodes?: (RawLoginNodePool | undefined)[];
+    };
     users: (RawUser | undefined)[];
     roster: Omit<z.output<typeof roster>, "groups"> & { groups: (RawGroup | undefined)[] };
 };

@@ -65,8 +65,37 @@ export function buildV3Document(cluster: ClusterSettings, wiring: ClusterWiring)
         // No Imds section unless the backend needs one: ParallelCluster's default requires IMDSv2 tokens.
         ...(access.imds === undefined ? {} : { Imds: { ImdsSupport: access.imds.support } }),
         HeadNode: headNode,
-        Scheduling: { Scheduler: "slurm", SlurmQueues: queues },
+        ...loginNodes(cluster, wiring, customActions),
+        Scheduling: { Scheduler: "slurm", SlurmSettings: { QueueUpdateStrategy: cluster.queueUpdateStrategy }, SlurmQueues: queues },
         ...(cluster.fsx === undefined ? {} : { SharedStorage: [sharedStorage(cluster.fsx)] }),
+    };
+}
+
+/**
+ * Login node pools, wired like every other node: the backend's policies (and, since pools take no
+ * S3Access, the managed policy granting its S3 reads), its post-install action, the head node's SSH
+ * sources; in the head node's subnet (ParallelCluster takes exactly one), where users can reach them.
+ */
+function loginNodes(cluster: ClusterSettings, wiring: ClusterWiring, customActions: V3Node): V3Node {
+    if (cluster.loginNodes.length === 0) {
+        return {};
+    }
+    if (wiring.loginNodeIamPolicyArns === undefined) {
+        throw new Error("login node pools need wiring.loginNodeIamPolicyArns: the policy granting the access backend's S3 reads");
+    }
+    const policies = [...wiring.access.iamPolicyArns, ...wiring.loginNodeIamPolicyArns];
+    return {
+        LoginNodes: {
+            Pools: cluster.loginNodes.map((pool) => ({
+                Name: pool.name,
+                InstanceType: pool.instanceType,
+                Count: pool.count,
+                Networking: { SubnetIds: [wiring.headNodeSubnetId] },
+                Ssh: { KeyName: pool.keyName, ...sshAllowedIps(cluster) },
+                Iam: { AdditionalIamPolicies: policies.map((arn) => ({ Policy: arn })) },
+                CustomActions: customActions,
+            })),
+        },
     };
 }
 

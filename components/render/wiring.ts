@@ -22,4 +22,9 @@ export interface ClusterWiring {
     readonly scriptReadResourceArn: pulumi.Input<string>;
     /** The access backend's needs on every node: policies, S3 reads, post-install action, IMDS. */
     readonly access: NodeAccess;
+    /**
+     * Managed policies login node pools carry besides `access.iamPolicyArns`: the one granting
+     * `access.s3Reads`, which login nodes cannot take as S3Access. Required when the cluster has pools.
+     */
+    readonly loginNodeIamPolicyArns?: readonly pulumi.Input<string>[];
 }

@@ -30,6 +30,11 @@ export interface ClusterNode {
     readonly s3ReadPath: string;
     /** S3 object ARNs the node may read, as globs (`arn:aws:s3:::bucket/*`). */
     readonly s3Read: readonly Maybe<string>[] | Unknown;
+    /**
+     * Login node pools take no S3Access: what they read is granted by their managed policies, whose
+     * documents a stack policy looks up (these are the ARNs). Undefined for other nodes.
+     */
+    readonly s3ReadPolicyArns?: readonly Maybe<string>[] | Unknown;
 }
 
 export interface FileSystem {
@@ -188,6 +193,14 @@ function v3Model(document: Plain): ClusterConfigurationModel {
         nodes.push(v3Node(label, `Scheduling.SlurmQueues[${index}]`, queue));
         subnetIds.push(...strings(list(at(queue, "Networking", "SubnetIds"))));
     });
+    // Login node pools are nodes like any other: the same policies, script, arguments and reads.
+    const pools = list(at(document, "LoginNodes", "Pools"));
+    (pools === UNKNOWN || pools === undefined ? [] : pools).forEach((pool, index) => {
+        const name = str(at(pool, "Name"));
+        const label = typeof name === "string" ? `login node pool ${name}` : `login node pool ${index + 1}`;
+        nodes.push(loginPoolNode(label, `LoginNodes.Pools[${index}]`, pool));
+        subnetIds.push(...strings(list(at(pool, "Networking", "SubnetIds"))));
+    });
     return {
         format: "v3",
         region: str(at(document, "Region")),
@@ -231,6 +244,12 @@ function v3Node(label: string, path: string, node: Plain): ClusterNode {
         s3ReadPath: `${path}.Iam.S3Access`,
         s3Read: s3Access === UNKNOWN ? UNKNOWN : (s3Access ?? []).map(s3AccessArn),
     };
+}
+
+/** A login node pool: no S3Access in its schema, so its reads come from its managed policies. */
+function loginPoolNode(label: string, path: string, pool: Plain): ClusterNode {
+    const node = v3Node(label, path, pool);
+    return { ...node, s3ReadPath: node.iamPoliciesPath, s3Read: [], s3ReadPolicyArns: node.iamPolicies };
 }
 
 /** `S3Access: {BucketName, KeyName}` as the object ARN glob ParallelCluster grants (KeyName defaults to all keys). */

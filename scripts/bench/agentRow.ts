@@ -71,7 +71,10 @@ export async function agentRow(): Promise<RowResult> {
                 notes: [
                     "AWS requests: what moto received. account cmds: useradd, usermod, userdel, groupadd, gpasswd, pkill, visudo, ssh-keygen, chown... counted by PATH wrappers;",
                     "agent changes: the agent's own `run:` log lines (every command that changes the node, key files and homes included).",
-                    `first apply on the head node: per user a group, a user, a home from /etc/skel and an intra-cluster key pair; one-user commands: ${m.oneChanged.agentRuns.join("; ")}`,
+                    "first apply on the head node: per user useradd (-U: its private group too), a home from /etc/skel, an intra-cluster key pair, a key file;",
+                    "  useradd dominates: each call rewrites and syncs passwd, shadow, group, gshadow, subuid and subgid (18 fsync/fdatasync, seen with strace),",
+                    "  so the figure follows the disk's sync latency; shadow-utils has no portable batch form (Debian's newusers hashes every password through PAM).",
+                    `one user blocked: ${m.oneChanged.agentRuns.join("; ")}`,
                     "aws-ec2-ssh (reference/accounts.md): at every login IAM ListSSHPublicKeys plus one GetSSHPublicKey per key, and sshd may ask twice (2 x (1 + keys));",
                     "  every sync (10 min) a ListUsers or GetGroup; useradd without a UID (UIDs differ between nodes); removal deletes the home.",
                     "OpsWorks agent (reference/opsworks.md): 0 calls per login (authorized_keys file); it polls the OpsWorks service, changes land within about a minute;",

@@ -50,9 +50,15 @@ export class MockCloud implements pulumi.runtime.Mocks {
 
     constructor(private readonly options: MockCloudOptions) {}
 
+    /** Text objects stored so far, by `https://bucket.s3.region.amazonaws.com/key`: what a template URL names. */
+    private readonly objects = new Map<string, string>();
+
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: State } {
         const inputs = args.inputs as State;
         const id = this.idFor(args);
+        if (args.type === "aws:s3/bucketObjectv2:BucketObjectv2" && typeof inputs.content === "string") {
+            this.objects.set(`https://${String(inputs.bucket)}.s3.${this.options.region}.amazonaws.com/${String(inputs.key)}`, inputs.content);
+        }
         if (this.options.preview) {
             return { id: "", state: inputs };
         }
@@ -74,6 +80,19 @@ export class MockCloud implements pulumi.runtime.Mocks {
                     path: "/",
                     id: userName,
                     tags: { ...this.options.iamUserTags?.[userName] },
+                };
+            }
+            case "aws:lb/getLoadBalancer:getLoadBalancer": {
+                // A login node pool's load balancer, found by the tags ParallelCluster gives it.
+                const tags = (inputs.tags ?? {}) as Record<string, string>;
+                const name = `${tags["parallelcluster:cluster-name"]}-${tags["parallelcluster:login-nodes-pool"]}`.slice(0, 24);
+                const seed = JSON.stringify(tags);
+                return {
+                    arn: `arn:aws:elasticloadbalancing:${this.options.region}:${MOCK_ACCOUNT_ID}:loadbalancer/net/${name}/${hex(seed, 16)}`,
+                    dnsName: `${name}-${hex(seed, 16)}.elb.${this.options.region}.amazonaws.com`,
+                    loadBalancerType: "network",
+                    internal: false,
+                    tags,
                 };
             }
             case "aws:ec2/getVpc:getVpc":
@@ -107,6 +126,8 @@ export class MockCloud implements pulumi.runtime.Mocks {
                 return String((args.inputs as State).name ?? args.name);
             case "pulumi-nodejs:dynamic/opsworks:Stack":
                 return uuid(seed);
+            case "aws:cloudformation/stack:Stack":
+                return `arn:aws:cloudformation:${this.options.region}:${MOCK_ACCOUNT_ID}:stack/${String((args.inputs as State).name ?? args.name)}/${uuid(seed)}`;
             default:
                 return `${args.name}-${hex(seed, 8)}`;
         }
@@ -124,6 +145,8 @@ export class MockCloud implements pulumi.runtime.Mocks {
             }
             case "aws:iam/role:Role":
                 return { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/${id}`, name: id, uniqueId: `AROA${hex(seed, 17).toUpperCase()}` };
+            case "aws:iam/policy:Policy":
+                return { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:policy/${id}`, name: id, policyId: `ANPA${hex(seed, 17).toUpperCase()}` };
             case "aws:iam/instanceProfile:InstanceProfile":
                 return { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:instance-profile/${id}`, name: id };
             case "aws:iam/user:User":
@@ -134,6 +157,8 @@ export class MockCloud implements pulumi.runtime.Mocks {
                 return { versionId: hex(seed, 32), etag: hex(`${seed}:etag`, 32) };
             case "pulumi-nodejs:dynamic/opsworks:Stack":
                 return { stackId: id, arn: `arn:aws:opsworks:${region}:${MOCK_ACCOUNT_ID}:stack/${id}/` };
+            case "aws:cloudformation/stack:Stack":
+                return { outputs: stackOutputs(inputs, seed, region, (url) => this.objects.get(url)) };
             case ROSTER_TYPE: {
                 // The provider's own allocation on a first deploy (no previous state), so the plan shows real UIDs.
                 let planned: ReturnType<typeof planRoster>;
@@ -150,4 +175,40 @@ export class MockCloud implements pulumi.runtime.Mocks {
                 return {};
         }
     }
+}
+
+/**
+ * A CloudFormation stack's outputs once it is complete: ParallelCluster's provider template gives its
+ * three outputs; a template of our own gives each output a value shaped like the attribute it reads
+ * (describe-cluster's flattened keys), so an unknown attribute fails loudly here as it would in AWS.
+ */
+function stackOutputs(inputs: State, seed: string, region: string, object: (url: string) => string | undefined): Record<string, string> {
+    if (typeof inputs.templateUrl === "string" && inputs.templateUrl.endsWith("/templates/custom_resource/cluster.yaml")) {
+        const suffix = uuid(seed);
+        return {
+            ServiceToken: `arn:aws:lambda:${region}:${MOCK_ACCOUNT_ID}:function:pcluster-cfn-${suffix}`,
+            LogGroupArn: `arn:aws:logs:${region}:${MOCK_ACCOUNT_ID}:log-group:/aws/lambda/pcluster-cfn-${suffix}`,
+            LambdaLayerArn: `arn:aws:lambda:${region}:${MOCK_ACCOUNT_ID}:layer:PCLayer-${suffix}:1`,
+        };
+    }
+    const body = typeof inputs.templateBody === "string" ? inputs.templateBody : typeof inputs.templateUrl === "string" ? object(inputs.templateUrl) : undefined;
+    if (body === undefined) {
+        throw cloudError(`stack ${String(inputs.name)}: its template is neither ParallelCluster's provider template, nor a template body, nor an object stored in this account`);
+    }
+    const template = JSON.parse(body) as { Outputs?: Record<string, { Value?: { "Fn::GetAtt"?: [string, string] } }> };
+    const attributes: Record<string, string> = {
+        clusterStatus: "CREATE_COMPLETE",
+        "headNode.privateIpAddress": `10.0.0.${parseInt(hex(seed, 2), 16) % 250 + 4}`,
+        "headNode.instanceId": `i-0${hex(seed, 16)}`,
+        validationMessages: "[]",
+    };
+    return Object.fromEntries(
+        Object.entries(template.Outputs ?? {}).map(([name, output]) => {
+            const attribute = output.Value?.["Fn::GetAtt"]?.[1] ?? "";
+            if (!(attribute in attributes)) {
+                throw cloudError(`stack ${String(inputs.name)}: output ${name} reads ${attribute}, which ParallelCluster's custom resource does not always return`);
+            }
+            return [name, attributes[attribute]];
+        }),
+    );
 }

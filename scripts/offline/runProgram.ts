@@ -23,6 +23,15 @@ export interface RegisteredResource {
     readonly inputs: Record<string, unknown>;
     /** Outputs as the mock cloud returned them (inputs only during a preview). */
     readonly outputs: Record<string, unknown>;
+    /** Resource options the engine would act on (the mocks do not see them). */
+    readonly options: ResourceOptionsRecord;
+}
+
+export interface ResourceOptionsRecord {
+    readonly protect: boolean;
+    readonly ignoreChanges: readonly string[];
+    /** Empty strings where no timeout is set. */
+    readonly customTimeouts: { readonly create: string; readonly update: string; readonly delete: string };
 }
 
 export interface ProgramRun {
@@ -50,6 +59,9 @@ interface RegisterRequest {
     getParent(): string;
     getCustom(): boolean;
     getDependenciesList(): string[];
+    getProtect(): boolean;
+    getIgnorechangesList(): string[];
+    getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
     getRetainondelete(): boolean;
     /** Alias specs (the mock monitor supports them): the resource's own aliases, by name here. */
     getAliasesList(): { getSpec?(): { getName(): string } | undefined }[];
@@ -84,7 +96,16 @@ export async function runProgram(options: RunProgramOptions): Promise<ProgramRun
 
     const programPath = options.programPath ?? PROGRAM_PATH;
     const failures: unknown[] = [];
-    const onRejection = (reason: unknown) => failures.push(reason);
+    // As under the Node language host, the first unhandled rejection ends the run: a resource whose
+    // inputs failed never resolves its outputs, so whatever waits on them (stack exports, components'
+    // registered outputs) would never settle and the run would hang instead of failing.
+    let fail: (reason: unknown) => void = () => undefined;
+    const firstFailure = new Promise<never>((_, reject) => (fail = reject));
+    firstFailure.catch(() => undefined);
+    const onRejection = (reason: unknown) => {
+        failures.push(reason);
+        fail(reason);
+    };
     process.on("unhandledRejection", onRejection);
     const stackTraceLimit = Error.stackTraceLimit;
     if (!process.env.PCA_STACK_TRACES && !process.env.PULUMI_DEBUG_PROMISE_LEAKS) {
@@ -94,13 +115,16 @@ export async function runProgram(options: RunProgramOptions): Promise<ProgramRun
         Error.stackTraceLimit = 0;
     }
     try {
-        const stackOutputs = await pulumi.runtime.runInPulumiStack(async () => {
-            // The program registers its resources when its module loads: load it afresh for each run.
-            delete require.cache[require.resolve(programPath)];
-            // eslint-disable-next-line @typescript-eslint/no-require-imports -- loading the program is its run
-            return require(programPath);
-        });
-        await waitForRegistrations();
+        const stackOutputs = await Promise.race([
+            pulumi.runtime.runInPulumiStack(async () => {
+                // The program registers its resources when its module loads: load it afresh for each run.
+                delete require.cache[require.resolve(programPath)];
+                // eslint-disable-next-line @typescript-eslint/no-require-imports -- loading the program is its run
+                return require(programPath);
+            }),
+            firstFailure,
+        ]);
+        await Promise.race([waitForRegistrations(), firstFailure]);
         if (failures.length > 0) {
             throw withRootMessage(failures[0]);
         }
@@ -113,8 +137,9 @@ export async function runProgram(options: RunProgramOptions): Promise<ProgramRun
         }));
         return { resources, stackOutputs: (stackOutputs ?? {}) as Record<string, unknown> };
     } catch (error) {
-        // Let the failure's other rejections arrive while they are still ours to swallow.
-        await waitForRegistrations().catch(() => undefined);
+        // Let the failure's other rejections arrive while they are still ours to swallow (registrations
+        // that wait on a failed resource never finish: give them a moment, not forever).
+        await Promise.race([waitForRegistrations().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 200))]);
         await new Promise((resolve) => setImmediate(resolve));
         discardLeakReport();
         throw withRootMessage(error);
@@ -146,6 +171,7 @@ interface RegistrationRecord {
     retainOnDelete: boolean;
     /** Names the resource had before (`aliases: [{ name }]`). */
     aliasNames: string[];
+    options: ResourceOptionsRecord;
 }
 
 /** The mock monitor does not pass parents, dependencies and options to the mocks; read them off each request. */
@@ -163,10 +189,20 @@ function captureParents(records: Map<string, RegistrationRecord>): void {
                     dependencies: request.getDependenciesList(),
                     retainOnDelete: request.getRetainondelete(),
                     aliasNames: request.getAliasesList().flatMap((alias) => alias.getSpec?.()?.getName() ?? []),
+                    options: optionsOf(request),
                 });
             }
             callback(error, response);
         });
+}
+
+function optionsOf(request: RegisterRequest): ResourceOptionsRecord {
+    const timeouts = request.getCustomtimeouts();
+    return {
+        protect: request.getProtect(),
+        ignoreChanges: request.getIgnorechangesList(),
+        customTimeouts: { create: timeouts?.getCreate() ?? "", update: timeouts?.getUpdate() ?? "", delete: timeouts?.getDelete() ?? "" },
+    };
 }
 
 /**

@@ -7,7 +7,7 @@ import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import * as YAML from "yaml";
 import { MOCK_ACCOUNT_ID } from "../../scripts/offline/mockCloud";
-import { DEV_STACK_FILE, REPO_ROOT } from "../support/devConfig";
+import { DEV_STACK_FILE, REPO_ROOT, setFormat } from "../support/devConfig";
 import { named, ofType, parentName, runDev, type DevRaw } from "../support/program";
 
 const ROSTER_TYPE = "pulumi-nodejs:dynamic/roster:Roster";
@@ -28,7 +28,10 @@ describe("the program on the dev stack (roster backend)", () => {
             .map((resource) => `${parentName(run, resource)} > ${resource.type} ${resource.name}`)
             .sort();
         assert.deepEqual(tree, [
+            // The login node pool's S3 reads (pools take no S3Access) and the stored cluster template.
+            "hpc-dev > aws:iam/policy:Policy hpc-dev-login-node-reads",
             "hpc-dev > pcluster-access:users:RosterUsers hpc-dev-users",
+            "hpc-dev-cluster > aws:s3/bucketObjectv2:BucketObjectv2 hpc-dev-cluster-template",
             "hpc-dev-scripts > aws:s3/bucketObjectv2:BucketObjectv2 hpc-dev-scripts-roster-agent",
             "hpc-dev-scripts > aws:s3/bucketObjectv2:BucketObjectv2 hpc-dev-scripts-script",
             "hpc-dev-users > aws:iam/user:User hpc-dev-users-adam.black-iam-user",
@@ -91,7 +94,7 @@ describe("the program on the dev stack (roster backend)", () => {
     });
 
     it("v2: post_install_args carries the same words, and no additional_iam_policies line", async () => {
-        const v2 = await runRoster((raw) => { raw.cluster.format = "v2"; raw.cluster.os = "centos7"; raw.roster.syncIntervalSeconds = 300; });
+        const v2 = await runRoster((raw) => { setFormat(raw, "v2"); raw.cluster.os = "centos7"; raw.roster.syncIntervalSeconds = 300; });
         const bucket = named(v2, "hpc-dev-scripts-bucket").outputs.bucket;
         const text = String(v2.stackOutputs.clusterConfiguration);
         assert.match(text, new RegExp(`^post_install_args = "roster s3://${bucket}/roster\\.txt s3://${bucket}/roster-agent\\.sh 300 hpc-dev"$`, "m"));

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { formatProblems, parseEnvironmentConfig, type RawConfigInput } from "../../components/config";
-import { devRawConfig } from "../support/devConfig";
+import { devRawConfig, setFormat } from "../support/devConfig";
 import * as keys from "../support/keys";
 
 /** The problems of a config, one `path: message` line each. */
@@ -107,14 +107,14 @@ describe("stack config", () => {
             assert.deepEqual(problems(dev((r) => { r.cluster.os = "centos7"; })), [
                 "cluster.os: 'centos7' is not an OS of ParallelCluster v3 ('centos7' is a v2 value). Use one of: alinux2, alinux2023, ubuntu2004, ubuntu2204, ubuntu2404, rhel8, rhel9, rocky8, rocky9.",
             ]);
-            assert.deepEqual(problems(dev((r) => { r.cluster.format = "v2"; r.cluster.os = "windows"; })), [
+            assert.deepEqual(problems(dev((r) => { setFormat(r, "v2"); r.cluster.os = "windows"; })), [
                 "cluster.os: 'windows' is not an OS of ParallelCluster v2. Use one of: alinux2, ubuntu1804, ubuntu2004, centos7.",
             ]);
         });
 
         it("v2: at most 5 queues and 3 compute resources per queue, distinct instance types, cluster-wide resource names", () => {
             const raw = dev((r) => {
-                r.cluster.format = "v2";
+                setFormat(r, "v2");
                 r.cluster.os = "centos7";
                 const extra = (name: string) => ({ ...r.cluster.queues[0], name, computeResources: [{ instanceType: "c5.large", name: `${name}-cr` }] });
                 r.cluster.queues.push(extra("q4"), extra("q5"), extra("q6"));
@@ -190,7 +190,7 @@ describe("stack config", () => {
 
     describe("FSx rules", () => {
         const fsx = (settings: object, format: "v2" | "v3" = "v3") =>
-            problems(dev((r) => { r.cluster.fsx = { mountDir: "/fsx", ...settings }; if (format === "v2") { r.cluster.format = "v2"; r.cluster.os = "centos7"; } }));
+            problems(dev((r) => { r.cluster.fsx = { mountDir: "/fsx", ...settings }; if (format === "v2") { setFormat(r, "v2"); r.cluster.os = "centos7"; } }));
 
         it("capacity per deployment type", () => {
             assert.deepEqual(fsx({ deploymentType: "SCRATCH_2", storageCapacity: 3600 }), [
@@ -251,7 +251,7 @@ describe("stack config", () => {
             const mixed = parseEnvironmentConfig(dev((r) => { r.network = { existing }; r.cluster.queues[1].efa = false; delete r.cluster.queues[1].placementGroup; r.cluster.fsx = { mountDir: "/fsx", fileSystemId: "fs-0123456789abcdef0" }; }));
             assert.ok(mixed.ok, JSON.stringify(!mixed.ok && mixed.problems));
             assert.deepEqual(mixed.config.cluster.queues.map((queue) => [queue.name, queue.spansSubnets]), [["compute", false], ["standard", true], ["highmem", false]]);
-            assert.deepEqual(problems(dev((r) => { r.network = { existing }; r.cluster.format = "v2"; r.cluster.os = "centos7"; })), [
+            assert.deepEqual(problems(dev((r) => { r.network = { existing }; setFormat(r, "v2"); r.cluster.os = "centos7"; })), [
                 "network.existing.computeSubnetIds: v2 takes a single compute subnet (compute_subnet_id). List one subnet, or use format: v3.",
             ]);
             assert.deepEqual(

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
 import { EXIT, plan } from "../../scripts/plan";
-import { REPO_ROOT } from "../support/devConfig";
+import { REPO_ROOT, setFormat } from "../support/devConfig";
 
 describe("npm run plan", () => {
     let dir: string;
@@ -33,7 +33,7 @@ describe("npm run plan", () => {
         const result = await plan({ ...options(path.join(REPO_ROOT, "Pulumi.dev.yaml"), "dev") });
         assert.equal(result.exitCode, EXIT.ok, result.stderr);
         assert.match(result.stdout, /^pcluster-access offline plan: stack dev \(Pulumi\.dev\.yaml\), region eu-west-1, against a mock cloud\n/);
-        assert.match(result.stdout, /\nResources \(21\):\n/);
+        assert.match(result.stdout, /\nResources \(26\):\n/);
         assert.match(result.stdout, /\n {2}1 {2}pulumi-nodejs:dynamic\/roster:Roster\n/);
         assert.doesNotMatch(result.stdout, /opsworks/i);
         assert.match(
@@ -79,7 +79,7 @@ describe("npm run plan", () => {
     });
 
     it("writes cluster-config.ini for a v2 stack, under the stack's own folder", async () => {
-        const file = devFileWith((config) => { config["pcluster-access:cluster"].format = "v2"; config["pcluster-access:cluster"].os = "centos7"; });
+        const file = devFileWith((config) => { setFormat({ cluster: config["pcluster-access:cluster"] }, "v2"); config["pcluster-access:cluster"].os = "centos7"; });
         const result = await plan(options(file, "legacy"));
         assert.equal(result.exitCode, EXIT.ok, result.stderr);
         assert.match(readFileSync(path.join(dir, "legacy", "cluster-config.ini"), "utf8"), /^\[cluster default\]$/m);

@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import { check, violations } from "./support/check";
+import { setFormat } from "../support/devConfig";
 
 const POLICY = "discouraged-scratch-file-system";
 const CONFIG_OBJECT = "hpc-dev-cluster-config-object";
@@ -10,7 +11,7 @@ const WHY =
 describe(`policy ${POLICY}`, () => {
     for (const format of ["v3", "v2"]) {
         it(`advises on the dev stack's SCRATCH_2 file system (${format})`, async () => {
-            const { report } = await check({ change: (raw) => (raw.cluster.format = format) });
+            const { report } = await check({ change: (raw) => setFormat(raw, format) });
             assert.deepEqual(violations(report, POLICY), [["advisory", `FSx for Lustre file system scratchfs at /fsx is SCRATCH_2: ${WHY}`, CONFIG_OBJECT]]);
         });
     }

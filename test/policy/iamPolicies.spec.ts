@@ -3,6 +3,8 @@ import { OPSWORKS_REGISTER_CLI_POLICY, OPSWORKS_REGISTRATION_POLICY } from "../.
 import { CLUSTER_CONFIGURATION } from "../../policy/lib/resourceTypes";
 import { check, itPassesTheDevStack, violations } from "./support/check";
 import { dropIamPolicy, editV2, editV3, setInputs, textOnly } from "./support/edits";
+import { setFormat } from "../support/devConfig";
+import { withLoginPool } from "./support/edits";
 
 const POLICY = "required-opsworks-iam-policies";
 const CONFIG_OBJECT = "hpc-dev-cluster-config-object";
@@ -18,7 +20,7 @@ describe(`policy ${POLICY}`, () => {
     itPassesTheDevStack(POLICY);
 
     it("passes the dev stack rendered as ParallelCluster 2", async () => {
-        const { report } = await check({ change: (raw) => (raw.cluster.format = "v2") });
+        const { report } = await check({ change: (raw) => setFormat(raw, "v2") });
         assert.deepEqual(violations(report, POLICY), []);
     });
 
@@ -29,6 +31,13 @@ describe(`policy ${POLICY}`, () => {
             ["mandatory", lacks("Queue compute", OPSWORKS_REGISTER_CLI_POLICY, "Scheduling.SlurmQueues[0].Iam.AdditionalIamPolicies"), CONFIG_OBJECT],
             ["mandatory", lacks("Queue standard", OPSWORKS_REGISTER_CLI_POLICY, "Scheduling.SlurmQueues[1].Iam.AdditionalIamPolicies"), CONFIG_OBJECT],
             ["mandatory", lacks("Queue highmem", OPSWORKS_REGISTER_CLI_POLICY, "Scheduling.SlurmQueues[2].Iam.AdditionalIamPolicies"), CONFIG_OBJECT],
+        ]);
+    });
+
+    it("checks login node pools like queues: names the pool that lacks a policy", async () => {
+        const { report } = await check({ change: withLoginPool, edits: [dropIamPolicy("login", OPSWORKS_REGISTRATION_POLICY)] });
+        assert.deepEqual(violations(report, POLICY), [
+            ["mandatory", lacks("Login node pool login", OPSWORKS_REGISTRATION_POLICY, "LoginNodes.Pools[0].Iam.AdditionalIamPolicies"), CONFIG_OBJECT],
         ]);
     });
 
@@ -76,7 +85,7 @@ describe(`policy ${POLICY}`, () => {
 
     it("names v2's cluster section, which applies to the head node and every queue", async () => {
         const { report } = await check({
-            change: (raw) => (raw.cluster.format = "v2"),
+            change: (raw) => setFormat(raw, "v2"),
             edits: [editV2("cluster default", "additional_iam_policies", OPSWORKS_REGISTRATION_POLICY)],
         });
         assert.deepEqual(violations(report, POLICY), [
@@ -87,7 +96,7 @@ describe(`policy ${POLICY}`, () => {
     it("requires the ARNs the policy config names", async () => {
         const extra = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore";
         const { report } = await check({
-            change: (raw) => (raw.cluster.format = "v2"),
+            change: (raw) => setFormat(raw, "v2"),
             config: { [POLICY]: { requiredPolicyArns: [OPSWORKS_REGISTRATION_POLICY, extra] } },
         });
         assert.deepEqual(violations(report, POLICY), [
@@ -129,7 +138,7 @@ describe(`policy ${POLICY}`, () => {
         it(`reports a first preview's ${format} configuration whose document is ${JSON.stringify(document) ?? "missing"}`, async () => {
             const { report } = await check({
                 preview: true,
-                change: (raw) => (raw.cluster.format = format),
+                change: (raw) => setFormat(raw, format),
                 edits: [setInputs(CLUSTER_CONFIGURATION, { document })],
             });
             assert.deepEqual(violations(report, POLICY), [

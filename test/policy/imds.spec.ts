@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { check, itPassesTheDevStack, violations } from "./support/check";
 import { editV3 } from "./support/edits";
+import { setFormat } from "../support/devConfig";
 
 const POLICY = "required-imds-v1-for-opsworks";
 const CONFIG_OBJECT = "hpc-dev-cluster-config-object";
@@ -32,7 +33,7 @@ describe(`policy ${POLICY}`, () => {
     });
 
     it("does not apply to ParallelCluster 2, which has no Imds setting", async () => {
-        const { report } = await check({ change: (raw) => (raw.cluster.format = "v2") });
+        const { report } = await check({ change: (raw) => setFormat(raw, "v2") });
         assert.deepEqual(violations(report, POLICY), []);
     });
 });

@@ -3,6 +3,7 @@ import { OPSWORKS_PERMISSION, OPSWORKS_STACK } from "../../policy/lib/resourceTy
 import { named } from "../support/program";
 import { check, itPassesTheDevStack, violations } from "./support/check";
 import { setInputs } from "./support/edits";
+import { setFormat } from "../support/devConfig";
 
 const POLICY = "required-opsworks-stack-placement";
 const STACK = "hpc-dev-opsworks-stack";
@@ -46,7 +47,7 @@ describe(`policy ${POLICY}`, () => {
 
     for (const format of ["v3", "v2"]) {
         it(`reports a stack in another VPC than the cluster's (${format})`, async () => {
-            const { run, report } = await check({ change: (raw) => (raw.cluster.format = format), edits: [setInputs(OPSWORKS_STACK, { vpcId: OTHER_VPC })] });
+            const { run, report } = await check({ change: (raw) => setFormat(raw, format), edits: [setInputs(OPSWORKS_STACK, { vpcId: OTHER_VPC })] });
             const clusterVpc = String(named(run, "hpc-dev-network-vpc").outputs.vpcId);
             assert.deepEqual(violations(report, POLICY), [
                 [

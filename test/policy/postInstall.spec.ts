@@ -1,9 +1,10 @@
 import * as assert from "node:assert/strict";
-import { S3_BUCKET_OBJECT } from "../../policy/lib/resourceTypes";
+import { IAM_POLICY, S3_BUCKET_OBJECT } from "../../policy/lib/resourceTypes";
 import type { ProgramRun } from "../../scripts/offline/runProgram";
 import { named } from "../support/program";
 import { allViolations, check, checkWithout, itPassesTheDevStack, violations } from "./support/check";
-import { editV2, editV3, nodeOf, setOnNodeConfigured, type Node } from "./support/edits";
+import { editV2, editV3, nodeOf, setInputs, setOnNodeConfigured, withLoginPool, type Node } from "./support/edits";
+import { setFormat } from "../support/devConfig";
 
 const POLICY = "required-post-install-wiring";
 const CONFIG_OBJECT = "hpc-dev-cluster-config-object";
@@ -20,7 +21,7 @@ describe(`policy ${POLICY}`, () => {
     itPassesTheDevStack(POLICY);
 
     it("passes the dev stack rendered as ParallelCluster 2", async () => {
-        const { report } = await check({ change: (raw) => (raw.cluster.format = "v2") });
+        const { report } = await check({ change: (raw) => setFormat(raw, "v2") });
         assert.deepEqual(violations(report, POLICY), []);
     });
 
@@ -142,8 +143,55 @@ describe(`policy ${POLICY}`, () => {
         ]);
     });
 
+    describe("login node pools (read through a managed policy: pools take no S3Access)", () => {
+        const READ_POLICY = "hpc-dev-login-node-reads";
+        const cannotRead = (script: string) =>
+            `Login node pool login may not read its post-install script arn:aws:s3:::${script.slice("s3://".length)}: nothing in LoginNodes.Pools[0].Iam.AdditionalIamPolicies covers it, ` +
+            "so the node cannot download the script. To fix, list in LoginNodes.Pools[0].Iam.AdditionalIamPolicies a managed policy of this stack that allows s3:GetObject on it " +
+            "(login node pools take no S3Access).";
+
+        it("reports a pool whose read policy is dropped from its policies", async () => {
+            const dropRead = editV3((document) => {
+                const iam = nodeOf(document, "login").Iam as Node;
+                iam.AdditionalIamPolicies = (iam.AdditionalIamPolicies as Node[]).filter((entry) => !String(entry.Policy).includes(":policy/hpc-dev-login-node-reads"));
+            });
+            const { run, report } = await check({ change: withLoginPool, edits: [dropRead] });
+            assert.deepEqual(violations(report, POLICY), [["mandatory", cannotRead(wiring(run).script), CONFIG_OBJECT]]);
+        });
+
+        it("reports a pool whose read policy grants another bucket", async () => {
+            const other = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:Get*"], Resource: ["arn:aws:s3:::other-bucket/*"] }] });
+            const { run, report } = await check({ change: withLoginPool, edits: [setInputs(IAM_POLICY, { policy: other }, READ_POLICY)] });
+            assert.deepEqual(violations(report, POLICY), [["mandatory", cannotRead(wiring(run).script), CONFIG_OBJECT]]);
+        });
+
+        it("reports a pool passing another stack id", async () => {
+            const { run, report } = await check({ change: withLoginPool, edits: [setOnNodeConfigured("login", { Args: [OTHER_STACK_ID] })] });
+            assert.deepEqual(violations(report, POLICY), [
+                [
+                    "mandatory",
+                    `Login node pool login passes "${OTHER_STACK_ID}" to the post-install script (LoginNodes.Pools[0].CustomActions.OnNodeConfigured.Args), not this stack's OpsWorks stack id. ` +
+                        `Its only argument must be ${wiring(run).stackId}; ${REGISTERS_ELSEWHERE}`,
+                    CONFIG_OBJECT,
+                ],
+            ]);
+        });
+
+        it("passes the article's stack with a pool, deployed and in a first preview", async () => {
+            for (const preview of [false, true]) {
+                const { report } = await check({ preview, change: withLoginPool });
+                assert.deepEqual(violations(report, POLICY), []);
+            }
+        });
+
+        it("judges nothing in a first preview, where the read policy's ARN is not known yet", async () => {
+            const { report } = await check({ preview: true, change: withLoginPool });
+            assert.deepEqual(violations(report, POLICY), []);
+        });
+    });
+
     describe("ParallelCluster 2", () => {
-        const v2 = { change: (raw: { cluster: { format: string } }) => (raw.cluster.format = "v2") };
+        const v2 = { change: (raw: { cluster: Record<string, unknown> }) => setFormat(raw, "v2") };
 
         it("reports post_install_args naming another stack", async () => {
             const { run, report } = await check({ ...v2, edits: [editV2("cluster default", "post_install_args", OTHER_STACK_ID, `"${OTHER_STACK_ID}"`)] });

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { editV2, editV3, textOnly } from "./support/edits";
 import { check, itPassesTheDevStack, violations } from "./support/check";
+import { setFormat } from "../support/devConfig";
 
 const POLICY = "discouraged-ssh-open-to-world";
 const CONFIG_OBJECT = "hpc-dev-cluster-config-object";
@@ -12,14 +13,14 @@ describe(`policy ${POLICY}`, () => {
     itPassesTheDevStack(POLICY, "passes the dev stack, which allows SSH from 203.0.113.0/24");
 
     it("passes a v2 stack whose ssh_from is narrowed", async () => {
-        const { report } = await check({ change: (raw) => { raw.cluster.format = "v2"; raw.cluster.os = "centos7"; } });
+        const { report } = await check({ change: (raw) => { setFormat(raw, "v2"); raw.cluster.os = "centos7"; } });
         assert.deepEqual(violations(report, POLICY), []);
     });
 
     for (const format of ["v3", "v2"]) {
         const setting = format === "v3" ? "HeadNode.Ssh.AllowedIps" : "[vpc std-vpc] ssh_from";
         it(`advises when sshAllowedIps is left out, ParallelCluster's default (${format})`, async () => {
-            const { report } = await check({ change: (raw) => { delete raw.cluster.sshAllowedIps; raw.cluster.format = format; if (format === "v2") raw.cluster.os = "centos7"; } });
+            const { report } = await check({ change: (raw) => { delete raw.cluster.sshAllowedIps; setFormat(raw, format); if (format === "v2") raw.cluster.os = "centos7"; } });
             assert.deepEqual(violations(report, POLICY), [
                 ["advisory", `SSH to the head node is open to the whole internet (${setting} is not set, and ParallelCluster then allows 0.0.0.0/0): ${FIX}`, CONFIG_OBJECT],
             ]);
@@ -36,7 +37,7 @@ describe(`policy ${POLICY}`, () => {
     });
 
     it("advises on a v2 ssh_from of any /0 block", async () => {
-        const { report } = await check({ change: (raw) => { raw.cluster.format = "v2"; raw.cluster.os = "centos7"; }, edits: [textOnly(editV2("vpc std-vpc", "ssh_from", "10.1.2.3/0"))] });
+        const { report } = await check({ change: (raw) => { setFormat(raw, "v2"); raw.cluster.os = "centos7"; }, edits: [textOnly(editV2("vpc std-vpc", "ssh_from", "10.1.2.3/0"))] });
         assert.deepEqual(violations(report, POLICY), [
             ["advisory", `SSH to the head node is open to the whole internet ([vpc std-vpc] ssh_from is 10.1.2.3/0): ${FIX}`, CONFIG_OBJECT],
         ]);

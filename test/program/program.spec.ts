@@ -5,6 +5,7 @@ import * as YAML from "yaml";
 import { ConfigError } from "../../components/config";
 import { MOCK_ACCOUNT_ID } from "../../scripts/offline/mockCloud";
 import { named, ofType, parentName, runDev } from "../support/program";
+import { setFormat } from "../support/devConfig";
 
 const STACK_TYPE = "pulumi-nodejs:dynamic/opsworks:Stack";
 const PROFILE_TYPE = "pulumi-nodejs:dynamic/opsworks:UserProfile";
@@ -252,7 +253,7 @@ describe("the program under Pulumi's mock runtime", () => {
     });
 
     it("renders v2 as the article's INI and stores it as cluster-config.ini", async () => {
-        const run = await runDev((raw) => { raw.cluster.format = "v2"; raw.cluster.os = "centos7"; });
+        const run = await runDev((raw) => { setFormat(raw, "v2"); raw.cluster.os = "centos7"; });
         const stored = ofType(run, CONFIG_TYPE)[0];
         assert.equal(stored.inputs.key, "cluster-config.ini");
         assert.equal(stored.inputs.format, "v2");

@@ -46,3 +46,14 @@ export function toStackConfig(raw: RawConfigInput): Record<string, string> {
     }
     return config;
 }
+
+/** Keys only ParallelCluster 3 takes (a v2 config that sets them is refused). */
+const V3_ONLY_CLUSTER_KEYS = ["deploy", "parallelClusterVersion", "serviceToken", "queueUpdateStrategy", "loginNodes"];
+
+/** Switches a raw config to `format`; for v2 the v3-only keys the dev stack sets are dropped. */
+export function setFormat(raw: { cluster: Record<string, unknown> }, format: string): void {
+    raw.cluster.format = format;
+    if (format === "v2") {
+        V3_ONLY_CLUSTER_KEYS.forEach((key) => delete raw.cluster[key]);
+    }
+}

@@ -54,17 +54,18 @@ export function textOnly(edit: ResourceEdit): ResourceEdit {
     return { ...edit, edit: (props) => ({ ...edit.edit(props), document: props.document }) };
 }
 
-/** The head node (`"HeadNode"`) or the queue of that name. */
+/** The head node (`"HeadNode"`), or the queue or login node pool of that name. */
 export function nodeOf(document: Node, node: string): Node {
     if (node === "HeadNode") {
         return document.HeadNode as Node;
     }
     const queues = (document.Scheduling as Node).SlurmQueues as Node[];
-    const queue = queues.find((candidate) => candidate.Name === node);
-    if (!queue) {
-        throw new Error(`no queue ${node}`);
+    const pools = ((document.LoginNodes as Node | undefined)?.Pools ?? []) as Node[];
+    const found = [...queues, ...pools].find((candidate) => candidate.Name === node);
+    if (!found) {
+        throw new Error(`no queue or login node pool ${node}`);
     }
-    return queue;
+    return found;
 }
 
 export function dropIamPolicy(node: string, arn: string): ResourceEdit {
@@ -138,4 +139,9 @@ function copyStructure(value: unknown): unknown {
         return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, copyStructure(child)]));
     }
     return value;
+}
+
+/** A config change: the stack gets one login node pool, `login` (the article's stack has none). */
+export function withLoginPool(raw: { cluster: Record<string, unknown> }): void {
+    raw.cluster.loginNodes = [{ name: "login", instanceType: "t3.medium" }];
 }

@@ -1,0 +1,221 @@
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { unknown } from "@pulumi/pulumi/output";
+import * as YAML from "yaml";
+import { TEMPLATE_BODY_LIMIT } from "../../components/cluster/clusterTemplate";
+import { MOCK_ACCOUNT_ID } from "../../scripts/offline/mockCloud";
+import type { ProgramRun } from "../../scripts/offline/runProgram";
+import { DEV_STACK_FILE } from "../support/devConfig";
+import { named, ofType, runDev, type DevRaw } from "../support/program";
+
+/** The dev stack (roster backend, cluster.deploy, a login node pool), with a change. */
+function runDevStack(change?: (raw: DevRaw) => void, cloud: Parameters<typeof runDev>[1] = {}): ReturnType<typeof runDev> {
+    return runDev(change, cloud, undefined, undefined, DEV_STACK_FILE);
+}
+
+const STACK_TYPE = "aws:cloudformation/stack:Stack";
+const PROVIDER = "hpc-dev-cluster-provider-3.13.1";
+const CLUSTER_STACK = "hpc-dev-cluster-stack";
+
+function template(run: ProgramRun): Record<string, any> {
+    return JSON.parse(String(named(run, CLUSTER_STACK).inputs.templateBody));
+}
+
+/** cfn-lint's exit code and output for a template, or undefined when cfn-lint is not on PATH. */
+function cfnLint(body: string): { status: number | null; output: string } | undefined {
+    const dir = mkdtempSync(path.join(tmpdir(), "pca-cfn-"));
+    try {
+        const file = path.join(dir, "cluster.json");
+        writeFileSync(file, body);
+        const result = spawnSync("cfn-lint", ["--format", "parseable", "--", file], { encoding: "utf8" });
+        if ((result.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT") {
+            return undefined;
+        }
+        return { status: result.status, output: `${result.stdout}${result.stderr}`.split(dir).join("<dir>") };
+    } finally {
+        rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+describe("the cluster's CloudFormation stacks (cluster.deploy)", () => {
+    let run: ProgramRun;
+    before(async () => {
+        run = await runDevStack();
+    });
+
+    it("creates ParallelCluster's provider stack from the release's template URL, with the SAM and IAM capabilities, protected", () => {
+        const provider = named(run, PROVIDER);
+        assert.equal(provider.type, STACK_TYPE);
+        assert.deepEqual(provider.inputs, {
+            name: "hpc-dev-pcluster-provider-3-13-1",
+            templateUrl: "https://eu-west-1-aws-parallelcluster.s3.eu-west-1.amazonaws.com/parallelcluster/3.13.1/templates/custom_resource/cluster.yaml",
+            capabilities: ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
+        });
+        assert.equal(provider.options.protect, true);
+    });
+
+    it("names the provider resource by release, so a new release is a new stack, never this one replaced", async () => {
+        const newer = await runDevStack((raw) => (raw.cluster.parallelClusterVersion = "3.14.0"));
+        assert.deepEqual(ofType(newer, STACK_TYPE).map((stack) => [stack.name, stack.inputs.name]), [
+            ["hpc-dev-cluster-provider-3.14.0", "hpc-dev-pcluster-provider-3-14-0"],
+            [CLUSTER_STACK, "hpc-dev-deployment"],
+        ]);
+    });
+
+    it("holds one Custom::PclusterCluster with the provider's ServiceToken, the cluster's name and the rendered configuration as an object", () => {
+        const body = template(run);
+        assert.deepEqual(Object.keys(body), ["AWSTemplateFormatVersion", "Description", "Resources", "Outputs"]);
+        assert.deepEqual(Object.keys(body.Resources), ["PclusterCluster"]);
+        const cluster = body.Resources.PclusterCluster;
+        assert.equal(cluster.Type, "Custom::PclusterCluster");
+        assert.deepEqual(Object.keys(cluster.Properties), ["ServiceToken", "ClusterName", "ClusterConfiguration"]);
+        const serviceToken = (named(run, PROVIDER).outputs.outputs as Record<string, string>).ServiceToken;
+        assert.match(serviceToken, new RegExp(`^arn:aws:lambda:eu-west-1:${MOCK_ACCOUNT_ID}:function:pcluster-cfn-`));
+        assert.equal(cluster.Properties.ServiceToken, serviceToken);
+        assert.equal(cluster.Properties.ClusterName, "hpc-dev");
+        assert.notEqual(named(run, CLUSTER_STACK).inputs.name, cluster.Properties.ClusterName);
+        // The very configuration that is stored and that the policies read.
+        const stored = ofType(run, "pulumi-nodejs:dynamic/pcluster:ClusterConfiguration")[0];
+        assert.deepEqual(cluster.Properties.ClusterConfiguration, YAML.parse(String(stored.inputs.text)));
+        assert.equal(cluster.Properties.ClusterConfiguration.Scheduling.SlurmSettings.QueueUpdateStrategy, "COMPUTE_FLEET_STOP");
+    });
+
+    it("outputs only attributes the custom resource always returns", () => {
+        assert.deepEqual(template(run).Outputs, {
+            ClusterStatus: { Description: "describe-cluster's clusterStatus", Value: { "Fn::GetAtt": ["PclusterCluster", "clusterStatus"] } },
+            HeadNodePrivateIp: { Description: "describe-cluster's headNode.privateIpAddress", Value: { "Fn::GetAtt": ["PclusterCluster", "headNode.privateIpAddress"] } },
+            HeadNodeInstanceId: { Description: "describe-cluster's headNode.instanceId", Value: { "Fn::GetAtt": ["PclusterCluster", "headNode.instanceId"] } },
+            ValidationMessages: { Description: "describe-cluster's validationMessages", Value: { "Fn::GetAtt": ["PclusterCluster", "validationMessages"] } },
+        });
+    });
+
+    it("gives the cluster stack timeouts well above CloudFormation's one hour, fixed tags, and no capabilities", () => {
+        const stack = named(run, CLUSTER_STACK);
+        assert.deepEqual(stack.options.customTimeouts, { create: "180m", update: "180m", delete: "180m" });
+        assert.deepEqual(stack.options.ignoreChanges, ["tags"]);
+        assert.equal(stack.options.protect, false);
+        assert.deepEqual(stack.inputs.tags, { "pcluster-access:cluster": "hpc-dev" });
+        assert.deepEqual(Object.keys(stack.inputs).sort(), ["name", "tags", "templateBody"]);
+    });
+
+    it("exports the cluster's name, status, head node and login node pool, and per user with access the line they run to log in there", () => {
+        const stack = named(run, CLUSTER_STACK).outputs.outputs as Record<string, string>;
+        const login = (run.stackOutputs.cluster as { loginNodes: { address: string }[] }).loginNodes[0].address;
+        assert.match(login, /^hpc-dev-login-[0-9a-f]{16}\.elb\.eu-west-1\.amazonaws\.com$/);
+        assert.deepEqual(run.stackOutputs.cluster, {
+            name: "hpc-dev",
+            status: "CREATE_COMPLETE",
+            headNode: { privateIp: stack.HeadNodePrivateIp, instanceId: stack.HeadNodeInstanceId },
+            loginNodes: [{ pool: "login", address: login }],
+            validationMessages: "[]",
+        });
+        assert.deepEqual(run.stackOutputs.logins, { alice: `ssh alice@${login}`, bob: `ssh bob@${login}`, "adam.black": `ssh adamblack@${login}` });
+    });
+
+    it("sends users to the head node when there is no login node pool, and leaves out users without access", async () => {
+        const noPools = await runDevStack((raw) => {
+            delete raw.cluster.loginNodes;
+            raw.users[1].access = "blocked";
+        });
+        const headNode = (named(noPools, CLUSTER_STACK).outputs.outputs as Record<string, string>).HeadNodePrivateIp;
+        assert.deepEqual((noPools.stackOutputs.cluster as { loginNodes: unknown[] }).loginNodes, []);
+        assert.deepEqual(noPools.stackOutputs.logins, { alice: `ssh alice@${headNode}`, "adam.black": `ssh adamblack@${headNode}` });
+    });
+
+    it("reuses an existing provider's ServiceToken instead of creating a provider stack", async () => {
+        const token = `arn:aws:lambda:eu-west-1:${MOCK_ACCOUNT_ID}:function:pcluster-cfn-shared`;
+        const reused = await runDevStack((raw) => (raw.cluster.serviceToken = token));
+        assert.deepEqual(ofType(reused, STACK_TYPE).map((stack) => stack.name), [CLUSTER_STACK]);
+        assert.equal(template(reused).Resources.PclusterCluster.Properties.ServiceToken, token);
+    });
+
+    it("creates no stacks without cluster.deploy, and exports no cluster", async () => {
+        const off = await runDevStack((raw) => delete raw.cluster.deploy);
+        assert.deepEqual(ofType(off, STACK_TYPE), []);
+        assert.equal(off.stackOutputs.cluster, null);
+        assert.equal(off.stackOutputs.logins, null);
+    });
+
+    it("leaves the template body unknown in a first preview, where the ids it holds do not exist yet", async () => {
+        const preview = await runDevStack(undefined, { preview: true });
+        assert.equal(ofType(preview, STACK_TYPE).length, 2);
+        assert.equal(named(preview, CLUSTER_STACK).inputs.templateBody, unknown);
+    });
+
+    describe("size", () => {
+        /** 50 queues (the most the config accepts, one compute resource each), every name at its longest. */
+        const longest = (q: number) => `q${String(q).padStart(2, "0")}-${"x".repeat(21)}`;
+        const fiftyQueues = (placementGroupLength: number) => (raw: DevRaw) => {
+            raw.cluster.queues = Array.from({ length: 50 }, (_, q) => ({
+                name: longest(q),
+                computeResources: [{ name: longest(q), instanceType: "c6in.32xlarge", minCount: 1, maxCount: 1000 }],
+                efa: true,
+                placementGroup: `${"p".repeat(placementGroupLength - 3)}-${String(q).padStart(2, "0")}`,
+                disableHyperthreading: true,
+                capacityType: "spot",
+            }));
+        };
+        const bytes = (body: string) => Buffer.byteLength(body);
+
+        it("stores the template in the bucket under a name taken from its content, and sends it inline when it fits", () => {
+            const stored = named(run, "hpc-dev-cluster-template");
+            const body = String(named(run, CLUSTER_STACK).inputs.templateBody);
+            assert.equal(stored.inputs.content, body);
+            assert.equal(stored.inputs.bucket, named(run, "hpc-dev-scripts-bucket").outputs.bucket);
+            assert.match(String(stored.inputs.key), /^cluster-templates\/[0-9a-f]{16}\.json$/);
+            assert.equal(named(run, CLUSTER_STACK).inputs.templateUrl, undefined);
+        });
+
+        it(`sends 50 queues with 8-character placement group names inline (under ${TEMPLATE_BODY_LIMIT} bytes)`, async () => {
+            const big = await runDevStack(fiftyQueues(8));
+            const body = String(named(big, CLUSTER_STACK).inputs.templateBody);
+            assert.equal(JSON.parse(body).Resources.PclusterCluster.Properties.ClusterConfiguration.Scheduling.SlurmQueues.length, 50);
+            assert.ok(bytes(body) < TEMPLATE_BODY_LIMIT, `${bytes(body)} bytes`);
+            console.log(`      50 queues, 25-character names, 8-character placement groups: ${bytes(body)} bytes inline`);
+        });
+
+        it("sends a template over the limit by URL from the bucket, and CloudFormation (the mock) deploys it from there", async () => {
+            const big = await runDevStack(fiftyQueues(64));
+            const stack = named(big, CLUSTER_STACK);
+            const stored = named(big, "hpc-dev-cluster-template");
+            const bucket = String(named(big, "hpc-dev-scripts-bucket").outputs.bucket);
+            assert.equal(stack.inputs.templateBody, undefined);
+            assert.equal(stack.inputs.templateUrl, `https://${bucket}.s3.eu-west-1.amazonaws.com/${String(stored.inputs.key)}`);
+            assert.ok(bytes(String(stored.inputs.content)) > TEMPLATE_BODY_LIMIT);
+            console.log(`      50 queues, 25-character names, 64-character placement groups: ${bytes(String(stored.inputs.content))} bytes, by URL`);
+            assert.equal((big.stackOutputs.cluster as { status: string }).status, "CREATE_COMPLETE");
+        });
+    });
+
+    describe("cfn-lint", () => {
+        const lintOrSay = (body: string) => {
+            const result = cfnLint(body);
+            if (result === undefined) {
+                console.log("      cfn-lint is not on PATH: the cluster template was NOT linted (pip install cfn-lint to lint it).");
+            }
+            return result;
+        };
+
+        it("passes the rendered cluster template, with no finding", function () {
+            const result = lintOrSay(String(named(run, CLUSTER_STACK).inputs.templateBody));
+            if (result === undefined) {
+                return;
+            }
+            assert.deepEqual(result, { status: 0, output: "" });
+        });
+
+        it("would catch a broken template: an output reading a resource the template does not have", function () {
+            const body = template(run);
+            body.Outputs.Broken = { Value: { "Fn::GetAtt": ["NoSuchResource", "Arn"] } };
+            const result = lintOrSay(JSON.stringify(body));
+            if (result === undefined) {
+                return;
+            }
+            assert.equal(result.status, 2);
+            assert.match(result.output, /:E6101:'NoSuchResource' is not one of \['PclusterCluster'\]\n$/);
+        });
+    });
+});
