@@ -53,3 +53,28 @@ function registersWithOpsWorks(model: ClusterConfigurationModel): boolean {
             (node.script !== undefined && !isRosterMode(model.format, node)) || (isKnown(node.iamPolicies) && node.iamPolicies.includes(OPSWORKS_REGISTRATION_POLICY)),
     );
 }
+
+/**
+ * prohibited-imds-v1-without-need: IMDSv1 lets any process on a node that can be tricked into an HTTP GET
+ * (SSRF) read the node's role credentials. ParallelCluster 3.7+ requires IMDSv2 tokens by default; only
+ * OpsWorks registration needs IMDSv1, so a configuration whose nodes do not register with OpsWorks (the
+ * roster backend's agent uses the AWS CLI, which sends tokens) must not turn it back on.
+ */
+export const prohibitedImdsV1WithoutNeed: ResourceValidationPolicy = {
+    name: "prohibited-imds-v1-without-need",
+    description: "Checks that a ParallelCluster 3 configuration whose nodes do not register with OpsWorks leaves IMDSv2 required.",
+    enforcementLevel: "mandatory",
+    validateResource: (args, reportViolation) => {
+        const model = configurationModelOf(args);
+        if (model?.format !== "v3" || registersWithOpsWorks(model)) {
+            return;
+        }
+        const actual = model.imdsSupport;
+        if (isKnown(actual) && actual !== undefined && actual !== "v2.0") {
+            reportViolation(
+                `Imds.ImdsSupport is ${actual}, but no node needs IMDSv1 (none registers with OpsWorks): it lets anything on a node that can make an HTTP request ` +
+                    "read the node's IAM credentials. Remove the Imds section (ParallelCluster 3.7+ then requires IMDSv2) or set Imds: {ImdsSupport: v2.0}.",
+            );
+        }
+    },
+};

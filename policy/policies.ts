@@ -6,9 +6,11 @@
 import type { Policies } from "@pulumi/policy";
 import { discouragedScratchFileSystem } from "./fileSystems";
 import { requiredOpsWorksIamPolicies } from "./iamPolicies";
-import { requiredImdsV1ForOpsWorks } from "./imds";
+import { prohibitedImdsV1WithoutNeed, requiredImdsV1ForOpsWorks } from "./imds";
 import { requiredOpsWorksStackPlacement } from "./opsworksStack";
 import { requiredPostInstallWiring } from "./postInstall";
+import { requiredRosterUids } from "./rosterUids";
+import { requiredRosterWiring } from "./rosterWiring";
 import { requiredPrivateScriptBucket } from "./scriptBucket";
 import { discouragedSshOpenToWorld } from "./ssh";
 import { discouragedAccessRevocation, discouragedSudoUsers, requiredValidSshPublicKey } from "./users";
@@ -20,7 +22,10 @@ export const policies: Policies = [
     requiredOpsWorksIamPolicies,
     requiredPostInstallWiring,
     requiredImdsV1ForOpsWorks,
+    prohibitedImdsV1WithoutNeed,
     requiredOpsWorksStackPlacement,
+    requiredRosterWiring,
+    requiredRosterUids,
     requiredValidSshPublicKey,
     requiredPrivateScriptBucket,
     discouragedSudoUsers,

@@ -150,7 +150,7 @@ function readProblems(node: ClusterNode, model: ClusterConfigurationModel, scrip
 }
 
 /** The node's S3 read grants: its S3Access, or for a login node pool what its managed policies allow. */
-function nodeGrants(node: ClusterNode, policyReads: Expected["policyReads"]): readonly Maybe<string>[] | Unknown {
+export function nodeGrants(node: ClusterNode, policyReads: ReadonlyMap<string, readonly string[]> | Unknown): readonly Maybe<string>[] | Unknown {
     if (!isKnown(node.s3Read) || node.s3ReadPolicyArns === undefined) {
         return node.s3Read;
     }

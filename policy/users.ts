@@ -18,6 +18,10 @@ export interface SshPublicKeyConfig {
 
 export const SSH_PUBLIC_KEY_DEFAULTS: SshPublicKeyConfig = { minRsaBits: 2048 };
 
+const ROSTER_EMPTY_KEY =
+    "is empty. The roster needs a key for every allowed user, and every node's agent refuses a roster that breaks its rules, " +
+    "so no change would reach any node. Paste the one line of the user's .pub file, or set access: blocked.";
+
 export const requiredValidSshPublicKey: ResourceValidationPolicy = {
     name: "required-valid-ssh-public-key",
     description: "Checks that every OpsWorks user profile, and every allowed user of the roster, holds valid SSH public keys: never empty, never a private key.",
@@ -36,7 +40,8 @@ export const requiredValidSshPublicKey: ResourceValidationPolicy = {
                 }
                 const keys = user.keys.length === 0 ? [""] : user.keys;
                 for (const key of keys.filter(isKnown)) {
-                    const problem = sshPublicKeyProblem(key ?? "", settings);
+                    // An empty key means something else here than in OpsWorks: the agents refuse the whole roster.
+                    const problem = (key ?? "").trim() === "" ? ROSTER_EMPTY_KEY : sshPublicKeyProblem(key ?? "", settings);
                     if (problem !== undefined) {
                         reportViolation(`The SSH public key of roster user ${user.name} (${user.iamUser}) ${problem}`);
                     }

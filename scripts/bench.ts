@@ -17,6 +17,7 @@ import { formatGoal, type Goal } from "./bench/goals";
 import { installRow } from "./bench/installRow";
 import { planRow } from "./bench/planRow";
 import { progress } from "./bench/progress";
+import { rosterRow } from "./bench/rosterRow";
 import type { Row } from "./bench/row";
 import { formatSeconds, formatTable } from "./bench/table";
 
@@ -26,6 +27,7 @@ const ROWS: Readonly<Record<RowName, Row>> = {
     faults: faultsRow,
     deregistration: deregistrationRow,
     agent: agentRow,
+    roster: rosterRow,
     install: installRow,
 };
 

@@ -14,7 +14,7 @@ import { CLUSTER_CONFIGURATION } from "./resourceTypes";
 
 /** One node, or group of nodes, that gets its own IAM policies and post-install action. */
 export interface ClusterNode {
-    /** For people: "the head node", "queue compute", or v2's "the cluster section (head node and every queue)". */
+    /** For people: "the head node", "queue compute", "login node pool login", or v2's "the cluster section (head node and every queue)". */
     readonly label: string;
     /** Where the node's managed policies are set, e.g. `HeadNode.Iam.AdditionalIamPolicies`. */
     readonly iamPoliciesPath: string;

@@ -162,7 +162,7 @@ function report(results: readonly SubjectResult[], runs: number): RowResult {
                     formatRatio(ratio(result.maxRssKiB.median, base.maxRssKiB.median)),
                 ]),
                 notes: [
-                    "Stacks: Pulumi.dev.yaml grown; user i repeats dev user i mod 3 (create, sudo, access) with its own name and a new ed25519 key;",
+                    "Stacks: Pulumi.dev.yaml (roster backend) grown; user i repeats dev user i mod 3 (create, sudo, access, groups) with its own name and a new ed25519 key;",
                     "queue i copies dev queue i mod 3 (v3). The user series has the dev stack's 3 queues, the queue series 10 users.",
                     "start-up only: node with ts-node loading scripts/plan.ts and everything it imports, planning nothing.",
                     `1,000 / 10 users: wall ${formatRatio(usersRatio)} (goal <= ${MAX_USERS_RATIO}x), peak RSS ${formatRatio(rssRatio)}; ` +

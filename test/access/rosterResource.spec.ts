@@ -157,6 +157,13 @@ describe("roster (dynamic provider, moto S3)", () => {
         });
     });
 
+    it("refuses an allowed user without a usable key (the agents would refuse the whole document)", async () => {
+        await assert.rejects(provider.create!(inputs("nokey.txt", [user("alice", { keys: [""] }), user("bob", { state: "blocked", keys: [] })])), {
+            message: "The roster cannot be written:\nuser alice (alice) is allowed but has no usable key. Give their sshPublicKey, or set access: blocked.",
+        });
+        assert.equal(await versions("nokey.txt"), 0);
+    });
+
     it("shows allocation problems at diff, so a preview stops them", async () => {
         const created = await create(inputs("clash.txt", [user("alice"), user("bob")]));
         await assert.rejects(provider.diff!(created.id, created.outs, inputs("clash.txt", [user("alice"), user("bob"), user("carol", { uid: 2001 })])), {

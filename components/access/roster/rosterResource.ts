@@ -78,6 +78,12 @@ export class RosterError extends Error {}
 /** The new allocation and the document content, or a RosterError. Pure: no call. */
 export function planRoster(previous: Pick<RosterOutputs, "allocation" | "users"> | undefined, news: RosterInputs): { allocation: Allocation; content: RosterContent } {
     const problems: string[] = [];
+    for (const user of news.users) {
+        // FORMAT.md: an allowed user has at least one key line, `TYPE BASE64`; the agents refuse a roster without.
+        if (user.state === "allowed" && (user.keys.length === 0 || user.keys.some((key) => !/^\S+ \S+/.test(key.trim())))) {
+            problems.push(`user ${user.iamUser} (${user.name}) is allowed but has no usable key. Give their sshPublicKey, or set access: blocked.`);
+        }
+    }
     const present = new Set(news.users.map((user) => user.iamUser));
     for (const old of previous?.users ?? []) {
         if (!present.has(old.iamUser) && old.state !== "revoked") {

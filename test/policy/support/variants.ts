@@ -36,6 +36,8 @@ export interface VariantOptions {
     /** A first preview: outputs of resources not yet created are unknown. */
     readonly preview?: boolean;
     readonly cloud?: Partial<MockCloudOptions>;
+    /** Default: the article's OpsWorks stack file (test/support/devConfig.ts). */
+    readonly stackFile?: string;
 }
 
 const PROGRAMS: Record<Program, string> = {
@@ -54,7 +56,7 @@ export function activeVariant(): VariantOptions {
 export async function runVariant(options: VariantOptions = {}): Promise<ProgramRun> {
     active = options;
     try {
-        return await runDev(options.change, { preview: options.preview ?? false, ...options.cloud }, undefined, PROGRAMS[options.program ?? "index"]);
+        return await runDev(options.change, { preview: options.preview ?? false, ...options.cloud }, undefined, PROGRAMS[options.program ?? "index"], options.stackFile);
     } finally {
         active = {};
     }

@@ -1,0 +1,158 @@
+/**
+ * required-roster-wiring: where the roster backend is present (a pulumi-nodejs:dynamic/roster:Roster),
+ * every node must run this environment's post-install script in roster mode with this environment's
+ * roster, agent, a cron-able interval and this environment's name, and may read the roster and the agent
+ * (components/access/roster/FORMAT.md, "Where it lives"). A node that reads another environment's roster,
+ * or none, gets the wrong users or none at all.
+ */
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { argumentWords, ROSTER_MODE, type ClusterConfigurationModel, type ClusterNode } from "./lib/clusterConfiguration";
+import { isKnown, str, UNKNOWN, type Maybe, type Unknown } from "./lib/known";
+import { configWithDefaults, stringValue } from "./lib/policyConfig";
+import { policyObjectReads } from "./lib/iamPolicyReads";
+import { nodeGrants } from "./postInstall";
+import { ROSTER, S3_BUCKET_OBJECT } from "./lib/resourceTypes";
+import { globMatches, objectArn, parseS3Url, s3Url } from "./lib/s3";
+import { StackResources, type StackResource } from "./lib/stackResources";
+import { capitalize, joinAnd } from "./lib/text";
+
+export interface RosterWiringConfig {
+    /** S3 key under which the environment uploads the node agent. */
+    readonly agentKey: string;
+}
+
+export const ROSTER_WIRING_DEFAULTS: RosterWiringConfig = { agentKey: "roster-agent.sh" };
+
+/** What this stack's Roster says the nodes must be given; UNKNOWN where not known during this preview. */
+interface ExpectedRoster {
+    readonly rosterUrl: Maybe<string>;
+    readonly environment: Maybe<string>;
+    /** `s3://` URLs of the agent scripts this stack uploads. */
+    readonly agents: readonly string[] | Unknown;
+    /** What this stack's managed policies let a node read (login node pools read through them). */
+    readonly policyReads: ReadonlyMap<string, readonly string[]> | Unknown;
+}
+
+export const requiredRosterWiring: StackValidationPolicy = {
+    name: "required-roster-wiring",
+    description:
+        "Checks that the head node, every queue and every login node pool of a stack with a roster run the post-install script in roster mode with this environment's roster, agent, interval and name, and may read the roster and the agent.",
+    enforcementLevel: "mandatory",
+    configSchema: {
+        properties: {
+            agentKey: stringValue("S3 key of the node agent the environment uploads.", ROSTER_WIRING_DEFAULTS.agentKey),
+        },
+    },
+    validateStack: (args, reportViolation) => {
+        const { agentKey } = configWithDefaults(args, ROSTER_WIRING_DEFAULTS);
+        const stack = new StackResources(args.resources);
+        const rosters = stack.ofType(ROSTER);
+        if (rosters.length === 0) {
+            return;
+        }
+        const expected: ExpectedRoster = { ...expectedOf(stack, rosters[0], agentKey), policyReads: policyObjectReads(stack) };
+        for (const { resource, read } of stack.configurations()) {
+            // An unreadable configuration is reported by required-opsworks-iam-policies.
+            if (read.ok) {
+                for (const node of read.model.nodes) {
+                    for (const problem of nodeProblems(node, read.model, expected)) {
+                        reportViolation(problem, resource.urn);
+                    }
+                }
+            }
+        }
+    },
+};
+
+function expectedOf(stack: StackResources, roster: StackResource, agentKey: string): Omit<ExpectedRoster, "policyReads"> {
+    const bucket = str(roster.props.bucket);
+    const key = str(roster.props.key);
+    const rosterUrl = bucket === UNKNOWN || key === UNKNOWN ? UNKNOWN : typeof bucket === "string" && typeof key === "string" ? s3Url({ bucket, key }) : undefined;
+    const agents: string[] = [];
+    for (const object of stack.ofType(S3_BUCKET_OBJECT)) {
+        const objectBucket = str(object.props.bucket);
+        const objectKey = str(object.props.key);
+        if (objectBucket === UNKNOWN || objectKey === UNKNOWN) {
+            return { rosterUrl, environment: str(roster.props.environment), agents: UNKNOWN };
+        }
+        if (typeof objectBucket === "string" && objectKey === agentKey) {
+            agents.push(s3Url({ bucket: objectBucket, key: objectKey }));
+        }
+    }
+    return { rosterUrl, environment: str(roster.props.environment), agents };
+}
+
+function shown(word: Maybe<string>): string {
+    return word === UNKNOWN ? "(a value not known yet)" : JSON.stringify(word ?? "");
+}
+
+function nodeProblems(node: ClusterNode, model: ClusterConfigurationModel, expected: ExpectedRoster): string[] {
+    const who = capitalize(node.label);
+    const words = argumentWords(model.format, node);
+    if (words === UNKNOWN) {
+        return [];
+    }
+    const rosterUrl = typeof expected.rosterUrl === "string" ? expected.rosterUrl : "this environment's roster (s3://BUCKET/roster.txt)";
+    const agent = isKnown(expected.agents) && expected.agents.length > 0 ? joinAnd(expected.agents) : "this environment's uploaded agent";
+    const environment = typeof expected.environment === "string" ? expected.environment : "this environment's name";
+    const wanted = `${ROSTER_MODE} ${rosterUrl} ${agent} INTERVAL_SECONDS ${environment}`;
+    const given = words === undefined || words.length === 0 ? "no argument" : words.map(shown).join(" ");
+    if (words === undefined || words[0] !== ROSTER_MODE || words.length !== 5) {
+        if (words !== undefined && words[0] === UNKNOWN) {
+            return [];
+        }
+        return [
+            `${who} passes ${given} to the post-install script (${node.argsPath}), not the roster backend's arguments. ` +
+                `They must be: ${wanted}; otherwise the node runs no roster agent and gets none of this environment's users.`,
+        ];
+    }
+    const problems: string[] = [];
+    const [, rosterWord, agentWord, intervalWord, environmentWord] = words;
+    if (isKnown(rosterWord) && isKnown(expected.rosterUrl) && rosterWord !== expected.rosterUrl) {
+        problems.push(`${who} reads the roster ${shown(rosterWord)} (${node.argsPath}), not this environment's ${rosterUrl}: its users would be another roster's. Pass ${rosterUrl}.`);
+    }
+    if (isKnown(agentWord) && isKnown(expected.agents) && !expected.agents.includes(agentWord ?? "")) {
+        problems.push(
+            expected.agents.length === 0
+                ? `${who} runs the agent ${shown(agentWord)} (${node.argsPath}), but this stack uploads no agent (an ${S3_BUCKET_OBJECT} with key ${ROSTER_WIRING_DEFAULTS.agentKey}). The nodes must run the agent this environment uploads.`
+                : `${who} runs the agent ${shown(agentWord)} (${node.argsPath}), not this environment's ${agent}. Pass ${agent}.`,
+        );
+    }
+    const interval = typeof intervalWord === "string" && /^\d+$/.test(intervalWord) ? Number(intervalWord) : undefined;
+    if (isKnown(intervalWord) && (interval === undefined || interval < 60 || interval > 3600 || interval % 60 !== 0)) {
+        problems.push(`${who} passes the sync interval ${shown(intervalWord)} (${node.argsPath}); it must be whole seconds, a multiple of 60 from 60 to 3600 (a cron step).`);
+    }
+    if (isKnown(environmentWord) && isKnown(expected.environment) && environmentWord !== expected.environment) {
+        problems.push(
+            `${who} passes the environment name ${shown(environmentWord)} (${node.argsPath}), not ${environment}: the agent refuses every roster of this environment. Pass ${environment}.`,
+        );
+    }
+    problems.push(...readProblems(node, model, [rosterWord, agentWord], expected.policyReads));
+    return problems;
+}
+
+/** The node must be allowed to read the roster and the agent it is given. */
+function readProblems(node: ClusterNode, model: ClusterConfigurationModel, urls: readonly Maybe<string>[], policyReads: ExpectedRoster["policyReads"]): string[] {
+    const grants = nodeGrants(node, policyReads);
+    if (!isKnown(grants) || grants.includes(UNKNOWN)) {
+        return [];
+    }
+    const problems: string[] = [];
+    for (const url of urls) {
+        const object = typeof url === "string" ? parseS3Url(url) : undefined;
+        if (object === undefined) {
+            continue;
+        }
+        const arn = objectArn(object);
+        if (!grants.some((grant) => typeof grant === "string" && globMatches(grant, arn))) {
+            const fix =
+                node.s3ReadPolicyArns !== undefined
+                    ? `list in ${node.s3ReadPath} a managed policy of this stack that allows s3:GetObject on it (login node pools take no S3Access)`
+                    : model.format === "v3"
+                      ? `add {BucketName: ${object.bucket}, KeyName: ${object.key}, EnableWriteAccess: false} to ${node.s3ReadPath}`
+                      : `set ${node.s3ReadPath} = arn:aws:s3:::${object.bucket}/*`;
+            problems.push(`${capitalize(node.label)} may not read ${arn}: nothing in ${node.s3ReadPath} covers it, so the agent cannot fetch it. To fix, ${fix}.`);
+        }
+    }
+    return problems;
+}
