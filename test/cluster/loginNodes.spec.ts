@@ -1,9 +1,10 @@
 import * as assert from "node:assert/strict";
 import * as YAML from "yaml";
-import { formatProblems, parseEnvironmentConfig, type RawConfigInput } from "../../components/config";
+import { parseEnvironmentConfig, type RawConfigInput } from "../../components/config";
 import type { ProgramRun } from "../../scripts/offline/runProgram";
 import { DEV_STACK_FILE, devRawConfig, setFormat } from "../support/devConfig";
 import { named, ofType, runDev, type DevRaw } from "../support/program";
+import { configWith, problems, type RawConfig } from "../support/configProblems";
 
 /** The dev stack (roster backend, cluster.deploy, a login node pool), with a change. */
 function runDevStack(change?: (raw: DevRaw) => void, cloud: Parameters<typeof runDev>[1] = {}): ReturnType<typeof runDev> {
@@ -12,17 +13,8 @@ function runDevStack(change?: (raw: DevRaw) => void, cloud: Parameters<typeof ru
 
 const OPSWORKS_POLICIES = ["arn:aws:iam::aws:policy/AWSOpsWorksInstanceRegistration", "arn:aws:iam::aws:policy/AWSOpsWorksRegisterCLI_EC2"];
 
-function problems(raw: RawConfigInput): string[] {
-    const result = parseEnvironmentConfig(raw);
-    assert.equal(result.ok, false, "expected the config to be refused");
-    return formatProblems((result as { problems: readonly { path: string; message: string }[] }).problems).split("\n");
-}
-
-function dev(change: (raw: ReturnType<typeof devRawConfig>) => void): RawConfigInput {
-    const raw = devRawConfig(DEV_STACK_FILE);
-    change(raw);
-    return raw;
-}
+/** The dev stack's config (a login node pool) with one change applied. */
+const dev = (change: (raw: RawConfig) => void): RawConfigInput => configWith(change, DEV_STACK_FILE);
 
 function document(run: ProgramRun): Record<string, any> {
     return YAML.parse(String(ofType(run, "pulumi-nodejs:dynamic/pcluster:ClusterConfiguration")[0].inputs.text));

@@ -1,18 +1,10 @@
 import * as assert from "node:assert/strict";
-import { formatProblems, parseEnvironmentConfig, type RawConfigInput } from "../../components/config";
+import { parseEnvironmentConfig, type RawConfigInput } from "../../components/config";
 import { DEV_STACK_FILE, devRawConfig, setFormat } from "../support/devConfig";
+import { configWith, problems, type RawConfig } from "../support/configProblems";
 
-function dev(change: (raw: ReturnType<typeof devRawConfig>) => void): RawConfigInput {
-    const raw = devRawConfig(DEV_STACK_FILE);
-    change(raw);
-    return raw;
-}
-
-function problems(raw: RawConfigInput): string[] {
-    const result = parseEnvironmentConfig(raw);
-    assert.equal(result.ok, false, "expected the config to be refused");
-    return formatProblems((result as { problems: readonly { path: string; message: string }[] }).problems).split("\n");
-}
+/** The dev stack's config (cluster.deploy) with one change applied. */
+const dev = (change: (raw: RawConfig) => void): RawConfigInput => configWith(change, DEV_STACK_FILE);
 
 describe("stack config: deploying the cluster (custom resource, update strategy, login nodes)", () => {
     it("resolves the dev stack's deployment: deploy, the pinned release, no ServiceToken, COMPUTE_FLEET_STOP", () => {

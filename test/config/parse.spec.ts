@@ -1,21 +1,8 @@
 import * as assert from "node:assert/strict";
-import { formatProblems, parseEnvironmentConfig, type RawConfigInput } from "../../components/config";
+import { parseEnvironmentConfig } from "../../components/config";
 import { devRawConfig, setFormat } from "../support/devConfig";
 import * as keys from "../support/keys";
-
-/** The problems of a config, one `path: message` line each. */
-function problems(raw: RawConfigInput): string[] {
-    const result = parseEnvironmentConfig(raw);
-    assert.equal(result.ok, false, "expected the config to be refused");
-    return formatProblems((result as { problems: readonly { path: string; message: string }[] }).problems).split("\n");
-}
-
-/** The dev config with one change applied. */
-function dev(change: (raw: ReturnType<typeof devRawConfig>) => void): RawConfigInput {
-    const raw = devRawConfig();
-    change(raw);
-    return raw;
-}
+import { configWith as dev, problems } from "../support/configProblems";
 
 const SSH_RULE = "lowercase letters, digits, '-' and '_', starting with a letter or '_', at most 32 characters";
 

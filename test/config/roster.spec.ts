@@ -3,22 +3,14 @@
  * its key path and the fix.
  */
 import * as assert from "node:assert/strict";
-import { formatProblems, parseEnvironmentConfig, type RawConfigInput } from "../../components/config";
+import { parseEnvironmentConfig, type RawConfigInput } from "../../components/config";
 import { DEV_STACK_FILE, devRawConfig } from "../support/devConfig";
+import { configWith, problems } from "../support/configProblems";
 
 type Raw = ReturnType<typeof devRawConfig>;
 
-function roster(change: (raw: Raw) => void): RawConfigInput {
-    const raw = devRawConfig(DEV_STACK_FILE);
-    change(raw);
-    return raw;
-}
-
-function problems(raw: RawConfigInput): string[] {
-    const result = parseEnvironmentConfig(raw);
-    assert.equal(result.ok, false, "expected the config to be refused");
-    return formatProblems((result as { problems: readonly { path: string; message: string }[] }).problems).split("\n");
-}
+/** The dev (roster) stack's config with one change applied. */
+const roster = (change: (raw: Raw) => void): RawConfigInput => configWith(change, DEV_STACK_FILE);
 
 describe("stack config: access backends and the roster", () => {
     it("accepts the dev stack: roster backend, its settings, groups and memberships", () => {
