@@ -25,6 +25,9 @@
 #   PCA_REGISTER_ATTEMPTS       registration attempts before giving up (default 3)
 #   PCA_REGISTER_RETRY_DELAY    seconds before retry n, times n (default 20)
 #   PCA_DEREGISTER_INTERVAL     minutes between deregistration cycles, 1-59 (default 1): a cron step
+#   PCA_DEREGISTER_PARALLEL     DeregisterInstance calls a cycle runs at once, 1-32 (default 8)
+#   PCA_DEREGISTER_BUDGET       seconds into a cycle after which it starts no more deregistrations and
+#                               leaves the rest to the next cycle (default: 40 per interval minute)
 #                               (*/N), so the gap before each full hour is shorter unless N divides 60
 #   PCA_OPSWORKS_ENDPOINT_URL   test and air-gapped hooks: add --endpoint-url to the opsworks and
 #   PCA_EC2_ENDPOINT_URL        ec2 calls (Debian's CLI ignores AWS_ENDPOINT_URL*); empty = default
@@ -40,6 +43,8 @@ set -euo pipefail
 : "${PCA_REGISTER_ATTEMPTS:=3}"
 : "${PCA_REGISTER_RETRY_DELAY:=20}"
 : "${PCA_DEREGISTER_INTERVAL:=1}"
+: "${PCA_DEREGISTER_PARALLEL:=8}"
+: "${PCA_DEREGISTER_BUDGET:=}"
 : "${PCA_OPSWORKS_ENDPOINT_URL:=}"
 : "${PCA_EC2_ENDPOINT_URL:=}"
 : "${PCA_S3_ENDPOINT_URL:=}"
@@ -182,6 +187,8 @@ install_deregistration_job() {
         printf 'PCA_AWS_CLI=%q\n' "$aws_cli"
         printf 'PCA_OPSWORKS_ENDPOINT_URL=%q\n' "$PCA_OPSWORKS_ENDPOINT_URL"
         printf 'PCA_EC2_ENDPOINT_URL=%q\n' "$PCA_EC2_ENDPOINT_URL"
+        printf 'PCA_DEREGISTER_PARALLEL=%q\n' "$PCA_DEREGISTER_PARALLEL"
+        printf 'PCA_DEREGISTER_BUDGET=%q\n' "$PCA_DEREGISTER_BUDGET"
     } | write_file "${PCA_ROOT}${JOB_CONF}" 0600
     # A file of its own in cron.d: rewriting it is idempotent, unlike the article's append to
     # /etc/crontab. Its name has no dot, which cron's run-parts naming rule would skip.
@@ -194,9 +201,11 @@ install_deregistration_job() {
         [[ -z "$PCA_ROOT" ]] || printf 'PCA_ROOT=%s\n' "$PCA_ROOT"
         printf '%s root %s deregister\n' "$schedule" "${PCA_ROOT}${JOB_SCRIPT}"
     } | write_file "${PCA_ROOT}${JOB_CRON}" 0644
+    # A size cap as well as a weekly turn (logrotate runs daily): a cycle that fails every minute logs
+    # a few lines every minute.
     {
         printf '%s {\n' "${PCA_ROOT}${JOB_LOG}"
-        printf '    weekly\n    rotate 4\n    compress\n    delaycompress\n    missingok\n    notifempty\n}\n'
+        printf '    weekly\n    maxsize 10M\n    rotate 4\n    compress\n    delaycompress\n    missingok\n    notifempty\n}\n'
     } | write_file "${PCA_ROOT}${JOB_LOGROTATE}" 0644
 }
 
@@ -238,6 +247,9 @@ check_install_settings() {
         die "PCA_REGISTER_RETRY_DELAY=$PCA_REGISTER_RETRY_DELAY is not a whole number of seconds from 0 to 9999"
     [[ "$PCA_DEREGISTER_INTERVAL" =~ ^([1-9]|[1-5][0-9])$ ]] ||
         die "PCA_DEREGISTER_INTERVAL=$PCA_DEREGISTER_INTERVAL is not a whole number of minutes from 1 to 59"
+    # Two thirds of the interval: the cycle's last batch and its summary fit in the rest.
+    : "${PCA_DEREGISTER_BUDGET:=$((PCA_DEREGISTER_INTERVAL * 40))}"
+    check_deregister_parallel
 }
 
 install_main() {
@@ -284,6 +296,8 @@ install_main() {
 # ---------------------------------------------------------------------------------------------
 
 err_file=""
+# The cycle's scratch directory (CLI errors, each deregistration's outcome); removed on exit.
+work_dir=""
 
 # aws_call SERVICE ARGS..: run the CLI for SERVICE (opsworks or ec2) with region and endpoint;
 # stdout is the answer, stderr goes to err_file for the caller to log on failure.
@@ -319,10 +333,31 @@ describe_ec2() {
     return 0
 }
 
+# check_deregister_parallel: PCA_DEREGISTER_PARALLEL is a whole number from 1 to 32, and
+# PCA_DEREGISTER_BUDGET a whole number of seconds from 0 to 3540.
+check_deregister_parallel() {
+    if [[ ! "$PCA_DEREGISTER_PARALLEL" =~ ^[1-9][0-9]?$ ]] || ((PCA_DEREGISTER_PARALLEL > 32)); then
+        die "PCA_DEREGISTER_PARALLEL=$PCA_DEREGISTER_PARALLEL is not a whole number from 1 to 32"
+    fi
+    if [[ ! "$PCA_DEREGISTER_BUDGET" =~ ^(0|[1-9][0-9]{0,3})$ ]] || ((PCA_DEREGISTER_BUDGET > 3540)); then
+        die "PCA_DEREGISTER_BUDGET=$PCA_DEREGISTER_BUDGET is not a whole number of seconds from 0 to 3540"
+    fi
+}
+
+# deregister_one DIR INDEX OW_ID: one DeregisterInstance, run in the background. Its outcome goes to
+# DIR/INDEX.ok or DIR/INDEX.err (the CLI's error), which the cycle logs in listing order once the
+# batch is done: background jobs never write the log themselves.
+deregister_one() {
+    local err_file="$1/$2.err"
+    if aws_call opsworks deregister-instance --instance-id "$3" >/dev/null; then
+        : >"$1/$2.ok"
+    fi
+}
+
 deregister_main() {
-    local listing i ow_id ec2_id infra reason failed=0
-    local ow_ids=() ec2_ids=() infras=() lookup=()
-    local kept=0 deregistered=0 skipped=0
+    local listing i j ow_id ec2_id infra reason failed=0
+    local ow_ids=() ec2_ids=() infras=() lookup=() pending=() reasons=()
+    local kept=0 deregistered=0 skipped=0 deferred=0
     start_log opsworks-deregister "${PCA_ROOT}${JOB_LOG}"
 
     mkdir -p "$(dirname "${PCA_ROOT}${JOB_LOCK}")"
@@ -341,11 +376,15 @@ deregister_main() {
     [[ "${PCA_STACK_ID:-}" =~ $STACK_ID_RE ]] || die "PCA_STACK_ID '${PCA_STACK_ID:-}' in ${PCA_ROOT}${JOB_CONF} is not a stack id"
     [[ "${PCA_REGION:-}" =~ $REGION_RE ]] || die "PCA_REGION '${PCA_REGION:-}' in ${PCA_ROOT}${JOB_CONF} is not an AWS region"
     [[ -f "$PCA_AWS_CLI" && -x "$PCA_AWS_CLI" ]] || die "PCA_AWS_CLI '$PCA_AWS_CLI' in ${PCA_ROOT}${JOB_CONF} is not an executable file"
+    # Settings files written before these existed: the defaults for a one-minute interval.
+    : "${PCA_DEREGISTER_PARALLEL:=8}" "${PCA_DEREGISTER_BUDGET:=40}"
+    check_deregister_parallel
 
-    err_file="$(mktemp)"
-    trap 'rm -f "$err_file"' EXIT
-    log "cycle started for OpsWorks stack $PCA_STACK_ID in $PCA_REGION"
-
+    work_dir="$(mktemp -d)"
+    err_file="$work_dir/cycle.err"
+    trap 'rm -rf "$work_dir"' EXIT
+    # Only decisions are logged (deregister, skip, errors) and one summary line per cycle: a healthy
+    # node is counted, never listed, so a 1,000-node cluster logs one line a minute.
     if ! listing="$(aws_call opsworks describe-instances --stack-id "$PCA_STACK_ID" \
         --query 'Instances[].[InstanceId,Ec2InstanceId,InfrastructureClass]' --output text)"; then
         log_lines "aws: " <"$err_file"
@@ -360,12 +399,6 @@ deregister_main() {
             lookup+=("$ec2_id")
         fi
     done <<<"$listing"
-    if ((${#ow_ids[@]} == 0)); then
-        log "cycle finished: OpsWorks lists no instances in the stack, nothing to do"
-        return 0
-    fi
-    log "OpsWorks lists ${#ow_ids[@]} instances, ${#lookup[@]} of them EC2 instances to check"
-
     if ((${#lookup[@]} > 0)); then
         describe_ec2 "${lookup[@]}" || die "EC2 DescribeInstances failed: deregistering nothing this cycle"
         # Any correct answer includes at least this head node, so an empty one means a wrong region,
@@ -379,33 +412,45 @@ deregister_main() {
         if [[ "$infra" != ec2 ]]; then
             log "skip $ow_id: infrastructure class $infra, not an EC2 instance"
             skipped=$((skipped + 1))
-            continue
-        fi
-        if [[ ! "$ec2_id" =~ $EC2_ID_RE ]]; then
+        elif [[ ! "$ec2_id" =~ $EC2_ID_RE ]]; then
             log "skip $ow_id: no valid EC2 instance id ($ec2_id)"
             skipped=$((skipped + 1))
-            continue
-        fi
-        if [[ -z "${ec2_state[$ec2_id]+set}" ]]; then
-            reason="EC2 no longer knows the instance"
+        elif [[ -z "${ec2_state[$ec2_id]+set}" ]]; then
+            pending+=("$i")
+            reasons[i]="EC2 no longer knows the instance"
         elif [[ "${ec2_state[$ec2_id]}" == terminated ]]; then
-            reason="EC2 state terminated"
+            pending+=("$i")
+            reasons[i]="EC2 state terminated"
         else
-            log "keep $ow_id ($ec2_id): EC2 state ${ec2_state[$ec2_id]}"
             kept=$((kept + 1))
-            continue
-        fi
-        log "deregister $ow_id ($ec2_id): $reason"
-        if aws_call opsworks deregister-instance --instance-id "$ow_id" >/dev/null; then
-            log "deregistered $ow_id ($ec2_id)"
-            deregistered=$((deregistered + 1))
-        else
-            log_lines "aws: " <"$err_file"
-            log "failed to deregister $ow_id ($ec2_id): the next cycle tries again"
-            failed=$((failed + 1))
         fi
     done
-    log "cycle finished: ${#ow_ids[@]} listed, $kept kept, $deregistered deregistered, $failed failed, $skipped skipped"
+
+    # A few DeregisterInstance calls at a time, in batches (bash 4.2 has no `wait -n`): each call is
+    # a CLI process (about a CPU-second), so 100 in a row would outlast a one-minute interval. Past
+    # the budget no batch starts: the rest waits for the next cycle rather than delay it.
+    for ((j = 0; j < ${#pending[@]}; j += PCA_DEREGISTER_PARALLEL)); do
+        if ((j > 0 && SECONDS >= PCA_DEREGISTER_BUDGET)); then
+            deferred=$((${#pending[@]} - j))
+            break
+        fi
+        for i in "${pending[@]:j:PCA_DEREGISTER_PARALLEL}"; do
+            deregister_one "$work_dir" "$i" "${ow_ids[i]}" &
+        done
+        wait
+        for i in "${pending[@]:j:PCA_DEREGISTER_PARALLEL}"; do
+            ow_id="${ow_ids[i]}" ec2_id="${ec2_ids[i]}" reason="${reasons[i]}"
+            if [[ -e "$work_dir/$i.ok" ]]; then
+                log "deregistered $ow_id ($ec2_id): $reason"
+                deregistered=$((deregistered + 1))
+            else
+                log_lines "aws: " <"$work_dir/$i.err"
+                log "failed to deregister $ow_id ($ec2_id, $reason): the next cycle tries again"
+                failed=$((failed + 1))
+            fi
+        done
+    done
+    log "cycle for OpsWorks stack $PCA_STACK_ID in $PCA_REGION: ${#ow_ids[@]} listed, $kept kept, $deregistered deregistered, $failed failed, $deferred deferred, $skipped skipped, ${SECONDS}s"
     ((failed == 0))
 }
 

@@ -10,10 +10,11 @@ import {
     measureDeregistration,
     REGION,
     startServices,
+    SUMMARY,
     stopServices,
 } from "./measureDeregistration";
 import { NodeRoot, runDeregister, scriptEnv, ScriptRun } from "./support/script";
-import { failingEndpoint, relayFailingNth, unreachableUrl } from "./support/stubEndpoints";
+import { failingEndpoint, relay, relayFailingNth, unreachableUrl } from "./support/stubEndpoints";
 
 const TAG = "opsworks-deregister";
 const LOCK = "/var/lock/pcluster-access-deregister.lock";
@@ -58,7 +59,9 @@ describe("post-install.sh deregister mode (real AWS CLI, OpsWorks emulator, moto
             .sort();
     }
 
-    const started = (target: Fleet): string => `${TAG}: cycle started for OpsWorks stack ${target.stack.stackId} in ${REGION}`;
+    /** The log with the summary's duration (whole seconds) replaced by `Ts`, so it can be compared exactly. */
+    const exact = (log: readonly string[]): string[] => log.map((line) => (SUMMARY.test(line) ? line.replace(/, \d+s$/, ", Ts") : line));
+    const summary = (target: Fleet, counts: string): string => `${TAG}: cycle for OpsWorks stack ${target.stack.stackId} in ${REGION}: ${counts}, Ts`;
 
     it("deregisters exactly the terminated instances and those EC2 forgot; keeps the rest; skips on-premises", async () => {
         const target = await makeFleet({ running: 2, terminated: 2, vanished: 1, onPremises: 1 });
@@ -70,19 +73,13 @@ describe("post-install.sh deregister mode (real AWS CLI, OpsWorks emulator, moto
         const [r1, r2] = target.running;
         const [t1, t2] = target.terminated;
         const [v1] = target.vanished;
-        assert.deepEqual(result.log, [
-            started(target),
-            `${TAG}: OpsWorks lists 6 instances, 5 of them EC2 instances to check`,
-            `${TAG}: keep ${r1.ow} (${r1.ec2}): EC2 state running`,
-            `${TAG}: keep ${r2.ow} (${r2.ec2}): EC2 state running`,
-            `${TAG}: deregister ${t1.ow} (${t1.ec2}): EC2 state terminated`,
-            `${TAG}: deregistered ${t1.ow} (${t1.ec2})`,
-            `${TAG}: deregister ${t2.ow} (${t2.ec2}): EC2 state terminated`,
-            `${TAG}: deregistered ${t2.ow} (${t2.ec2})`,
-            `${TAG}: deregister ${v1.ow} (${v1.ec2}): EC2 no longer knows the instance`,
-            `${TAG}: deregistered ${v1.ow} (${v1.ec2})`,
+        // Decisions and one summary line; the two running nodes are only counted.
+        assert.deepEqual(exact(result.log), [
             `${TAG}: skip ${target.onPremises[0]}: infrastructure class on-premises, not an EC2 instance`,
-            `${TAG}: cycle finished: 6 listed, 2 kept, 3 deregistered, 0 failed, 1 skipped`,
+            `${TAG}: deregistered ${t1.ow} (${t1.ec2}): EC2 state terminated`,
+            `${TAG}: deregistered ${t2.ow} (${t2.ec2}): EC2 state terminated`,
+            `${TAG}: deregistered ${v1.ow} (${v1.ec2}): EC2 no longer knows the instance`,
+            summary(target, "6 listed, 2 kept, 3 deregistered, 0 failed, 0 deferred, 1 skipped"),
         ]);
         assert.deepEqual(deregisteredIds(), [t1.ow, t2.ow, v1.ow].sort());
         assert.equal(services.emulator.callCount("DescribeInstances"), 1);
@@ -98,7 +95,11 @@ describe("post-install.sh deregister mode (real AWS CLI, OpsWorks emulator, moto
         const again = await cycle(target);
         assert.equal(again.status, 0, again.stderr);
         assert.equal(services.emulator.callCount("DeregisterInstance"), 0);
-        assert.equal(again.log.at(-1), `${TAG}: cycle finished: 3 listed, 2 kept, 0 deregistered, 0 failed, 1 skipped`);
+        // The log file holds both cycles: the second adds only the skip and its summary.
+        assert.deepEqual(exact(again.log).slice(result.log.length), [
+            `${TAG}: skip ${target.onPremises[0]}: infrastructure class on-premises, not an EC2 instance`,
+            summary(target, "3 listed, 2 kept, 0 deregistered, 0 failed, 0 deferred, 1 skipped"),
+        ]);
     });
 
     it("an id EC2 does not know costs nothing extra: the filter answers without it (InstanceIds would fail)", async () => {
@@ -140,7 +141,6 @@ describe("post-install.sh deregister mode (real AWS CLI, OpsWorks emulator, moto
         const result = await cycle(target);
         assert.equal(result.status, 1);
         assert.deepEqual(result.log, [
-            started(target),
             `${TAG}: aws: An error occurred (ThrottlingException) when calling the DescribeInstances operation (reached max retries: 0): Rate exceeded`,
             `${TAG}: error: OpsWorks DescribeInstances failed: deregistering nothing this cycle`,
         ]);
@@ -153,15 +153,14 @@ describe("post-install.sh deregister mode (real AWS CLI, OpsWorks emulator, moto
         const [t1, t2] = target.terminated;
         services.emulator.resetCalls();
         services.emulator.faults.failNth("DeregisterInstance", 1, "ThrottlingException", "Rate exceeded");
-        const first = await cycle(target);
+        // One call at a time, so the first call the emulator sees (the one it fails) is t1's.
+        const first = await runDeregister(root, cycleEnv(root, target.stack, { opsworks: services.emulator.url, ec2: services.moto.url }, { parallel: 1 }));
         assert.equal(first.status, 1);
-        assert.deepEqual(first.log.slice(3), [
-            `${TAG}: deregister ${t1.ow} (${t1.ec2}): EC2 state terminated`,
+        assert.deepEqual(exact(first.log), [
             `${TAG}: aws: An error occurred (ThrottlingException) when calling the DeregisterInstance operation (reached max retries: 0): Rate exceeded`,
-            `${TAG}: failed to deregister ${t1.ow} (${t1.ec2}): the next cycle tries again`,
-            `${TAG}: deregister ${t2.ow} (${t2.ec2}): EC2 state terminated`,
-            `${TAG}: deregistered ${t2.ow} (${t2.ec2})`,
-            `${TAG}: cycle finished: 3 listed, 1 kept, 1 deregistered, 1 failed, 0 skipped`,
+            `${TAG}: failed to deregister ${t1.ow} (${t1.ec2}, EC2 state terminated): the next cycle tries again`,
+            `${TAG}: deregistered ${t2.ow} (${t2.ec2}): EC2 state terminated`,
+            summary(target, "3 listed, 1 kept, 1 deregistered, 1 failed, 0 deferred, 0 skipped"),
         ]);
         assert.deepEqual(deregisteredIds(), [t2.ow]);
 
@@ -169,6 +168,48 @@ describe("post-install.sh deregister mode (real AWS CLI, OpsWorks emulator, moto
         const second = await cycle(target);
         assert.equal(second.status, 0, second.stderr);
         assert.deepEqual(deregisteredIds(), [t1.ow]);
+    });
+
+    it("deregisters a few at a time: never more than PCA_DEREGISTER_PARALLEL calls in flight, every one logged in listing order", async () => {
+        const target = await makeFleet({ running: 1, terminated: 7, vanished: 0, onPremises: 0 });
+        const opsworks = await relay(services.emulator.url, { holdMs: 300 });
+        try {
+            services.emulator.resetCalls();
+            const result = await runDeregister(root, cycleEnv(root, target.stack, { opsworks: opsworks.url, ec2: services.moto.url }, { parallel: 3, budget: 600 }));
+            assert.equal(result.status, 0, result.stderr);
+            assert.equal(opsworks.maxInFlight, 3);
+            assert.deepEqual(deregisteredIds(), target.terminated.map((t) => t.ow).sort());
+            assert.deepEqual(exact(result.log), [
+                ...target.terminated.map((t) => `${TAG}: deregistered ${t.ow} (${t.ec2}): EC2 state terminated`),
+                summary(target, "8 listed, 1 kept, 7 deregistered, 0 failed, 0 deferred, 0 skipped"),
+            ]);
+        } finally {
+            await opsworks.close();
+        }
+    });
+
+    it("past its time budget starts no more deregistrations: the rest is deferred to the next cycle, which finishes it", async () => {
+        const target = await makeFleet({ running: 1, terminated: 5, vanished: 0, onPremises: 0 });
+        const env = cycleEnv(root, target.stack, { opsworks: services.emulator.url, ec2: services.moto.url }, { parallel: 2, budget: 0 });
+        const deregistered = (t: { ow: string; ec2: string }) => `${TAG}: deregistered ${t.ow} (${t.ec2}): EC2 state terminated`;
+        const [t1, t2, t3, t4, t5] = target.terminated;
+        // A budget of 0: the first batch always runs, none after it.
+        const first = await runDeregister(root, env);
+        assert.equal(first.status, 0, first.stderr);
+        assert.deepEqual(exact(first.log), [deregistered(t1), deregistered(t2), summary(target, "6 listed, 1 kept, 2 deregistered, 0 failed, 3 deferred, 0 skipped")]);
+        const second = await runDeregister(root, env);
+        assert.deepEqual(exact(second.log).slice(first.log.length), [deregistered(t3), deregistered(t4), summary(target, "4 listed, 1 kept, 2 deregistered, 0 failed, 1 deferred, 0 skipped")]);
+        const third = await runDeregister(root, env);
+        assert.deepEqual(exact(third.log).slice(second.log.length), [deregistered(t5), summary(target, "2 listed, 1 kept, 1 deregistered, 0 failed, 0 deferred, 0 skipped")]);
+    });
+
+    it("refuses a PCA_DEREGISTER_PARALLEL outside 1-32 before calling anything", async () => {
+        const target = await makeFleet({ running: 0, terminated: 1, vanished: 0, onPremises: 0 });
+        services.emulator.resetCalls();
+        const result = await runDeregister(root, cycleEnv(root, target.stack, { opsworks: services.emulator.url, ec2: services.moto.url }, { parallel: 33 }));
+        assert.equal(result.status, 1);
+        assert.deepEqual(result.log, [`${TAG}: error: PCA_DEREGISTER_PARALLEL=33 is not a whole number from 1 to 32`]);
+        assert.equal(services.emulator.callCount(), 0);
     });
 
     describe("a failed EC2 lookup deregisters nothing", () => {
@@ -257,7 +298,7 @@ describe("post-install.sh deregister mode (real AWS CLI, OpsWorks emulator, moto
                 log.filter((line) => line.includes("skipping")),
                 [`${TAG}: another deregistration cycle holds ${root.path(LOCK)}: skipping this one`],
             );
-            assert.equal(log.filter((line) => line.startsWith(`${TAG}: cycle started`)).length, 1);
+            assert.equal(log.filter((line) => SUMMARY.test(line)).length, 1);
             assert.equal(services.emulator.callCount("DescribeInstances"), 1);
             assert.deepEqual(deregisteredIds(), target.terminated.map((t) => t.ow).sort());
         });

@@ -106,6 +106,8 @@ describe("post-install.sh (install mode)", () => {
                 `PCA_AWS_CLI=${fakes.aws}`,
                 "PCA_OPSWORKS_ENDPOINT_URL=''",
                 "PCA_EC2_ENDPOINT_URL=''",
+                "PCA_DEREGISTER_PARALLEL=8",
+                "PCA_DEREGISTER_BUDGET=40",
                 "",
             ].join("\n"),
         );
@@ -125,7 +127,7 @@ describe("post-install.sh (install mode)", () => {
         assert.equal(
             root.read("/etc/logrotate.d/pcluster-access-deregister"),
             `${root.path("/var/log/opsworks-deregister.log")} {\n` +
-                "    weekly\n    rotate 4\n    compress\n    delaycompress\n    missingok\n    notifempty\n}\n",
+                "    weekly\n    maxsize 10M\n    rotate 4\n    compress\n    delaycompress\n    missingok\n    notifempty\n}\n",
         );
     });
 
@@ -246,6 +248,8 @@ describe("post-install.sh (install mode)", () => {
                 `\n*/5 * * * * root ${root.path("/opt/pcluster-access/post-install.sh")} deregister\n`,
             ),
         );
+        // The cycle's time budget follows: two thirds of the interval.
+        assert.match(root.read("/etc/pcluster-access/deregister.conf"), /\nPCA_DEREGISTER_BUDGET=200\n/);
     });
 
     describe("refuses bad input before any AWS call", () => {
@@ -310,6 +314,13 @@ describe("post-install.sh (install mode)", () => {
                 args: [STACK],
                 extra: { PCA_DEREGISTER_INTERVAL: "0" },
                 message: () => "PCA_DEREGISTER_INTERVAL=0 is not a whole number of minutes from 1 to 59",
+            },
+            {
+                name: "33 deregistrations at once",
+                setup: () => v3Node("HeadNode"),
+                args: [STACK],
+                extra: { PCA_DEREGISTER_PARALLEL: "33" },
+                message: () => "PCA_DEREGISTER_PARALLEL=33 is not a whole number from 1 to 32",
             },
             {
                 name: "zero registration attempts",

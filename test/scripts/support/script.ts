@@ -53,7 +53,7 @@ export class NodeRoot {
     }
 
     /** Writes the deregistration job's settings as post-install.sh does. */
-    writeJobConf(conf: { stackId: string; region: string; awsCli: string; opsworksUrl: string; ec2Url: string }): void {
+    writeJobConf(conf: { stackId: string; region: string; awsCli: string; opsworksUrl: string; ec2Url: string; parallel?: number; budget?: number }): void {
         this.write(
             "/etc/pcluster-access/deregister.conf",
             [
@@ -63,6 +63,8 @@ export class NodeRoot {
                 `PCA_AWS_CLI=${conf.awsCli}`,
                 `PCA_OPSWORKS_ENDPOINT_URL=${conf.opsworksUrl}`,
                 `PCA_EC2_ENDPOINT_URL=${conf.ec2Url}`,
+                ...(conf.parallel === undefined ? [] : [`PCA_DEREGISTER_PARALLEL=${conf.parallel}`]),
+                ...(conf.budget === undefined ? [] : [`PCA_DEREGISTER_BUDGET=${conf.budget}`]),
                 "",
             ].join("\n"),
         );

@@ -1,6 +1,6 @@
 /**
- * Broken EC2 endpoints for the failure tests: one that answers every request with HTTP 500, one
- * that relays to moto but fails the nth request, and a loopback port with nothing listening.
+ * Endpoints for the script tests: one that answers every request with HTTP 500, a relay that can fail
+ * the nth request and counts requests in flight, and a loopback port with nothing listening.
  */
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
 import { AddressInfo } from "node:net";
@@ -50,14 +50,33 @@ export function failingEndpoint(): Promise<StubEndpoint> {
 
 /** Relays requests to `target` (moto) except the `failAt`th, which gets HTTP 500. */
 export function relayFailingNth(target: string, failAt: number): Promise<StubEndpoint> {
-    return listen((request, response, n) => {
-        if (n === failAt) {
+    return relay(target, { failAt });
+}
+
+/** A relay that also tells how many requests it held at once. */
+export interface MeteredEndpoint extends StubEndpoint {
+    readonly maxInFlight: number;
+}
+
+/**
+ * Relays requests to `target`, holding each `holdMs` first so calls made together overlap here, and
+ * counts the most requests in flight at once (how parallel the client really was).
+ */
+export async function relay(target: string, options: { failAt?: number; holdMs?: number } = {}): Promise<MeteredEndpoint> {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const endpoint = await listen((request, response, n) => {
+        if (n === options.failAt) {
             fail500(request, response);
             return;
         }
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        response.on("close", () => inFlight--);
         const chunks: Buffer[] = [];
         request.on("data", (chunk: Buffer) => chunks.push(chunk));
-        request.on("end", () => {
+        request.on("end", async () => {
+            await new Promise((resolve) => setTimeout(resolve, options.holdMs ?? 0));
             const headers = new Headers();
             for (const [name, value] of Object.entries(request.headers)) {
                 if (typeof value === "string" && name !== "host" && name !== "content-length") headers.set(name, value);
@@ -73,6 +92,7 @@ export function relayFailingNth(target: string, failAt: number): Promise<StubEnd
                 });
         });
     });
+    return Object.defineProperty(endpoint, "maxInFlight", { get: () => maxInFlight }) as MeteredEndpoint;
 }
 
 /** A loopback URL with nothing listening: the port is taken, then released. */
