@@ -4,7 +4,7 @@
  * managed account the roster forgets is blocked, not deleted.
  */
 import * as assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { Cluster, ENVIRONMENT } from "./support/cluster";
 import { KeyPair, makeKeyPair, Node, ssh } from "./support/node";
@@ -117,5 +117,31 @@ describe("roster-agent.sh across nodes and beside local accounts", function () {
         const again = await cluster.syncOk(node);
         assert.equal(again.stderr.includes("WARNING"), false, again.stderr);
         assert.deepEqual(cluster.takeCommands(), []);
+    });
+
+    it("with UsePAM no (sshd reads the shadow entry itself): key-only accounts log in, blocked ones are refused", async () => {
+        const node = await cluster.addNode("LoginNode");
+        const config = node.etc("ssh/sshd_config");
+        writeFileSync(config, readFileSync(config, "utf8").replace(/^UsePAM yes$/m, "UsePAM no"));
+        await cluster.publish({
+            environment: ENVIRONMENT, generation: 6,
+            users: [{ name: "alice", uid: 2001, keys: [keys.alice] }, { name: "bob", uid: 2002, state: "blocked" }],
+        });
+        await cluster.syncOk(node);
+        assert.match(readFileSync(config, "utf8"), /\nUsePAM no\n/);
+        await node.startSshd();
+        // useradd's default password '!' would count as locked here: the agent sets '*'.
+        assert.equal((await node.execOk("getent", ["shadow", "alice"])).split(":")[1], "*");
+        assert.equal((await ssh(node, "alice", keys.alice, "id -u")).stdout, "2001\n");
+        // bob's own authorized_keys (in the shared home) holds a key that works for nothing but the expiry check.
+        await node.execOk("/bin/sh", ["-c", "cat /etc/pcluster-access/authorized_keys/alice >> /home/bob/.ssh/authorized_keys"]);
+        assert.equal((await ssh(node, "bob", keys.alice, "true")).status, 255);
+        // The control: unblocked, the same key in the same file lets bob in, so the expiry alone refused him.
+        await cluster.publish({
+            environment: ENVIRONMENT, generation: 7,
+            users: [{ name: "alice", uid: 2001, keys: [keys.alice] }, { name: "bob", uid: 2002, keys: [keys.bob] }],
+        });
+        await cluster.syncOk(node);
+        assert.equal((await ssh(node, "bob", keys.alice, "id -u")).stdout, "2002\n");
     });
 });
