@@ -14,6 +14,8 @@ export interface ClusterConfigurationArgs {
     readonly wiring: ClusterWiring;
     /** Bucket the configuration is stored in. */
     readonly bucket: pulumi.Input<string>;
+    /** The text the deployed cluster got last time, for the policies to compare with; undefined when none. */
+    readonly deployedText?: pulumi.Input<string | undefined>;
 }
 
 export class ClusterConfiguration extends pulumi.ComponentResource {
@@ -38,6 +40,7 @@ export class ClusterConfiguration extends pulumi.ComponentResource {
                 format: rendered.format,
                 text: rendered.text,
                 document: rendered.document,
+                ...(args.deployedText === undefined ? {} : { deployedText: args.deployedText }),
             },
             { parent: this },
         );

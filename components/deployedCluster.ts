@@ -9,6 +9,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { buildClusterTemplate, fitsTemplateBody, serializeClusterTemplate, templateObjectKey, templateObjectUrl } from "./cluster/clusterTemplate";
 import { PROVIDER_CAPABILITIES, providerStackName, providerTemplateUrl } from "./cluster/providerTemplate";
+import { releaseChangeProblem, type PreviousDeployment } from "./cluster/previousDeployment";
 import type { DeploymentSettings } from "./config/model";
 
 /**
@@ -29,6 +30,8 @@ export interface DeployedClusterArgs {
     readonly configuration: pulumi.Input<unknown>;
     /** The environment's bucket: the template is stored there, and read from there when too large to send inline. */
     readonly bucket: pulumi.Input<string>;
+    /** What the stack deployed last (components/cluster/previousDeployment.ts). */
+    readonly previous: pulumi.Input<PreviousDeployment>;
     /** Names of the configuration's login node pools, in order. */
     readonly loginPools: readonly string[];
 }
@@ -41,6 +44,8 @@ export interface LoginNodeAddress {
 
 export class DeployedCluster extends pulumi.ComponentResource {
     readonly clusterName: string;
+    /** The ParallelCluster release that creates and updates the cluster. */
+    readonly parallelClusterVersion: string;
     /** The provider's Lambda, which the custom resource calls. */
     readonly serviceToken: pulumi.Output<string>;
     /** describe-cluster's clusterStatus when CloudFormation last finished (CREATE_COMPLETE or UPDATE_COMPLETE). */
@@ -56,10 +61,20 @@ export class DeployedCluster extends pulumi.ComponentResource {
         super("pcluster-access:cluster:DeployedCluster", name, {}, opts);
         const { clusterName, deployment } = args;
         this.clusterName = clusterName;
-        this.serviceToken = deployment.serviceToken !== undefined ? pulumi.output(deployment.serviceToken) : this.providerStack(name, args).outputs.apply((outputs) => outputs.ServiceToken);
+        // Refused before anything is created (the previous outputs are known in a preview): both stacks wait on it.
+        const releaseChecked = pulumi.output(args.previous).apply((previous) => {
+            const problem = releaseChangeProblem(clusterName, previous, deployment.parallelClusterVersion);
+            if (problem !== undefined) {
+                throw new pulumi.ResourceError(problem, this);
+            }
+            return deployment.parallelClusterVersion;
+        });
+        this.serviceToken =
+            deployment.serviceToken !== undefined ? pulumi.output(deployment.serviceToken) : this.providerStack(name, args, releaseChecked).outputs.apply((outputs) => outputs.ServiceToken);
+        this.parallelClusterVersion = deployment.parallelClusterVersion;
 
         const template = pulumi
-            .all([this.serviceToken, args.configuration])
+            .all([this.serviceToken, args.configuration, releaseChecked])
             .apply(([serviceToken, configuration]) => serializeClusterTemplate(buildClusterTemplate({ serviceToken, clusterName, configuration })));
         // Stored always (people and CI can read what CloudFormation got), named by content; sent inline when
         // it fits CloudFormation's template body limit, by URL otherwise (50 queues can exceed it).
@@ -110,12 +125,12 @@ export class DeployedCluster extends pulumi.ComponentResource {
     }
 
     /** ParallelCluster's provider for this release; protected, and named by release so a new one never replaces it. */
-    private providerStack(name: string, args: DeployedClusterArgs): aws.cloudformation.Stack {
+    private providerStack(name: string, args: DeployedClusterArgs, releaseChecked: pulumi.Output<string>): aws.cloudformation.Stack {
         const version = args.deployment.parallelClusterVersion;
         return new aws.cloudformation.Stack(
             `${name}-provider-${version}`,
             {
-                name: providerStackName(args.clusterName, version),
+                name: releaseChecked.apply((checked) => providerStackName(args.clusterName, checked)),
                 templateUrl: providerTemplateUrl(args.region, version),
                 capabilities: [...PROVIDER_CAPABILITIES],
             },

@@ -10,6 +10,7 @@ import { ClusterConfiguration } from "./clusterConfiguration";
 import type { UserRow } from "./clusterUsers";
 import type { EnvironmentConfig } from "./config/model";
 import { s3ReadPolicy } from "./access/s3ReadPolicy";
+import { previousDeployment } from "./cluster/previousDeployment";
 import { DeployedCluster, type LoginNodeAddress } from "./deployedCluster";
 import { EnvironmentName } from "./environmentName";
 import { FsxSettings } from "./fsxSettings";
@@ -25,6 +26,8 @@ export interface ParallelClusterEnvironmentArgs {
 
 export interface ClusterSummary {
     readonly name: string;
+    /** Read back on the next run: an update needs the release that created the cluster. */
+    readonly parallelClusterVersion: string;
     readonly status: string;
     readonly headNode: { readonly privateIp: string; readonly instanceId: string };
     /** Each login node pool's load balancer address, in config order. */
@@ -76,11 +79,14 @@ export class ParallelClusterEnvironment extends pulumi.ComponentResource {
         const nodeAccess = args.iamPolicyArns === undefined ? access.nodeAccess : { ...access.nodeAccess, iamPolicyArns: args.iamPolicyArns };
         // Login node pools take no S3Access: they read what every node reads through a managed policy.
         const loginNodeReads = config.cluster.loginNodes.length === 0 ? undefined : s3ReadPolicy(`${name}-login-node-reads`, nodeAccess.s3Reads, this);
+        // Only a deployed cluster has a previous deployment worth reading back.
+        const previous = config.cluster.deployment.deploy ? previousDeployment(name, this) : undefined;
         const configuration = new ClusterConfiguration(
             `${name}-cluster-config`,
             {
                 cluster: { ...config.cluster, fsx: fsx.settings },
                 bucket: asset.bucketName,
+                ...(previous === undefined ? {} : { deployedText: previous.apply((deployed) => deployed.configurationText) }),
                 wiring: {
                     region: config.region,
                     vpcId: network.vpcId,
@@ -104,12 +110,14 @@ export class ParallelClusterEnvironment extends pulumi.ComponentResource {
                     deployment: config.cluster.deployment,
                     configuration: configuration.document,
                     bucket: asset.bucketName,
+                    previous: previous ?? {},
                     loginPools: config.cluster.loginNodes.map((pool) => pool.name),
                 },
                 parent,
             );
             this.cluster = pulumi.output({
                 name: deployed.clusterName,
+                parallelClusterVersion: deployed.parallelClusterVersion,
                 status: deployed.status,
                 headNode: { privateIp: deployed.headNodePrivateIp, instanceId: deployed.headNodeInstanceId },
                 loginNodes: deployed.loginNodes,

@@ -20,6 +20,8 @@ export interface StoredConfigurationArgs {
     readonly document: pulumi.Input<unknown>;
     /** SDK attempts per S3 call. Default 3. */
     readonly maxAttempts?: pulumi.Input<number>;
+    /** What the deployed cluster got last time (policies compare it with `text`); not written anywhere. */
+    readonly deployedText?: pulumi.Input<string | undefined>;
 }
 
 /** Inputs as the provider receives them, resolved. */
@@ -31,6 +33,7 @@ export interface StoredConfigurationInputs {
     readonly text: string;
     readonly document: unknown;
     readonly maxAttempts?: number;
+    readonly deployedText?: string;
 }
 
 export interface StoredConfigurationOutputs extends StoredConfigurationInputs {

@@ -4,7 +4,9 @@
  * offline plan (scripts/offline/policyHarness.ts) use it; index.ts alone builds the PolicyPack.
  */
 import type { Policies } from "@pulumi/policy";
+import { requiredDeployedConfiguration } from "./deployedConfiguration";
 import { discouragedScratchFileSystem } from "./fileSystems";
+import { discouragedUpdateNeedingFleetStop } from "./fleetStop";
 import { requiredOpsWorksIamPolicies } from "./iamPolicies";
 import { prohibitedImdsV1WithoutNeed, requiredImdsV1ForOpsWorks } from "./imds";
 import { requiredOpsWorksStackPlacement } from "./opsworksStack";
@@ -28,8 +30,10 @@ export const policies: Policies = [
     requiredRosterUids,
     requiredValidSshPublicKey,
     requiredPrivateScriptBucket,
+    requiredDeployedConfiguration,
     discouragedSudoUsers,
     discouragedAccessRevocation,
     discouragedScratchFileSystem,
     discouragedSshOpenToWorld,
+    discouragedUpdateNeedingFleetStop,
 ];

@@ -12,6 +12,7 @@ export const ROSTER = "pulumi-nodejs:dynamic/roster:Roster";
 
 export const IAM_USER = "aws:iam/user:User";
 export const IAM_POLICY = "aws:iam/policy:Policy";
+export const CLOUDFORMATION_STACK = "aws:cloudformation/stack:Stack";
 export const S3_BUCKET = "aws:s3/bucket:Bucket";
 export const S3_BUCKET_OBJECT = "aws:s3/bucketObjectv2:BucketObjectv2";
 export const S3_PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";

@@ -22,6 +22,8 @@ export interface MockCloudOptions {
     readonly iamUserTags?: Readonly<Record<string, Readonly<Record<string, string>>>>;
     /** Subnet id to VPC id, for subnets that lie elsewhere than `defaultVpcId`. */
     readonly subnetVpcs?: Readonly<Record<string, string>>;
+    /** The stack's outputs from its last `pulumi up`, as a StackReference to itself reads them; default none (a new stack). */
+    readonly previousOutputs?: Readonly<Record<string, unknown>>;
     /** VPC of every other subnet looked up (the plan passes network.existing.vpcId). */
     readonly defaultVpcId?: string;
     /** Subnet id to availability zone; every other subnet gets a zone of its own (a, b, c, ... in lookup order). */
@@ -55,6 +57,10 @@ export class MockCloud implements pulumi.runtime.Mocks {
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: State } {
         const inputs = args.inputs as State;
+        if (args.type === "pulumi:pulumi:StackReference") {
+            // Read even in a preview, as the engine reads a stack reference.
+            return { id: String(inputs.name), state: { name: inputs.name, outputs: { ...this.options.previousOutputs }, secretOutputNames: [] } };
+        }
         const id = this.idFor(args);
         if (args.type === "aws:s3/bucketObjectv2:BucketObjectv2" && typeof inputs.content === "string") {
             this.objects.set(`https://${String(inputs.bucket)}.s3.${this.options.region}.amazonaws.com/${String(inputs.key)}`, inputs.content);

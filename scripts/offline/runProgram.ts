@@ -91,7 +91,8 @@ export async function runProgram(options: RunProgramOptions): Promise<ProgramRun
     };
 
     pulumi.runtime.setAllConfig({ ...options.config });
-    await pulumi.runtime.setMocks(recordingCloud, options.project, options.stack, options.cloud.preview ?? false);
+    // "organization" is what a self-managed backend calls every stack's organization.
+    await pulumi.runtime.setMocks(recordingCloud, options.project, options.stack, options.cloud.preview ?? false, "organization");
     captureParents(records);
 
     const programPath = options.programPath ?? PROGRAM_PATH;

@@ -107,6 +107,7 @@ describe("the cluster's CloudFormation stacks (cluster.deploy)", () => {
         assert.match(login, /^hpc-dev-login-[0-9a-f]{16}\.elb\.eu-west-1\.amazonaws\.com$/);
         assert.deepEqual(run.stackOutputs.cluster, {
             name: "hpc-dev",
+            parallelClusterVersion: "3.13.1",
             status: "CREATE_COMPLETE",
             headNode: { privateIp: stack.HeadNodePrivateIp, instanceId: stack.HeadNodeInstanceId },
             loginNodes: [{ pool: "login", address: login }],

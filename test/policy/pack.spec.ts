@@ -38,10 +38,12 @@ describe("the policy pack", () => {
                 ["required-roster-uids", "mandatory", "stack"],
                 ["required-valid-ssh-public-key", "mandatory", "resource"],
                 ["required-private-script-bucket", "mandatory", "stack"],
+                ["required-deployed-configuration", "mandatory", "stack"],
                 ["discouraged-sudo-users", "advisory", "stack"],
                 ["discouraged-access-revocation", "advisory", "resource"],
                 ["discouraged-scratch-file-system", "advisory", "resource"],
                 ["discouraged-ssh-open-to-world", "advisory", "resource"],
+                ["discouraged-update-needing-fleet-stop", "advisory", "resource"],
             ],
         );
     });
@@ -67,10 +69,12 @@ describe("the policy pack", () => {
             "required-roster-uids": {},
             "required-valid-ssh-public-key": { minRsaBits: 2048 },
             "required-private-script-bucket": { sseAlgorithms: ["AES256", "aws:kms", "aws:kms:dsse"] },
+            "required-deployed-configuration": {},
             "discouraged-sudo-users": { allowedSudoUsers: [] },
             "discouraged-access-revocation": {},
             "discouraged-scratch-file-system": { scratchDeploymentTypes: ["SCRATCH_1", "SCRATCH_2"] },
             "discouraged-ssh-open-to-world": {},
+            "discouraged-update-needing-fleet-stop": {},
         });
     });
 
