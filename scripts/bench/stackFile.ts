@@ -41,13 +41,15 @@ export function growStack(dev: StackDocument, size: StackSize, keyFor: (index: n
     if (!devUsers?.length || !devQueues?.length) {
         throw new RangeError(`the dev stack must list users (${USERS_KEY}) and queues (${CLUSTER_KEY}.queues) to grow from`);
     }
+    // Copies, not shared objects: YAML.stringify writes a shared value (a user's `groups` list) as an alias,
+    // and the reader refuses a document with thousands of them (the yaml package's alias-count guard).
     const users = Array.from({ length: size.users }, (_, i) => ({
-        ...devUsers[i % devUsers.length],
+        ...structuredClone(devUsers[i % devUsers.length]),
         iamUser: `bench-user-${String(i + 1).padStart(4, "0")}`,
         sshPublicKey: keyFor(i),
     }));
     const queues = Array.from({ length: size.queues }, (_, i) => ({
-        ...devQueues[i % devQueues.length],
+        ...structuredClone(devQueues[i % devQueues.length]),
         name: `q${String(i + 1).padStart(2, "0")}-${String(devQueues[i % devQueues.length].name)}`,
     }));
     return {

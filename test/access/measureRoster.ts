@@ -4,10 +4,9 @@
  * HTTP, every request counted by moto's own recorder. Writes are the requests that change S3 (PUT, POST,
  * DELETE); reads the others.
  */
-import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from "@aws-sdk/client-s3";
 import { rosterProvider as provider, type RosterInputs, type RosterOutputs, type RosterUserInput } from "../../components/access/roster/rosterResource";
-import { Moto } from "../scripts/support/moto";
 import { ed25519PublicKey } from "../support/keys";
+import { startMotoS3 } from "../support/motoS3";
 
 const REGION = "eu-west-1";
 const BUCKET = "pca-bench-roster";
@@ -31,13 +30,9 @@ function usersOf(count: number, keyFor: (i: number) => string, change: (user: Ro
 
 /** Measures one roster of `users` users: each operation's writes and reads. */
 export async function measureRosterCalls(users: number): Promise<RosterCallCounts> {
-    const moto = await Moto.start(REGION);
-    const saved = { ...process.env };
-    Object.assign(process.env, { AWS_ENDPOINT_URL_S3: moto.url, AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing" });
+    const motoS3 = await startMotoS3(REGION, BUCKET);
+    const moto = motoS3.moto;
     try {
-        const s3 = new S3Client({ region: REGION });
-        await s3.send(new CreateBucketCommand({ Bucket: BUCKET, CreateBucketConfiguration: { LocationConstraint: REGION } }));
-        await s3.send(new PutBucketVersioningCommand({ Bucket: BUCKET, VersioningConfiguration: { Status: "Enabled" } }));
         const keys = Array.from({ length: users }, (_, i) => ed25519PublicKey(`bench-${i}`));
         const inputs = (list: RosterUserInput[]): RosterInputs => ({
             region: REGION,
@@ -74,7 +69,6 @@ export async function measureRosterCalls(users: number): Promise<RosterCallCount
         const [, refresh] = await counted(() => provider.read!(`${BUCKET}/roster.txt`, afterRevoke));
         return { users, create, noop, rotateOne, changeAll, revokeOne, refresh };
     } finally {
-        process.env = saved;
-        await moto.close();
+        await motoS3.close();
     }
 }

@@ -4,7 +4,7 @@
  * and "nothing written" are what S3 itself recorded.
  */
 import * as assert from "node:assert/strict";
-import { CreateBucketCommand, GetObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListObjectVersionsCommand, S3Client } from "@aws-sdk/client-s3";
 import {
     nextGeneration,
     rosterProvider as provider,
@@ -12,7 +12,7 @@ import {
     type RosterOutputs,
     type RosterUserInput,
 } from "../../components/access/roster/rosterResource";
-import { Moto } from "../scripts/support/moto";
+import { startMotoS3, type MotoS3 } from "../support/motoS3";
 import { roundTrip, type AnyProvider } from "../support/serializedProvider";
 import { ECDSA_ADAM, ED25519_ALICE } from "./support";
 
@@ -30,21 +30,14 @@ const user = (iamUser: string, extra: Partial<RosterUserInput> = {}): RosterUser
 });
 
 describe("roster (dynamic provider, moto S3)", () => {
-    let moto: Moto;
+    let motoS3: MotoS3;
     let s3: S3Client;
-    const saved = { ...process.env };
 
     before(async () => {
-        moto = await Moto.start(REGION);
-        Object.assign(process.env, { AWS_ENDPOINT_URL_S3: moto.url, AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing" });
-        s3 = new S3Client({ region: REGION });
-        await s3.send(new CreateBucketCommand({ Bucket: BUCKET, CreateBucketConfiguration: { LocationConstraint: REGION } }));
-        await s3.send(new PutBucketVersioningCommand({ Bucket: BUCKET, VersioningConfiguration: { Status: "Enabled" } }));
+        motoS3 = await startMotoS3(REGION, BUCKET);
+        s3 = motoS3.s3;
     });
-    after(async () => {
-        process.env = saved;
-        await moto.close();
-    });
+    after(() => motoS3.close());
 
     const inputs = (key: string, users: RosterUserInput[], groups: { name: string; gid?: number }[] = []): RosterInputs => ({
         region: REGION,

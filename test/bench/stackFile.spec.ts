@@ -67,4 +67,18 @@ describe("bench stack files", () => {
             rmSync(dir, { recursive: true, force: true });
         }
     });
+
+    it("writes the 1,000-user stack without YAML aliases (each user's groups list is its own), which the reader would refuse", () => {
+        const dir = mkdtempSync(path.join(tmpdir(), "pca-bench-stack-"));
+        try {
+            const file = path.join(dir, "Pulumi.bench.yaml");
+            writeGrownStack(path.join(REPO_ROOT, "Pulumi.dev.yaml"), file, { users: 1000, queues: 3 }, () => ed25519PublicKey("same@bench"));
+            assert.doesNotMatch(readFileSync(file, "utf8"), /[&*][a-z]\d+\b/);
+            const parsed = parseEnvironmentConfig(devRawConfig(file));
+            assert.ok(parsed.ok, JSON.stringify(!parsed.ok && parsed.problems.slice(0, 3)));
+            assert.equal(parsed.config.users.length, 1000);
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    });
 });

@@ -89,28 +89,21 @@ describe("the plan's policy gate", () => {
         before(() => (dir = mkdtempSync(path.join(tmpdir(), "pca-policy-plan-"))));
         after(() => rmSync(dir, { recursive: true, force: true }));
 
-        it("prints the policy report and exits 0 on the dev stack (roster backend), whose violations are advisory", async () => {
-            const result = await plan({
-                stack: "dev",
-                configFile: path.join(REPO_ROOT, "Pulumi.dev.yaml"),
-                projectFile: path.join(REPO_ROOT, "Pulumi.yaml"),
-                outDir: dir,
+        for (const [stack, backend, advice] of [
+            ["dev", "roster", [SCRATCH_ADVICE, ROSTER_SUDO_ADVICE]],
+            ["article", "OpsWorks", [SCRATCH_ADVICE, SUDO_ADVICE]],
+        ] as const) {
+            it(`prints the policy report and exits 0 on the ${stack} stack (${backend} backend), whose violations are advisory`, async () => {
+                const result = await plan({
+                    stack,
+                    configFile: path.join(REPO_ROOT, `Pulumi.${stack}.yaml`),
+                    projectFile: path.join(REPO_ROOT, "Pulumi.yaml"),
+                    outDir: dir,
+                });
+                assert.equal(result.exitCode, EXIT.ok, result.stderr);
+                const section = result.stdout.slice(result.stdout.indexOf("\nPolicies:\n") + 1, result.stdout.indexOf("\n\nWrote "));
+                assert.equal(section.split("\n").filter((line) => line.startsWith("  [")).join("\n"), advice.join("\n"));
             });
-            assert.equal(result.exitCode, EXIT.ok, result.stderr);
-            const section = result.stdout.slice(result.stdout.indexOf("\nPolicies:\n") + 1, result.stdout.indexOf("\n\nWrote "));
-            assert.equal(section.split("\n").filter((line) => line.startsWith("  [")).join("\n"), [SCRATCH_ADVICE, ROSTER_SUDO_ADVICE].join("\n"));
-        });
-
-        it("prints the policy report and exits 0 on the article's stack (OpsWorks backend), whose violations are advisory", async () => {
-            const result = await plan({
-                stack: "article",
-                configFile: path.join(REPO_ROOT, "Pulumi.article.yaml"),
-                projectFile: path.join(REPO_ROOT, "Pulumi.yaml"),
-                outDir: dir,
-            });
-            assert.equal(result.exitCode, EXIT.ok, result.stderr);
-            const section = result.stdout.slice(result.stdout.indexOf("\nPolicies:\n") + 1, result.stdout.indexOf("\n\nWrote "));
-            assert.equal(section.split("\n").filter((line) => line.startsWith("  [")).join("\n"), [SCRATCH_ADVICE, SUDO_ADVICE].join("\n"));
-        });
+        }
     });
 });

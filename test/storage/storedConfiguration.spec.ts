@@ -3,30 +3,23 @@
  * the standard AWS_ENDPOINT_URL_S3 variable, as it would reach any S3 endpoint.
  */
 import * as assert from "node:assert/strict";
-import { CreateBucketCommand, GetObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListObjectVersionsCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import * as pulumi from "@pulumi/pulumi";
+import { startMotoS3, type MotoS3 } from "../support/motoS3";
 import { storedConfigurationProvider as provider, type StoredConfigurationInputs, type StoredConfigurationOutputs } from "../../components/storedConfiguration";
-import { Moto } from "../scripts/support/moto";
 
 const REGION = "eu-west-1";
 const BUCKET = "hpc-dev-scripts-bucket-abc1234";
 
 describe("stored cluster configuration (dynamic provider, moto S3)", () => {
-    let moto: Moto;
+    let motoS3: MotoS3;
     let s3: S3Client;
-    const saved = { ...process.env };
 
     before(async () => {
-        moto = await Moto.start(REGION);
-        Object.assign(process.env, { AWS_ENDPOINT_URL_S3: moto.url, AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing" });
-        s3 = new S3Client({ region: REGION });
-        await s3.send(new CreateBucketCommand({ Bucket: BUCKET, CreateBucketConfiguration: { LocationConstraint: REGION } }));
-        await s3.send(new PutBucketVersioningCommand({ Bucket: BUCKET, VersioningConfiguration: { Status: "Enabled" } }));
+        motoS3 = await startMotoS3(REGION, BUCKET);
+        s3 = motoS3.s3;
     });
-    after(async () => {
-        process.env = saved;
-        await moto.close();
-    });
+    after(() => motoS3.close());
 
     const inputs = (text: string, key = "cluster-config.yaml"): StoredConfigurationInputs => ({
         region: REGION,

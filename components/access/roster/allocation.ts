@@ -118,6 +118,17 @@ export function allocate(previous: Allocation | undefined, request: AllocationRe
     };
 
     const pending: (() => void)[] = [];
+    /** A new number for `holder`, handed out once every explicit and kept number is claimed. */
+    const later = (holder: Holder, give: (id: number) => void) =>
+        pending.push(() => {
+            const id = nextFree(request.range, holders, taken, retiredNumbers);
+            if (id === undefined) {
+                problems.push(`${holder}: roster.uidRange ${request.range.first}-${request.range.last} has no free number left. Widen roster.uidRange.`);
+            } else {
+                taken.set(id, holder);
+                give(id);
+            }
+        });
     for (const user of request.users) {
         const holder = userHolder(user.key);
         const kept = prior.users[user.key] ?? prior.retiredUsers[user.key];
@@ -141,15 +152,7 @@ export function allocate(previous: Allocation | undefined, request: AllocationRe
                 users[user.key] = { uid: kept.uid, name: user.name };
             }
         } else {
-            pending.push(() => {
-                const uid = nextFree(request.range, holders, taken, retiredNumbers);
-                if (uid === undefined) {
-                    problems.push(`${holder}: roster.uidRange ${request.range.first}-${request.range.last} has no free number left. Widen roster.uidRange.`);
-                } else {
-                    taken.set(uid, holder);
-                    users[user.key] = { uid, name: user.name };
-                }
-            });
+            later(holder, (uid) => (users[user.key] = { uid, name: user.name }));
         }
     }
     for (const group of request.groups) {
@@ -167,15 +170,7 @@ export function allocate(previous: Allocation | undefined, request: AllocationRe
                 groups[group.name] = kept;
             }
         } else {
-            pending.push(() => {
-                const gid = nextFree(request.range, holders, taken, retiredNumbers);
-                if (gid === undefined) {
-                    problems.push(`${holder}: roster.uidRange ${request.range.first}-${request.range.last} has no free number left. Widen roster.uidRange.`);
-                } else {
-                    taken.set(gid, holder);
-                    groups[group.name] = gid;
-                }
-            });
+            later(holder, (gid) => (groups[group.name] = gid));
         }
     }
     // New numbers only once every explicit and kept number is claimed, in config order: users, then groups.
