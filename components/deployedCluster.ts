@@ -30,6 +30,8 @@ export interface DeployedClusterArgs {
     readonly configuration: pulumi.Input<unknown>;
     /** The environment's bucket: the template is stored there, and read from there when too large to send inline. */
     readonly bucket: pulumi.Input<string>;
+    /** The bucket's guards (PostInstallAsset.guards): the template is written only once the bucket is private and encrypted. */
+    readonly bucketGuards: readonly pulumi.Resource[];
     /** What the stack deployed last (components/cluster/previousDeployment.ts). */
     readonly previous: pulumi.Input<PreviousDeployment>;
     /** Names of the configuration's login node pools, in order. */
@@ -81,7 +83,7 @@ export class DeployedCluster extends pulumi.ComponentResource {
         const stored = new aws.s3.BucketObjectv2(
             `${name}-template`,
             { bucket: args.bucket, key: template.apply(templateObjectKey), content: template, contentType: "application/json", serverSideEncryption: "AES256" },
-            { parent: this },
+            { parent: this, dependsOn: [...args.bucketGuards] },
         );
         const fits = template.apply(fitsTemplateBody);
         const stack = new aws.cloudformation.Stack(

@@ -110,6 +110,7 @@ export class ParallelClusterEnvironment extends pulumi.ComponentResource {
                     deployment: config.cluster.deployment,
                     configuration: configuration.document,
                     bucket: asset.bucketName,
+                    bucketGuards: asset.guards,
                     previous: previous ?? {},
                     loginPools: config.cluster.loginNodes.map((pool) => pool.name),
                 },

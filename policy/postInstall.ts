@@ -94,7 +94,7 @@ function nodeProblems(node: ClusterNode, model: ClusterConfigurationModel, expec
     const script = typeof node.script === "string" ? parseS3Url(node.script) : undefined;
     if (node.script === undefined) {
         problems.push(
-            `${who} runs no post-install script (${where}). It must run ${uploaded}, which registers the node with the OpsWorks stack; without it the node gets none of the stack's users.`,
+            `${who} runs no post-install script (${where}). It must run ${uploaded}, which gives the node this environment's users (the roster agent, or registration with the OpsWorks stack); without it the node gets none of them.`,
         );
     } else if (isKnown(node.script) && isKnown(expected.scripts) && !(script !== undefined && expected.scripts.includes(s3Url(script)))) {
         problems.push(

@@ -168,6 +168,9 @@ describe("the cluster's CloudFormation stacks (cluster.deploy)", () => {
             assert.equal(stored.inputs.bucket, named(run, "hpc-dev-scripts-bucket").outputs.bucket);
             assert.match(String(stored.inputs.key), /^cluster-templates\/[0-9a-f]{16}\.json$/);
             assert.equal(named(run, CLUSTER_STACK).inputs.templateUrl, undefined);
+            // Written only once the bucket is private, encrypted, versioned and TLS-only, as the scripts are.
+            const guards = stored.dependencies.map((urn) => urn.split("::").pop()).filter((name) => name !== "hpc-dev-scripts-bucket" && name?.startsWith("hpc-dev-scripts-"));
+            assert.deepEqual(guards.sort(), ["hpc-dev-scripts-encryption", "hpc-dev-scripts-ownership", "hpc-dev-scripts-public-access-block", "hpc-dev-scripts-tls-only", "hpc-dev-scripts-versioning"]);
         });
 
         it(`sends 50 queues with 8-character placement group names inline (under ${TEMPLATE_BODY_LIMIT} bytes)`, async () => {

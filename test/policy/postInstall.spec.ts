@@ -98,7 +98,7 @@ describe(`policy ${POLICY}`, () => {
             [
                 "mandatory",
                 "Queue highmem runs no post-install script (Scheduling.SlurmQueues[2].CustomActions.OnNodeConfigured.Script). " +
-                    `It must run ${wiring(run).script}, which registers the node with the OpsWorks stack; without it the node gets none of the stack's users.`,
+                    `It must run ${wiring(run).script}, which gives the node this environment's users (the roster agent, or registration with the OpsWorks stack); without it the node gets none of them.`,
                 CONFIG_OBJECT,
             ],
             [
