@@ -4,7 +4,7 @@
  * and "nothing written" are what S3 itself recorded.
  */
 import * as assert from "node:assert/strict";
-import { GetObjectCommand, ListObjectVersionsCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListObjectVersionsCommand } from "@aws-sdk/client-s3";
 import {
     nextGeneration,
     rosterProvider as provider,
@@ -12,7 +12,7 @@ import {
     type RosterOutputs,
     type RosterUserInput,
 } from "../../components/access/roster/rosterResource";
-import { startMotoS3, type MotoS3 } from "../support/motoS3";
+import { useMotoS3 } from "../support/motoS3";
 import { roundTrip, type AnyProvider } from "../support/serializedProvider";
 import { ECDSA_ADAM, ED25519_ALICE } from "./support";
 
@@ -30,14 +30,7 @@ const user = (iamUser: string, extra: Partial<RosterUserInput> = {}): RosterUser
 });
 
 describe("roster (dynamic provider, moto S3)", () => {
-    let motoS3: MotoS3;
-    let s3: S3Client;
-
-    before(async () => {
-        motoS3 = await startMotoS3(REGION, BUCKET);
-        s3 = motoS3.s3;
-    });
-    after(() => motoS3.close());
+    const s3 = useMotoS3(REGION, BUCKET);
 
     const inputs = (key: string, users: RosterUserInput[], groups: { name: string; gid?: number }[] = []): RosterInputs => ({
         region: REGION,
@@ -51,12 +44,12 @@ describe("roster (dynamic provider, moto S3)", () => {
     });
 
     async function objectText(key: string): Promise<string> {
-        const object = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+        const object = await s3().send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
         return (await object.Body?.transformToString()) ?? "";
     }
 
     async function versions(key: string): Promise<number> {
-        const listed = await s3.send(new ListObjectVersionsCommand({ Bucket: BUCKET, Prefix: key }));
+        const listed = await s3().send(new ListObjectVersionsCommand({ Bucket: BUCKET, Prefix: key }));
         return (listed.Versions ?? []).filter((version) => version.Key === key).length;
     }
 

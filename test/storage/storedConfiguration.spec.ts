@@ -3,23 +3,16 @@
  * the standard AWS_ENDPOINT_URL_S3 variable, as it would reach any S3 endpoint.
  */
 import * as assert from "node:assert/strict";
-import { GetObjectCommand, ListObjectVersionsCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListObjectVersionsCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import * as pulumi from "@pulumi/pulumi";
-import { startMotoS3, type MotoS3 } from "../support/motoS3";
+import { useMotoS3 } from "../support/motoS3";
 import { storedConfigurationProvider as provider, type StoredConfigurationInputs, type StoredConfigurationOutputs } from "../../components/storedConfiguration";
 
 const REGION = "eu-west-1";
 const BUCKET = "hpc-dev-scripts-bucket-abc1234";
 
 describe("stored cluster configuration (dynamic provider, moto S3)", () => {
-    let motoS3: MotoS3;
-    let s3: S3Client;
-
-    before(async () => {
-        motoS3 = await startMotoS3(REGION, BUCKET);
-        s3 = motoS3.s3;
-    });
-    after(() => motoS3.close());
+    const s3 = useMotoS3(REGION, BUCKET);
 
     const inputs = (text: string, key = "cluster-config.yaml"): StoredConfigurationInputs => ({
         region: REGION,
@@ -39,7 +32,7 @@ describe("stored cluster configuration (dynamic provider, moto S3)", () => {
     }
 
     async function objectText(key = "cluster-config.yaml"): Promise<string> {
-        const object = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+        const object = await s3().send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
         return (await object.Body?.transformToString()) ?? "";
     }
 
@@ -53,7 +46,7 @@ describe("stored cluster configuration (dynamic provider, moto S3)", () => {
         const updated = await provider.update!(created.id, created.outs, inputs("Region: eu-west-1\nImage: {}\n"));
         assert.equal(await objectText(), "Region: eu-west-1\nImage: {}\n");
         assert.notEqual(updated.outs!.versionId, created.outs.versionId);
-        const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: BUCKET, Prefix: "cluster-config.yaml" }));
+        const versions = await s3().send(new ListObjectVersionsCommand({ Bucket: BUCKET, Prefix: "cluster-config.yaml" }));
         assert.equal(versions.Versions?.length, 2);
     });
 
@@ -74,7 +67,7 @@ describe("stored cluster configuration (dynamic provider, moto S3)", () => {
 
     it("read shows a hand edit as drift, and a deleted object as gone", async () => {
         const created = await create(inputs("Region: eu-west-1\n", "drift.yaml"));
-        await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: "drift.yaml", Body: "Region: us-east-1\n" }));
+        await s3().send(new PutObjectCommand({ Bucket: BUCKET, Key: "drift.yaml", Body: "Region: us-east-1\n" }));
         const read = await provider.read!(created.id, created.outs);
         assert.equal(read.props!.text, "Region: us-east-1\n");
         await provider.delete!(created.id, created.outs);

@@ -31,3 +31,23 @@ export async function startMotoS3(region: string, bucket: string): Promise<MotoS
         throw error;
     }
 }
+
+/**
+ * moto's S3 for one suite: started in the suite's before hook, stopped in its after hook. Call inside a
+ * describe; the returned function gives the suite's client once started.
+ */
+export function useMotoS3(region: string, bucket: string): () => S3Client {
+    let started: MotoS3 | undefined;
+    before(async () => {
+        started = await startMotoS3(region, bucket);
+    });
+    after(async () => {
+        await started?.close();
+    });
+    return () => {
+        if (started === undefined) {
+            throw new Error("moto's S3 is not started: useMotoS3 starts it in the suite's before hook");
+        }
+        return started.s3;
+    };
+}

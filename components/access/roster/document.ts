@@ -4,11 +4,13 @@
  * test/fixtures/roster-example.txt is rendered byte for byte from its input.
  */
 import { createHash } from "node:crypto";
+import type { AccessState } from "../../config/model";
 
 export const ROSTER_FORMAT = 1;
 export const ROSTER_MAGIC = "pcluster-access-roster";
 
-export type RosterState = "allowed" | "blocked" | "revoked";
+/** A roster line's STATE: the config's access states, written as they are. */
+export type RosterState = AccessState;
 
 export interface RosterUser {
     readonly name: string;
