@@ -5,7 +5,7 @@
  * ties them together.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { backendScripts, buildAccess } from "./access";
+import { backendScripts, buildAccess, type AccessLocation } from "./access";
 import { ClusterConfiguration } from "./clusterConfiguration";
 import type { UserRow } from "./clusterUsers";
 import type { EnvironmentConfig } from "./config/model";
@@ -35,15 +35,12 @@ export interface ClusterSummary {
     readonly validationMessages: string;
 }
 
-/** The `access` stack output. */
-export type AccessOutput = { readonly backend: "roster"; readonly rosterUrl: string } | { readonly backend: "opsworks"; readonly opsworksStackId: string };
-
 export class ParallelClusterEnvironment extends pulumi.ComponentResource {
     readonly clusterConfiguration: pulumi.Output<string>;
     readonly clusterConfigurationUrl: pulumi.Output<string>;
     readonly clusterConfigurationFile: string;
     /** The backend and where its users live: the roster document's URL, or the OpsWorks stack's id. */
-    readonly access: pulumi.Output<AccessOutput>;
+    readonly access: pulumi.Output<AccessLocation>;
     readonly postInstallUrl: pulumi.Output<string>;
     readonly users: pulumi.Output<UserRow[]>;
     readonly fsx: pulumi.Output<string>;
@@ -133,10 +130,7 @@ export class ParallelClusterEnvironment extends pulumi.ComponentResource {
         this.clusterConfiguration = configuration.text;
         this.clusterConfigurationUrl = configuration.url;
         this.clusterConfigurationFile = configuration.fileName;
-        this.access =
-            access.opsworksStackId !== undefined
-                ? access.opsworksStackId.apply((opsworksStackId): AccessOutput => ({ backend: "opsworks", opsworksStackId }))
-                : pulumi.output(access.rosterUrl!).apply((rosterUrl): AccessOutput => ({ backend: "roster", rosterUrl }));
+        this.access = access.location;
         this.postInstallUrl = asset.scriptUrl;
         this.users = access.users;
         this.fsx = fsx.summary;

@@ -17,11 +17,12 @@ export interface AccessBackend {
     readonly nodeAccess: NodeAccess;
     /** The user table (plan, stack output). */
     readonly users: pulumi.Output<UserRow[]>;
-    /** The OpsWorks backend's stack id; undefined for the roster backend. */
-    readonly opsworksStackId?: pulumi.Output<string>;
-    /** The roster backend's document; undefined for the OpsWorks backend. */
-    readonly rosterUrl?: pulumi.Output<string>;
+    /** The backend and where its users live (the `access` stack output). */
+    readonly location: pulumi.Output<AccessLocation>;
 }
+
+/** The roster document's URL, or the OpsWorks stack's id. */
+export type AccessLocation = { readonly backend: "roster"; readonly rosterUrl: string } | { readonly backend: "opsworks"; readonly opsworksStackId: string };
 
 /** What the backends build from, besides their settings. */
 export interface AccessContext {
@@ -59,7 +60,11 @@ export function buildAccess(name: string, settings: AccessSettings, context: Acc
             },
             parent,
         );
-        return { nodeAccess: built.nodeAccess, users: built.users, opsworksStackId: built.stackId };
+        return {
+            nodeAccess: built.nodeAccess,
+            users: built.users,
+            location: built.stackId.apply((opsworksStackId): AccessLocation => ({ backend: "opsworks", opsworksStackId })),
+        };
     }
     const users = new RosterUsers(
         `${name}-users`,
@@ -76,6 +81,6 @@ export function buildAccess(name: string, settings: AccessSettings, context: Acc
     return {
         nodeAccess: rosterNodeAccess(context.bucket, context.environment, settings.roster.syncIntervalSeconds),
         users: users.table,
-        rosterUrl: users.rosterUrl,
+        location: users.rosterUrl.apply((rosterUrl): AccessLocation => ({ backend: "roster", rosterUrl })),
     };
 }
