@@ -6,12 +6,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { backendScripts, buildAccess, type AccessLocation } from "./access";
-import { ClusterConfiguration } from "./clusterConfiguration";
-import type { UserRow } from "./clusterUsers";
+import { ClusterConfiguration } from "./cluster/clusterConfiguration";
+import type { UserRow } from "./access/userRow";
 import type { EnvironmentConfig } from "./config/model";
 import { s3ReadPolicy } from "./access/s3ReadPolicy";
 import { previousDeployment } from "./cluster/previousDeployment";
-import { DeployedCluster, type LoginNodeAddress } from "./deployedCluster";
+import { DeployedCluster, type LoginNodeAddress } from "./cluster/deployedCluster";
 import { EnvironmentName } from "./environmentName";
 import { FsxSettings } from "./fsxSettings";
 import { Network } from "./network";

@@ -15,7 +15,7 @@ export interface PostInstallAssetArgs {
 }
 
 export const POST_INSTALL_KEY = "post-install.sh";
-const SCRIPTS_DIR = path.join(__dirname, "..", "scripts");
+const SCRIPTS_DIR = path.join(__dirname, "..", "scripts", "node");
 
 export class PostInstallAsset extends pulumi.ComponentResource {
     readonly bucketName: pulumi.Output<string>;

@@ -8,7 +8,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import type { UserRow } from "../components/clusterUsers";
+import type { UserRow } from "../components/access/userRow";
 import { ConfigError } from "../components/config";
 import { checkPolicies, formatPolicyReport, type PolicyReport } from "./offline/policyGate";
 import type { MockCloudOptions } from "./offline/mockCloud";

@@ -4,7 +4,7 @@
  * picks one: roster (default) or opsworks (the article's).
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { UserRow } from "../clusterUsers";
+import type { UserRow } from "./userRow";
 import type { AccessSettings, UserSettings } from "../config/model";
 import type { NodeAccess } from "./nodeAccess";
 import { buildOpsWorksAccess } from "./opsworks";

@@ -1,6 +1,6 @@
 /**
  * What an access backend needs from every cluster node, said once and without naming the backend: the
- * renderer (components/render) turns it into v3 YAML or v2 INI, and never learns which backend asked.
+ * renderer (components/cluster/render) turns it into v3 YAML or v2 INI, and never learns which backend asked.
  * The OpsWorks backend (access/opsworks) and the roster backend (access/roster) each provide one.
  */
 import type * as pulumi from "@pulumi/pulumi";

@@ -4,8 +4,8 @@
  * rules.ts; this file only says what each value may be, with the default it takes when omitted.
  */
 import { z } from "zod";
-import { STACK_ID, SUBNET_ID, VPC_ID } from "../opsworks/checks";
-import { DEFAULT_MAX_ATTEMPTS } from "../opsworks/retry";
+import { STACK_ID, SUBNET_ID, VPC_ID } from "../access/opsworks/providers/checks";
+import { DEFAULT_MAX_ATTEMPTS } from "../access/opsworks/providers/retry";
 import { checkSshPublicKey } from "../sshPublicKey";
 import { FSX_FILE_SYSTEM_ID_PATTERN, MIN_ROOT_VOLUME_GIB, QUEUE_UPDATE_STRATEGIES } from "./parallelClusterRules";
 import { ROSTER_DEFAULTS } from "./rosterRules";

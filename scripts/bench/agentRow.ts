@@ -1,11 +1,11 @@
 /**
- * Row 6, the node agent: test/agent/measureAgent.ts runs scripts/roster-agent.sh on a head node (a
+ * Row 6, the node agent: test/scripts/node/agent/measureAgent.ts runs scripts/node/roster-agent.sh on a head node (a
  * namespace with real accounts and sshd; the roster in moto's S3, fetched by the real AWS CLI) with
  * 1,000 users: the first apply, a no-op cycle, one user changed, and logins. Beside it, the anchors'
  * documented costs: widdix/aws-ec2-ssh (reference/accounts.md) and the OpsWorks agent
  * (reference/opsworks.md), and the S3 request rate of a large fleet at the default interval.
  */
-import { measureAgent, type AgentMeasurement } from "../../test/agent/measureAgent";
+import { measureAgent, type AgentMeasurement } from "../../test/scripts/node/agent/measureAgent";
 import type { Goal } from "./goals";
 import { progress } from "./progress";
 import type { RowResult } from "./row";
@@ -60,7 +60,7 @@ export async function agentRow(): Promise<RowResult> {
     return {
         tables: [
             {
-                title: `6. Node agent (scripts/roster-agent.sh on a head node: real accounts, sshd and AWS CLI, roster in moto's S3; ${formatCount(USERS)} users, ${m.groups} project groups)`,
+                title: `6. Node agent (scripts/node/roster-agent.sh on a head node: real accounts, sshd and AWS CLI, roster in moto's S3; ${formatCount(USERS)} users, ${m.groups} project groups)`,
                 columns: ["measure", "AWS requests", "account cmds", "agent changes", "wall s", "exit"],
                 rows: [
                     cycleRow("first apply", m.firstApply),

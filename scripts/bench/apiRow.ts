@@ -1,11 +1,11 @@
 /**
- * Row 2, OpsWorks API calls: test/opsworks/measure.ts drives the real dynamic providers against the
+ * Row 2, OpsWorks API calls: test/access/opsworks/providers/measure.ts drives the real dynamic providers against the
  * OpsWorks emulator as `pulumi up` / `pulumi refresh` would and counts the requests the emulator logged,
  * for N users: create them all, an update that changes nothing, one key rotated, a refresh. Measured
  * once with new users available at once, and once more for creation with the first SetPermission of
  * each new user failing until it propagates (as OpsWorks does; reference/opsworks.md).
  */
-import { measureUserCalls, type UserCallCounts } from "../../test/opsworks/measure";
+import { measureUserCalls, type UserCallCounts } from "../../test/access/opsworks/providers/measure";
 import type { Goal } from "./goals";
 import { progress } from "./progress";
 import type { RowResult } from "./row";

@@ -1,7 +1,7 @@
 /**
  * What back-off would add to a throttled run. The fault row runs with a back-off base of 0 ms (as
- * test/opsworks/measure.ts does), so its times show the call path only; this computes the wait the
- * default strategy of components/opsworks/retry.ts would add on top, as an expectation.
+ * test/access/opsworks/providers/measure.ts does), so its times show the call path only; this computes the wait the
+ * default strategy of components/access/opsworks/providers/retry.ts would add on top, as an expectation.
  *
  * That strategy: each SDK call gets `maxAttempts` attempts; retry n waits a uniformly random share of
  * min(cap, base * 2^(n-1)) ms, so on average half of it. Throttling hits each attempt independently
@@ -10,7 +10,7 @@
  * on average and then starts a fresh sequence of attempts. Only first propagation retries are counted:
  * the fault row's emulator fails each new user's first SetPermission once, no more.
  */
-import { MAX_DELAY_MS } from "../../components/opsworks/retry";
+import { MAX_DELAY_MS } from "../../components/access/opsworks/providers/retry";
 
 /** The cap retry.ts puts on one wait. */
 export const RETRY_DELAY_CAP_MS = MAX_DELAY_MS;

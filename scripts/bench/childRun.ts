@@ -1,5 +1,5 @@
-/** What the bench says about a child process it ran (test/scripts/support/run.ts runs and times it). */
-import type { RunResult } from "../../test/scripts/support/run";
+/** What the bench says about a child process it ran (test/support/run.ts runs and times it). */
+import type { RunResult } from "../../test/support/run";
 
 /** The last `count` non-empty lines of a child's output, for an error message. */
 export function tail(text: string, count = 5): string {

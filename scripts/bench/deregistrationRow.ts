@@ -1,10 +1,10 @@
 /**
- * Row 4, deregistration: test/scripts/measureDeregistration.ts runs one cycle of scripts/post-install.sh's
+ * Row 4, deregistration: test/scripts/node/measureDeregistration.ts runs one cycle of scripts/node/post-install.sh's
  * deregistration job with the real AWS CLI against the OpsWorks emulator and moto (EC2), for N registered
  * instances of which 10% are terminated, and counts the calls each service received and the decisions
  * the cycle logged. The article's script makes 1 + N calls plus one per deregistration.
  */
-import { measureDeregistration, startServices, stopServices, type DeregistrationMeasurement } from "../../test/scripts/measureDeregistration";
+import { measureDeregistration, startServices, stopServices, type DeregistrationMeasurement } from "../../test/scripts/node/measureDeregistration";
 import type { Goal } from "./goals";
 import { progress } from "./progress";
 import type { RowResult } from "./row";

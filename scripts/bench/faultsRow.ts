@@ -1,12 +1,12 @@
 /**
- * Row 3, convergence under faults: test/opsworks/measure.ts creates 200 users through the real providers
+ * Row 3, convergence under faults: test/access/opsworks/providers/measure.ts creates 200 users through the real providers
  * while the emulator throttles a seeded share of all requests; users that still fail after their
  * retries are tried again by another `pulumi up` (at most MAX_PASSES runs). Retries run with a back-off
  * base of 0 ms, so the time is the call path; the wait the default strategy would add is computed
  * beside it (backoff.ts).
  */
-import { DEFAULT_BASE_DELAY_MS, DEFAULT_MAX_ATTEMPTS } from "../../components/opsworks/retry";
-import { measureThrottledCreate, measureUserCalls, type ThrottledCreateResult } from "../../test/opsworks/measure";
+import { DEFAULT_BASE_DELAY_MS, DEFAULT_MAX_ATTEMPTS } from "../../components/access/opsworks/providers/retry";
+import { measureThrottledCreate, measureUserCalls, type ThrottledCreateResult } from "../../test/access/opsworks/providers/measure";
 import { expectedBackoffMs, RETRY_DELAY_CAP_MS } from "./backoff";
 import type { Goal } from "./goals";
 import { progress } from "./progress";
@@ -22,7 +22,7 @@ const MAX_PASSES = 3;
 const CONCURRENCY = 1;
 
 const RETRY_STRATEGY =
-    `components/opsworks/retry.ts: ${DEFAULT_MAX_ATTEMPTS} attempts per SDK call (throttling, transient and 5xx errors); ` +
+    `components/access/opsworks/providers/retry.ts: ${DEFAULT_MAX_ATTEMPTS} attempts per SDK call (throttling, transient and 5xx errors); ` +
     `retry n waits a random share of min(${RETRY_DELAY_CAP_MS / 1000} s, ${DEFAULT_BASE_DELAY_MS} ms * 2^(n-1)); ` +
     `SetPermission's wait for a new user to propagate has its own ${DEFAULT_MAX_ATTEMPTS} attempts`;
 

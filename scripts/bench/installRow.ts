@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { run as runChild } from "../../test/scripts/support/run";
+import { run as runChild } from "../../test/support/run";
 import { REPO_ROOT } from "../../test/support/devConfig";
 import { assertExitedZero, tail } from "./childRun";
 import type { Goal } from "./goals";

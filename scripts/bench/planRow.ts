@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import { run as runChild } from "../../test/scripts/support/run";
+import { run as runChild } from "../../test/support/run";
 import { REPO_ROOT } from "../../test/support/devConfig";
 import { ed25519PublicKey } from "../../test/support/keys";
 import type { BenchOptions } from "./args";

@@ -1,13 +1,13 @@
 /**
- * Row 7, AWS writes of the roster backend: test/access/measureRoster.ts drives the real Roster provider
+ * Row 7, AWS writes of the roster backend: test/access/roster/measureRoster.ts drives the real Roster provider
  * against moto's S3 as `pulumi up` / `pulumi refresh` would and counts every request moto recorded, for
  * N users: create them all, an update that changes nothing, one key rotated, every user changed at once
  * (every key rotated, every other user blocked, all added to a group), one user revoked, a refresh. Beside
  * it, the OpsWorks backend's requests for the same N (the same measurement as row 2, against the
  * emulator) and Terraform's removed OpsWorks resources, where those have the operation.
  */
-import { measureRosterCalls, ROSTER_OPERATIONS, type RosterCallCounts, type RosterOperation } from "../../test/access/measureRoster";
-import { measureUserCalls, type UserCallCounts } from "../../test/opsworks/measure";
+import { measureRosterCalls, ROSTER_OPERATIONS, type RosterCallCounts, type RosterOperation } from "../../test/access/roster/measureRoster";
+import { measureUserCalls, type UserCallCounts } from "../../test/access/opsworks/providers/measure";
 import type { Goal } from "./goals";
 import { progress } from "./progress";
 import type { RowResult } from "./row";

@@ -3,7 +3,7 @@
  * aws_opsworks_user_profile + aws_opsworks_permission, per reference/opsworks.md ("A peer's API cost").
  */
 
-/** The phases test/opsworks/measure.ts counts. */
+/** The phases test/access/opsworks/providers/measure.ts counts. */
 export type UserOperation = "create" | "noop" | "rotateOne" | "refresh";
 
 export interface PeerCost {

@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { planRoster, RosterError, ROSTER_TYPE, type RosterInputs } from "../../components/access/roster/rosterResource";
-import { STORED_CONFIGURATION_TYPE } from "../../components/storedConfiguration";
+import { STORED_CONFIGURATION_TYPE } from "../../components/cluster/storedConfiguration";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
 

@@ -3,7 +3,7 @@
  * type folded, so a 1,000-user roster stays readable), the user table (with the roster backend's UIDs
  * and groups) and the policy report.
  */
-import type { UserRow } from "../../components/clusterUsers";
+import type { UserRow } from "../../components/access/userRow";
 import type { RegisteredResource } from "./runProgram";
 
 /** Siblings of one type shown before the rest are folded into one line. */

@@ -9,7 +9,7 @@
  * this process (checked with npm 11), so a script that kills npm's pid would otherwise leave it running.
  */
 import { parseArgs } from "node:util";
-import { startEmulator } from "./index";
+import { startEmulator } from "./";
 
 function integer(name: string, text: string | undefined, fallback: number): number {
     if (text === undefined) {

@@ -112,7 +112,7 @@ describe("the program under Pulumi's mock runtime", () => {
             const script = named(run, "hpc-dev-scripts-script");
             assert.equal(script.inputs.bucket, bucket);
             assert.equal(script.inputs.key, "post-install.sh");
-            assert.equal(await (script.inputs.source as { path: Promise<string> }).path, path.join(__dirname, "../../scripts/post-install.sh"));
+            assert.equal(await (script.inputs.source as { path: Promise<string> }).path, path.join(__dirname, "../../scripts/node/post-install.sh"));
             assert.deepEqual(script.dependencies.map((urn) => urn.split("::").pop()).sort(), [
                 "hpc-dev-scripts-bucket",
                 "hpc-dev-scripts-encryption",

@@ -4,7 +4,7 @@
  */
 import type { RawConfigInput } from "../../components/config";
 import { opsworksNodeAccess } from "../../components/access/opsworks";
-import type { ClusterWiring } from "../../components/render/wiring";
+import type { ClusterWiring } from "../../components/cluster/render/wiring";
 import { ed25519PublicKey } from "./keys";
 
 export function articleQueue(name: string, instanceType: string) {

@@ -7,11 +7,11 @@
 import * as YAML from "yaml";
 import { parseEnvironmentConfig, formatProblems, type RawConfigInput } from "../../components/config";
 import type { NetworkSettings } from "../../components/config/model";
-import { serializeV2, serializeV3, type ResolvedIniSection } from "../../components/render/serialize";
-import { buildV2Sections } from "../../components/render/v2Document";
-import { buildV3Document } from "../../components/render/v3Document";
+import { serializeV2, serializeV3, type ResolvedIniSection } from "../../components/cluster/render/serialize";
+import { buildV2Sections } from "../../components/cluster/render/v2Document";
+import { buildV3Document } from "../../components/cluster/render/v3Document";
 import { opsworksNodeAccess } from "../../components/access/opsworks";
-import type { ClusterWiring } from "../../components/render/wiring";
+import type { ClusterWiring } from "../../components/cluster/render/wiring";
 import { ed25519PublicKey } from "./keys";
 
 export const EXISTING_SUBNETS = ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"];
@@ -106,7 +106,7 @@ export function queuesAndStorage(text: string): { queues: unknown[]; storage: un
 const many = (count: number, resourcesEach: number) =>
     Array.from({ length: count }, (_, q) => queue(`q${q + 1}`, Array.from({ length: resourcesEach }, (_, r) => `c6i.${["large", "xlarge", "2xlarge", "4xlarge", "8xlarge"][r]}`)));
 
-/** Configurations a team would write, by name; test/render/matrix.spec.ts holds what each must give. */
+/** Configurations a team would write, by name; test/cluster/render/matrix.spec.ts holds what each must give. */
 export const MATRIX: Readonly<Record<string, MatrixShape>> = {
     "one non-EFA queue, two created zones": { queues: [queue("cpu", ["c6i.large", "c6i.xlarge"])] },
     "one non-EFA queue, one created zone": { queues: [queue("cpu", ["c6i.large"])], network: 1 },

@@ -4,7 +4,7 @@
  * shows as an object version.
  */
 import { CreateBucketCommand, PutBucketVersioningCommand, S3Client, type BucketLocationConstraint } from "@aws-sdk/client-s3";
-import { Moto } from "../scripts/support/moto";
+import { Moto } from "./moto";
 
 export interface MotoS3 {
     readonly moto: Moto;

@@ -7,9 +7,10 @@
  * environment's URNs do not move.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { ClusterUsers, type UserRow } from "../../clusterUsers";
+import type { UserRow } from "../userRow";
+import { ClusterUsers } from "./clusterUsers";
 import type { OpsWorksSettings, UserSettings } from "../../config/model";
-import { OpsWorksStack } from "../../opsworksStack";
+import { OpsWorksStack } from "./opsworksStack";
 import type { NodeAccess } from "../nodeAccess";
 
 /**

@@ -1,12 +1,12 @@
 /**
  * The roster backend (the default): the roster (users with UIDs that never move, keys, sudo, access
  * state, project groups) published as one document in the environment's bucket, and an agent on every
- * node that applies it (scripts/roster-agent.sh, started by post-install.sh's `roster` mode). Built
+ * node that applies it (scripts/node/roster-agent.sh, started by post-install.sh's `roster` mode). Built
  * only on IAM and S3: no OpsWorks, no extra managed policy, and IMDSv2 stays required.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { UserRow } from "../../clusterUsers";
+import type { UserRow } from "../userRow";
 import type { RosterSettings, UserSettings } from "../../config/model";
 import { POST_INSTALL_KEY } from "../../postInstallAsset";
 import type { NodeAccess } from "../nodeAccess";

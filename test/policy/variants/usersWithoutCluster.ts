@@ -1,7 +1,7 @@
 /** OpsWorks users on an OpsWorks stack, with no cluster configuration anywhere in the stack. */
 import { loadEnvironmentConfig } from "../../../components/config";
-import { ClusterUsers } from "../../../components/clusterUsers";
-import { OpsWorksStack } from "../../../components/opsworksStack";
+import { ClusterUsers } from "../../../components/access/opsworks/clusterUsers";
+import { OpsWorksStack } from "../../../components/access/opsworks/opsworksStack";
 
 const config = loadEnvironmentConfig();
 if (config.access.backend !== "opsworks") {

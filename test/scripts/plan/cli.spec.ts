@@ -1,0 +1,59 @@
+/**
+ * The plan as people run it: a separate node process, judged by its exit code and output.
+ */
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { REPO_ROOT } from "../../support/devConfig";
+
+function node(args: string[], cwd = REPO_ROOT) {
+    const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", ...args], { cwd, encoding: "utf8", env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" } });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe("npm run plan, as a process", () => {
+    let dir: string;
+    before(() => {
+        dir = mkdtempSync(path.join(tmpdir(), "pca-plan-cli-"));
+    });
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    it("exits 0 on the dev stack (roster backend, the default stack) and writes its files under --out", () => {
+        const result = node(["scripts/plan.ts", "--out", dir]);
+        assert.equal(result.status, 0, result.stderr);
+        assert.match(result.stdout, /\nUsers \(3\):\n/);
+        assert.equal(result.stderr, "");
+        assert.equal(JSON.parse(readFileSync(path.join(dir, "dev", "plan.json"), "utf8")).resources.length, 26);
+    });
+
+    it("exits 0 on the article's stack (OpsWorks backend) with --stack article", () => {
+        const result = node(["scripts/plan.ts", "--stack", "article", "--out", dir]);
+        assert.equal(result.status, 0, result.stderr);
+        assert.equal(result.stderr, "");
+        assert.equal(JSON.parse(readFileSync(path.join(dir, "article", "plan.json"), "utf8")).resources.length, 31);
+    });
+
+    it("exits 2 on an invalid stack file, printing the problems and no stack trace", () => {
+        const file = path.join(dir, "Pulumi.bad.yaml");
+        writeFileSync(file, readFileSync(path.join(REPO_ROOT, "Pulumi.dev.yaml"), "utf8").replace("rootVolumeSize: 340", "rootVolumeSize: 20"));
+        const result = node(["scripts/plan.ts", "--stack", "bad", "--config-file", file, "--out", dir]);
+        assert.equal(result.status, 2);
+        assert.equal(result.stdout, "");
+        assert.equal(result.stderr, "The stack config is invalid (1 problem); nothing was created.\ncluster.headNode.rootVolumeSize: must be at least 35 GiB (ParallelCluster's minimum).\n");
+    });
+
+    it("a failed program run leaves no leak report that would turn a later success into exit 1", () => {
+        const script = path.join(dir, "failedRun.ts");
+        writeFileSync(
+            script,
+            `import { runDev } from ${JSON.stringify(path.join(REPO_ROOT, "test", "support", "program"))};\n` +
+                `runDev(undefined, { existingIamUsers: [] }).then(() => process.exit(9), (error) => console.log("failed as expected:", error.message));\n`,
+        );
+        const result = node([script]);
+        assert.equal(result.stdout, "failed as expected: NoSuchEntity: The user with name bob cannot be found.\n");
+        assert.doesNotMatch(result.stderr, /promises were still active/);
+        assert.equal(result.status, 0);
+    });
+});

@@ -1,0 +1,158 @@
+import * as assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import * as YAML from "yaml";
+import { EXIT, plan } from "../../../scripts/plan";
+import { REPO_ROOT, setFormat } from "../../support/devConfig";
+
+describe("npm run plan", () => {
+    let dir: string;
+    beforeEach(() => {
+        dir = mkdtempSync(path.join(tmpdir(), "pca-plan-"));
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    const options = (configFile = path.join(REPO_ROOT, "Pulumi.article.yaml"), stack = "article") => ({
+        stack,
+        configFile,
+        projectFile: path.join(REPO_ROOT, "Pulumi.yaml"),
+        outDir: dir,
+    });
+
+    /** The article's stack file with one change, written to the temp dir. */
+    function devFileWith(change: (config: Record<string, any>) => void): string {
+        const document = YAML.parse(readFileSync(path.join(REPO_ROOT, "Pulumi.article.yaml"), "utf8"));
+        change(document.config);
+        const file = path.join(dir, "Pulumi.variant.yaml");
+        writeFileSync(file, YAML.stringify(document));
+        return file;
+    }
+
+    it("plans the dev stack (roster backend): exit 0, only the scratch and sudo advice, UIDs and groups in the user table", async () => {
+        const result = await plan({ ...options(path.join(REPO_ROOT, "Pulumi.dev.yaml"), "dev") });
+        assert.equal(result.exitCode, EXIT.ok, result.stderr);
+        assert.match(result.stdout, /^pcluster-access offline plan: stack dev \(Pulumi\.dev\.yaml\), region eu-west-1, against a mock cloud\n/);
+        assert.match(result.stdout, /\nResources \(26\):\n/);
+        assert.match(result.stdout, /\n {2}1 {2}pulumi-nodejs:dynamic\/roster:Roster\n/);
+        assert.doesNotMatch(result.stdout, /opsworks/i);
+        assert.match(
+            result.stdout,
+            /\nUsers \(3\):\n {2}IAM user {4}SSH username {2}UID {3}ssh {2}sudo {2}access {3}groups\n {2}alice {7}alice {9}2001 {2}yes {2}yes {3}allowed {2}cfd\n {2}bob {9}bob {11}2002 {2}yes {2}no {4}allowed {2}genomics\n {2}adam\.black {2}adamblack {5}2003 {2}yes {2}no {4}allowed {2}cfd,genomics\n/,
+        );
+        assert.equal(result.stderr, "");
+        const document = JSON.parse(readFileSync(path.join(dir, "dev", "plan.json"), "utf8"));
+        assert.deepEqual(document.violations.map((violation: { policyName: string; enforcementLevel: string }) => [violation.policyName, violation.enforcementLevel]), [["discouraged-scratch-file-system", "advisory"], ["discouraged-sudo-users", "advisory"]]);
+        const config = YAML.parse(readFileSync(path.join(dir, "dev", "cluster-config.yaml"), "utf8"));
+        assert.equal(config.Imds, undefined);
+    });
+
+    it("plans the article's stack (OpsWorks backend): exit 0, the summary, the user table, plan.json and the configuration file", async () => {
+        const result = await plan(options());
+        assert.equal(result.exitCode, EXIT.ok, result.stderr);
+        assert.match(result.stdout, /^pcluster-access offline plan: stack article \(Pulumi\.article\.yaml\), region eu-west-1, against a mock cloud\n/);
+        assert.match(result.stdout, /\nResources \(31\):\n/);
+        assert.match(result.stdout, /\n {2}3 {2}pulumi-nodejs:dynamic\/opsworks:UserProfile\n/);
+        assert.match(result.stdout, /\nComponent tree:\npulumi:pulumi:Stack pcluster-access-article\n└─ pcluster-access:index:ParallelClusterEnvironment hpc-dev\n/);
+        assert.match(result.stdout, /\nUsers \(3\):\n {2}IAM user {4}SSH username {2}ssh {2}sudo {2}access\n {2}alice {7}alice {9}yes {2}yes {3}allowed\n {2}bob {9}bob {11}yes {2}no {4}allowed\n {2}adam\.black {2}adamblack {5}yes {2}no {4}allowed\n/);
+        assert.equal(result.stderr, "");
+
+        const document = JSON.parse(readFileSync(path.join(dir, "article", "plan.json"), "utf8"));
+        assert.deepEqual(Object.keys(document), ["resources", "users", "violations"]);
+        assert.equal(document.resources.length, 31);
+        assert.deepEqual(document.resources.find((resource: { name: string }) => resource.name === "hpc-dev-users-bob-profile"), {
+            type: "pulumi-nodejs:dynamic/opsworks:UserProfile",
+            name: "hpc-dev-users-bob-profile",
+            parent: "urn:pulumi:article::pcluster-access::pcluster-access:index:ParallelClusterEnvironment$pcluster-access:users:ClusterUsers::hpc-dev-users",
+        });
+        assert.deepEqual(document.users.map((user: { sshUsername: string }) => user.sshUsername), ["alice", "bob", "adamblack"]);
+        const config = YAML.parse(readFileSync(path.join(dir, "article", "cluster-config.yaml"), "utf8"));
+        assert.equal(config.Region, "eu-west-1");
+        assert.equal(config.Scheduling.SlurmQueues.length, 3);
+    });
+
+    it("is deterministic: two runs write the same files", async () => {
+        await plan(options());
+        const first = readFileSync(path.join(dir, "article", "plan.json"), "utf8") + readFileSync(path.join(dir, "article", "cluster-config.yaml"), "utf8");
+        await plan(options());
+        assert.equal(readFileSync(path.join(dir, "article", "plan.json"), "utf8") + readFileSync(path.join(dir, "article", "cluster-config.yaml"), "utf8"), first);
+    });
+
+    it("writes cluster-config.ini for a v2 stack, under the stack's own folder", async () => {
+        const file = devFileWith((config) => { setFormat({ cluster: config["pcluster-access:cluster"] }, "v2"); config["pcluster-access:cluster"].os = "centos7"; });
+        const result = await plan(options(file, "legacy"));
+        assert.equal(result.exitCode, EXIT.ok, result.stderr);
+        assert.match(readFileSync(path.join(dir, "legacy", "cluster-config.ini"), "utf8"), /^\[cluster default\]$/m);
+    });
+
+    it("exits 2 on invalid config with every problem on stderr, no stack trace and no files", async () => {
+        const file = devFileWith((config) => {
+            config["pcluster-access:users"][1].sshPublicKey = "";
+            config["pcluster-access:cluster"].headNode.rootVolumeSize = 10;
+        });
+        const result = await plan(options(file));
+        assert.equal(result.exitCode, EXIT.invalidConfig);
+        assert.equal(result.stdout, "");
+        assert.equal(
+            result.stderr,
+            "The stack config is invalid (2 problems); nothing was created.\n" +
+                "cluster.headNode.rootVolumeSize: must be at least 35 GiB (ParallelCluster's minimum).\n" +
+                "users[1].sshPublicKey: the key is empty. An empty key makes OpsWorks delete the account and home directory; to stop a login set access: blocked instead. Paste the single line of the user's .pub file (for example ~/.ssh/id_ed25519.pub).",
+        );
+        assert.throws(() => readFileSync(path.join(dir, "article", "plan.json")), { code: "ENOENT" });
+    });
+
+    it("exits 1 on a mandatory violation, with the policy report and the reason on stderr", async () => {
+        const file = path.join(dir, "policy-config.json");
+        writeFileSync(file, JSON.stringify({ "discouraged-sudo-users": "mandatory" }));
+        const result = await plan({ ...options(), policyConfigFile: file });
+        assert.equal(result.exitCode, EXIT.mandatoryViolation);
+        assert.match(result.stdout, /\n {2}\[mandatory\] discouraged-sudo-users: 1 user has passwordless sudo on the cluster's nodes: alice\./);
+        assert.equal(result.stderr, "1 mandatory policy violation: `pulumi up --policy-pack policy` would be stopped.");
+        const violations = JSON.parse(readFileSync(path.join(dir, "article", "plan.json"), "utf8")).violations;
+        assert.deepEqual(violations.map((violation: { policyName: string; enforcementLevel: string }) => [violation.policyName, violation.enforcementLevel]), [
+            ["discouraged-scratch-file-system", "advisory"],
+            ["discouraged-sudo-users", "mandatory"],
+        ]);
+    });
+
+    it("silences an allow-listed sudo user through the policy config, and refuses a broken one with exit 2", async () => {
+        const allow = path.join(dir, "allow.json");
+        writeFileSync(allow, JSON.stringify({ "discouraged-sudo-users": { allowedSudoUsers: ["alice"] } }));
+        const allowed = await plan({ ...options(), policyConfigFile: allow });
+        assert.equal(allowed.exitCode, EXIT.ok);
+        assert.doesNotMatch(allowed.stdout, /discouraged-sudo-users/);
+        const broken = path.join(dir, "broken.json");
+        writeFileSync(broken, "{ not json");
+        const refused = await plan({ ...options(), policyConfigFile: broken });
+        assert.equal(refused.exitCode, EXIT.invalidConfig);
+        assert.ok(refused.stderr.startsWith(`${broken}: is not JSON (`), refused.stderr);
+    });
+
+    it("exits 2 when the stack file is missing or holds secrets it cannot decrypt", async () => {
+        const missing = await plan(options(path.join(dir, "Pulumi.nope.yaml")));
+        assert.equal(missing.exitCode, EXIT.invalidConfig);
+        assert.equal(missing.stderr, `${path.join(dir, "Pulumi.nope.yaml")}: cannot be read (ENOENT).`);
+        const file = devFileWith((config) => { config["pcluster-access:opsworks"] = { secure: "AAABAJ..." }; });
+        const secret = await plan(options(file));
+        assert.equal(secret.exitCode, EXIT.invalidConfig);
+        assert.equal(secret.stderr, `${file}: pcluster-access:opsworks is a secret; the offline plan cannot decrypt it. Use a stack file without secrets (--config-file).`);
+    });
+
+    it("plans an adopted network with lookups instead of a new VPC", async () => {
+        const file = devFileWith((config) => {
+            config["pcluster-access:network"] = { existing: { vpcId: "vpc-0123456789abcdef0", headNodeSubnetId: "subnet-0123456789abcdef0", computeSubnetIds: ["subnet-0aaaaaaaaaaaaaaaa"] } };
+        });
+        const result = await plan(options(file));
+        assert.equal(result.exitCode, EXIT.ok, result.stderr);
+        assert.doesNotMatch(result.stdout, /awsx:ec2:Vpc/);
+        assert.match(result.stdout, /\nResources \(30\):\n/);
+    });
+
+    it("exits 2 when the config names an IAM user the account does not have", async () => {
+        const result = await plan({ ...options(), cloud: { existingIamUsers: ["alice", "adam.black"] } });
+        assert.equal(result.exitCode, EXIT.invalidConfig);
+        assert.equal(result.stdout, "");
+        assert.equal(result.stderr, "The config does not match the account; nothing was created.\nNoSuchEntity: The user with name bob cannot be found.");
+    });
+});
