@@ -4,20 +4,11 @@
  * rules.ts, every rule reports the key path and the fix, and all problems are reported together.
  */
 import type { AccessSettings, GroupSettings, OpsWorksSettings, RosterSettings, UserSettings } from "./model";
+import { ID_CEILING, ID_FLOOR, ROSTER_DEFAULTS } from "./rosterDefaults";
 import type { RawSections } from "./schema";
 import { RESERVED_USERNAMES, SSH_USERNAME_PATTERN, SSH_USERNAME_RULE } from "./sshUsername";
 
 type Report = (path: string, message: string) => void;
-
-/**
- * Lowest and highest number the roster may hold. Below 1000 are the images' system accounts and
- * ParallelCluster's own service accounts (pcluster-admin 400, slurm 401, munge, ...: reference/accounts.md);
- * 60000 is useradd's UID_MAX default. 1000 itself is the image's default user (ec2-user, ubuntu, rocky).
- */
-export const ID_FLOOR = 1000;
-export const ID_CEILING = 60000;
-
-export const ROSTER_DEFAULTS = { syncIntervalSeconds: 60, uidRange: { first: 2001, last: ID_CEILING } } as const;
 
 /** Groups every supported image has already: a project group of that name would take them over. */
 const SYSTEM_GROUPS: ReadonlySet<string> = new Set(["wheel", "sudo", "users", "staff", "docker", "video", "audio", "disk", "kmem", "tty", "utmp", "input", "render", "systemd-journal", "pcluster-slurm-share"]);

@@ -8,7 +8,7 @@ import { STACK_ID, SUBNET_ID, VPC_ID } from "../access/opsworks/providers/checks
 import { DEFAULT_MAX_ATTEMPTS } from "../access/opsworks/providers/retry";
 import { checkSshPublicKey } from "../sshPublicKey";
 import { FSX_FILE_SYSTEM_ID_PATTERN, MIN_ROOT_VOLUME_GIB, QUEUE_UPDATE_STRATEGIES } from "./parallelClusterRules";
-import { ROSTER_DEFAULTS } from "./rosterRules";
+import { ROSTER_DEFAULTS } from "./rosterDefaults";
 
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
 const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
