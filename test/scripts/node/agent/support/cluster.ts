@@ -7,9 +7,10 @@
  * whatever the agent says about itself.
  */
 import { S3Client, PutObjectCommand, CreateBucketCommand } from "@aws-sdk/client-s3";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { agentBundle } from "../../../../../components/access/roster/agentBundle";
 import { REPO_ROOT } from "../../../../support/devConfig";
 import { readLines } from "../../support/lines";
 import { dummyAwsEnv, Moto } from "../../../../support/moto";
@@ -23,7 +24,7 @@ export const REGION = "eu-west-1";
 export const ENVIRONMENT = "hpc-dev";
 export const BUCKET = "pca-hpc-dev-roster";
 export const ROSTER_KEY = "roster/hpc-dev.txt";
-export const AGENT_KEY = "assets/roster-agent.sh";
+export const AGENT_KEY = "assets/roster-agent.tar";
 export const ROSTER_URL = `s3://${BUCKET}/${ROSTER_KEY}`;
 export const AGENT_URL = `s3://${BUCKET}/${AGENT_KEY}`;
 
@@ -105,9 +106,9 @@ export class Cluster {
         await this.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: ROSTER_KEY, Body: body }));
     }
 
-    /** Uploads scripts/node/roster-agent.sh where the post-install action finds it. */
-    async uploadAgent(): Promise<void> {
-        await this.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: AGENT_KEY, Body: readFileSync(AGENT) }));
+    /** Uploads the agent bundle (default: built from this repository, as the program uploads it) where the post-install action finds it. */
+    async uploadAgent(body: Buffer = agentBundle().bytes): Promise<void> {
+        await this.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: AGENT_KEY, Body: body }));
     }
 
     /** Starts a bare node of `type` on the shared /home: no agent settings (post-install.sh writes them). */

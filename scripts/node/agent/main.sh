@@ -1,0 +1,63 @@
+# shellcheck shell=bash
+# Part of the node agent (roster-agent.sh sources every part, then runs one mode): the modes: sync (one locked cycle) and check (parse only).
+# The parts share their tables and settings, so the checks for variables set or read in another part are off.
+# shellcheck disable=SC2034,SC2154
+
+sync_main() {
+    local body status=0 last_gen=0
+    mkdir -p "$PCA_STATE_DIR" "$(dirname "$PCA_LOG")" "$(dirname "$PCA_LOCK")"
+    check_settings
+    chmod 0700 "$PCA_STATE_DIR"
+    exec 9>"$PCA_LOCK"
+    if ! flock -n 9; then
+        log "another sync holds $PCA_LOCK: skipping this one"
+        return 0
+    fi
+    body="$PCA_STATE_DIR/fetched"
+    fetch "$body" || status=$?
+    if ((status == 2)); then
+        log "roster unchanged (304): nothing to do"
+        return 0
+    fi
+    if ((status != 0)); then
+        warn "nothing changed this cycle: the roster could not be fetched"
+        return 1
+    fi
+    if ! parse_roster "$body"; then
+        warn "refused the roster (ETag $fetched_etag): $refuse_reason; nothing changed"
+        return 1
+    fi
+    [[ -f "$PCA_STATE_DIR/generation" ]] && read -r last_gen <"$PCA_STATE_DIR/generation"
+    if ((doc_generation < last_gen)); then
+        warn "refused the roster (ETag $fetched_etag): generation $doc_generation is lower than the applied $last_gen; nothing changed"
+        return 1
+    fi
+    if ((doc_generation == last_gen)); then
+        log "roster generation $doc_generation is already applied: nothing to do"
+        printf '%s\n' "$fetched_etag" >"$PCA_STATE_DIR/etag"
+        return 0
+    fi
+    log "applying roster generation $doc_generation (ETag $fetched_etag, ${#user_names[@]} users, ${#group_names[@]} groups)"
+    read_state
+    read_accounts
+    apply_roster
+    if ((apply_failed)); then
+        warn "generation $doc_generation applied with failures ($commands_run commands): the next cycle applies it again"
+        return 1
+    fi
+    printf '%s\n' "$doc_generation" >"$PCA_STATE_DIR/generation"
+    printf '%s\n' "$fetched_etag" >"$PCA_STATE_DIR/etag"
+    log "applied roster generation $doc_generation ($commands_run commands)"
+    "$PCA_LOGGER" -t "$LOG_TAG" -p auth.info -- "applied roster generation $doc_generation ($commands_run commands)" 2>/dev/null || true
+}
+
+check_main() {
+    [[ -r "${1:-}" ]] || { echo "usage: roster-agent.sh check FILE" >&2; exit 2; }
+    [[ "$PCA_ENVIRONMENT" =~ $ENV_RE ]] || { echo "PCA_ENVIRONMENT is not set to an environment name" >&2; exit 2; }
+    if parse_roster "$1"; then
+        echo "ok: generation $doc_generation, ${#user_names[@]} users, ${#group_names[@]} groups"
+    else
+        echo "refused: $refuse_reason"
+        exit 1
+    fi
+}
