@@ -65,7 +65,7 @@ describe("the policy pack", () => {
             "required-imds-v1-for-opsworks": { imdsSupport: "v1.0" },
             "prohibited-imds-v1-without-need": {},
             "required-opsworks-stack-placement": { chefVersion: "12" },
-            "required-roster-wiring": { agentKey: "roster-agent.tar" },
+            "required-roster-wiring": { agentKey: "agent.tar" },
             "required-roster-uids": {},
             "required-valid-ssh-public-key": { minRsaBits: 2048 },
             "required-private-script-bucket": { sseAlgorithms: ["AES256", "aws:kms", "aws:kms:dsse"] },

@@ -49,7 +49,7 @@ describe("roster backend policies", () => {
         before(async () => {
             bucket = String(named((await checkRoster()).run, "hpc-dev-scripts-bucket").outputs.bucket);
         });
-        const wanted = () => `roster s3://${bucket}/roster.txt s3://${bucket}/roster-agent.tar INTERVAL_SECONDS hpc-dev`;
+        const wanted = () => `roster s3://${bucket}/roster.txt s3://${bucket}/agent.tar INTERVAL_SECONDS hpc-dev`;
 
         it("reports a queue that does not run in roster mode", async () => {
             const { report } = await checkRoster({ edits: [editArgs("compute", (args) => args.splice(0, args.length, "2f18b4cb-4de5-4429-a149-ff7da9f0d8ee"))] });
@@ -109,7 +109,7 @@ describe("roster backend policies", () => {
             assert.deepEqual(violations(report, WIRING), [
                 [
                     "mandatory",
-                    `Login node pool login runs the agent "s3://elsewhere/agent.sh" (${path}.CustomActions.OnNodeConfigured.Args), not this environment's s3://${bucket}/roster-agent.tar. Pass s3://${bucket}/roster-agent.tar.`,
+                    `Login node pool login runs the agent "s3://elsewhere/agent.sh" (${path}.CustomActions.OnNodeConfigured.Args), not this environment's s3://${bucket}/agent.tar. Pass s3://${bucket}/agent.tar.`,
                     CONFIG_OBJECT,
                 ],
                 [
@@ -125,7 +125,7 @@ describe("roster backend policies", () => {
             const v2 = (raw: Parameters<typeof setFormat>[0]) => { setFormat(raw, "v2"); raw.cluster.os = "centos7"; };
             const passing = await checkRoster({ change: v2 });
             assert.deepEqual(violations(passing.report, WIRING), []);
-            const args = `roster s3://${bucket}/roster.txt s3://${bucket}/roster-agent.tar 60 hpc-test`;
+            const args = `roster s3://${bucket}/roster.txt s3://${bucket}/agent.tar 60 hpc-test`;
             const { report } = await checkRoster({ change: v2, edits: [editV2("cluster default", "post_install_args", args, `"${args}"`)] });
             assert.deepEqual(violations(report, WIRING), [
                 [

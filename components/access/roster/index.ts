@@ -15,7 +15,7 @@ import { Roster, type RosterUserInput } from "./rosterResource";
 
 /** Where the document and the agent live in the environment's bucket (FORMAT.md's ROSTER_KEY, AGENT_KEY). */
 export const ROSTER_KEY = "roster.txt";
-export const AGENT_KEY = "roster-agent.tar";
+export const AGENT_KEY = "agent.tar";
 
 /**
  * Tag on IAM users this program creates: the UID the environment gave them. Another environment of the

@@ -62,7 +62,7 @@ describe("the program on the dev stack (roster backend)", () => {
         assert.deepEqual([...roster.dependencies].sort(), [...guards].sort());
         const agent = named(run, "hpc-dev-scripts-roster-agent");
         // The agent bundle (components/access/roster/agentBundle.ts): these exact bytes, a tar of the entry script and its parts.
-        assert.equal(agent.inputs.key, "roster-agent.tar");
+        assert.equal(agent.inputs.key, "agent.tar");
         assert.equal(agent.inputs.contentType, "application/x-tar");
         assert.deepEqual(Buffer.from(agent.inputs.contentBase64 as string, "base64"), agentBundle().bytes);
         assert.deepEqual([...agent.dependencies].sort(), [...guards].sort());
@@ -86,11 +86,11 @@ describe("the program on the dev stack (roster backend)", () => {
         assert.doesNotMatch(String(run.stackOutputs.clusterConfiguration), /IMDSv1|opsworks/i);
         for (const node of [doc.HeadNode, ...doc.Scheduling.SlurmQueues]) {
             assert.deepEqual(node.Iam, {
-                S3Access: ["post-install.sh", "roster-agent.tar", "roster.txt"].map((key) => ({ BucketName: bucket, KeyName: key, EnableWriteAccess: false })),
+                S3Access: ["post-install.sh", "agent.tar", "roster.txt"].map((key) => ({ BucketName: bucket, KeyName: key, EnableWriteAccess: false })),
             });
             assert.deepEqual(node.CustomActions.OnNodeConfigured, {
                 Script: `s3://${bucket}/post-install.sh`,
-                Args: ["roster", `s3://${bucket}/roster.txt`, `s3://${bucket}/roster-agent.tar`, "60", "hpc-dev"],
+                Args: ["roster", `s3://${bucket}/roster.txt`, `s3://${bucket}/agent.tar`, "60", "hpc-dev"],
             });
         }
     });
@@ -99,7 +99,7 @@ describe("the program on the dev stack (roster backend)", () => {
         const v2 = await runRoster((raw) => { setFormat(raw, "v2"); raw.cluster.os = "centos7"; raw.roster.syncIntervalSeconds = 300; });
         const bucket = named(v2, "hpc-dev-scripts-bucket").outputs.bucket;
         const text = String(v2.stackOutputs.clusterConfiguration);
-        assert.match(text, new RegExp(`^post_install_args = "roster s3://${bucket}/roster\\.txt s3://${bucket}/roster-agent\\.tar 300 hpc-dev"$`, "m"));
+        assert.match(text, new RegExp(`^post_install_args = "roster s3://${bucket}/roster\\.txt s3://${bucket}/agent\\.tar 300 hpc-dev"$`, "m"));
         assert.match(text, new RegExp(`^post_install = s3://${bucket}/post-install\\.sh$`, "m"));
         assert.match(text, new RegExp(`^s3_read_resource = arn:aws:s3:::${bucket}/\\*$`, "m"));
         assert.doesNotMatch(text, /additional_iam_policies/);

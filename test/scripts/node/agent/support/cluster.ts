@@ -24,7 +24,7 @@ export const REGION = "eu-west-1";
 export const ENVIRONMENT = "hpc-dev";
 export const BUCKET = "pca-hpc-dev-roster";
 export const ROSTER_KEY = "roster/hpc-dev.txt";
-export const AGENT_KEY = "assets/roster-agent.tar";
+export const AGENT_KEY = "assets/agent.tar";
 export const ROSTER_URL = `s3://${BUCKET}/${ROSTER_KEY}`;
 export const AGENT_URL = `s3://${BUCKET}/${AGENT_KEY}`;
 
