@@ -31,7 +31,7 @@ apply_user() {
 apply_roster() {
     local name
     sudoers=""
-    ensure_sshd_block
+    ensure_sshd_block "${doc_options[home-keys]:-cluster}"
     mkdir -p "$PCA_KEYS_DIR"
     chmod 0755 "$PCA_KEYS_DIR"
     ensure_groups || return

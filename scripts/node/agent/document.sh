@@ -10,6 +10,8 @@ readonly KEY_TYPE_RE='^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh
 readonly B64_RE='^[A-Za-z0-9+/]+={0,2}$'
 
 doc_generation=""
+# The document's options (format 2: `option KEY VALUE`); format 1 has none, so every default applies.
+declare -A doc_options=()
 group_names=()
 declare -A group_gid=() group_members=()
 user_names=()
