@@ -39,6 +39,8 @@ source "$AGENT_DIR/agent/log.sh"
 source "$AGENT_DIR/agent/fetch.sh"
 # shellcheck source=agent/document.sh
 source "$AGENT_DIR/agent/document.sh"
+# shellcheck source=agent/accountfiles.sh
+source "$AGENT_DIR/agent/accountfiles.sh"
 # shellcheck source=agent/accounts.sh
 source "$AGENT_DIR/agent/accounts.sh"
 # shellcheck source=agent/homes.sh

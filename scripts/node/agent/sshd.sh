@@ -119,11 +119,41 @@ reload_sshd() {
     log "sshd is not running under systemd: it reads the new config when it starts"
 }
 
+# set_keys NAME: the user's key file as the roster says (allowed: its keys; otherwise none), staged: a file
+# that changes is written into PCA_KEYS_DIR/.staging and moved into place by commit_keys, one mv for all of
+# them (each a rename(2): sshd reads the old file or the new one, never half of one); an unchanged file is
+# not touched. A name never starts with a dot, so the staging directory is no user's key file.
+key_removals=()
+staged_keys=0
 set_keys() {
-    local name="$1" file="$PCA_KEYS_DIR/$1"
+    local name="$1" file="$PCA_KEYS_DIR/$1" current=""
     if [[ "${user_state[$name]:-}" == allowed ]]; then
-        install_text "$file" 0644 "${user_keys[$name]}"
+        if [[ -f "$file" ]]; then
+            IFS= read -r -d '' current <"$file" || true
+            [[ "$current" != "${user_keys[$name]}" ]] || return 0
+        fi
+        if ((staged_keys == 0)); then
+            rm -rf "$PCA_KEYS_DIR/.staging"
+            mkdir -m 0755 "$PCA_KEYS_DIR/.staging"
+        fi
+        # umask 022: the file is 0644, root's, as sshd requires of a key file outside the home.
+        printf '%s' "${user_keys[$name]}" >"$PCA_KEYS_DIR/.staging/$name"
+        staged_keys=$((staged_keys + 1))
     elif [[ -e "$file" ]]; then
-        run rm -f "$file" || true
+        key_removals+=("$file")
+    fi
+}
+
+# commit_keys: the staged key files moved into place and the removed ones deleted, one command each.
+commit_keys() {
+    if ((staged_keys > 0)); then
+        run mv -f "$PCA_KEYS_DIR/.staging/"* "$PCA_KEYS_DIR/" || true
+        rmdir "$PCA_KEYS_DIR/.staging" 2>/dev/null || true
+        log "key files written: $staged_keys"
+        staged_keys=0
+    fi
+    if ((${#key_removals[@]} > 0)); then
+        run rm -f "${key_removals[@]}" || true
+        key_removals=()
     fi
 }
