@@ -8,6 +8,7 @@
 # (Amazon Linux 2), coreutils, shadow-utils, sudo and any AWS CLI; no jq.
 #   PCA_AGENT_CONF        settings file (default /etc/pcluster-access/roster-agent.conf)
 #   PCA_ROSTER_URL        s3://BUCKET/KEY of the roster document (required)
+#   PCA_AGENT_URL         s3://BUCKET/KEY of the agent bundle (AGENT_KEY), fetched when the roster names another agent
 #   PCA_ENVIRONMENT       this environment's name; a document for any other is refused (required)
 #   PCA_NODE_TYPE         ParallelCluster's cfn_node_type; home directories and the intra-cluster key
 #                         pair are created only on the head node (HeadNode or MasterServer) (required)
@@ -59,6 +60,7 @@ load_settings() {
 : "${PCA_AGENT_CONF:=/etc/pcluster-access/roster-agent.conf}"
 load_settings "$PCA_AGENT_CONF"
 : "${PCA_ROSTER_URL:=}"
+: "${PCA_AGENT_URL:=}"
 : "${PCA_ENVIRONMENT:=}"
 : "${PCA_NODE_TYPE:=}"
 : "${PCA_REGION:=}"

@@ -127,6 +127,7 @@ export class Cluster {
         const node = await this.addBareNode(type);
         const values: Record<string, string> = {
             PCA_ROSTER_URL: ROSTER_URL,
+            PCA_AGENT_URL: AGENT_URL,
             PCA_ENVIRONMENT: ENVIRONMENT,
             PCA_NODE_TYPE: type,
             PCA_REGION: REGION,
@@ -158,6 +159,18 @@ export class Cluster {
     /** One `roster-agent.sh sync` in `node`. */
     sync(node: Node, extra: NodeJS.ProcessEnv = {}): Promise<RunResult> {
         return node.exec("/bin/bash", [AGENT, "sync"], this.agentEnv(extra));
+    }
+
+    /** Installs the agent bundle `bundle` in `node` with the repository agent's install mode, as post-install.sh does. */
+    async installAgent(node: Node, bundle: Buffer): Promise<void> {
+        writeFileSync(path.join(node.dir, "var/lib/agent-bundle.tar"), bundle);
+        await node.execOk("/bin/bash", [AGENT, "install", "/var/lib/agent-bundle.tar"], this.agentEnv());
+        rmSync(path.join(node.dir, "var/lib/agent-bundle.tar"));
+    }
+
+    /** One sync of the agent installed in `node` (what cron runs: /opt/pcluster-access/current/roster-agent.sh). */
+    syncInstalled(node: Node, extra: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+        return node.exec("/bin/bash", ["/opt/pcluster-access/current/roster-agent.sh", "sync"], this.agentEnv(extra));
     }
 
     /** A sync that must succeed. */
