@@ -195,32 +195,13 @@ rename_account() {
         clash "$name" "renaming $old: $PCA_HOME_BASE/$name exists already, so $PCA_HOME_BASE/$old cannot move there"
         return 1
     fi
-    i="${pw_index[$old]}"
-    with_field "${passwd_lines[i]}" 1 7 "$name"
-    with_field "$edited_line" 6 7 "$PCA_HOME_BASE/$name"
+    rename_entry passwd_lines pw_index 7 "$old" "$name"
+    rename_entry shadow_lines sh_index 9 "$old" "$name"
+    rename_entry group_lines gr_index 4 "$old" "$name"
+    rename_entry gshadow_lines gs_index 4 "$old" "$name"
+    i="${pw_index[$name]}"
+    with_field "${passwd_lines[i]}" 6 7 "$PCA_HOME_BASE/$name"
     passwd_lines[i]="$edited_line"
-    pw_index[$name]="$i"
-    file_changed[passwd]=1
-    if [[ -n "${sh_index[$old]+set}" ]]; then
-        i="${sh_index[$old]}"
-        with_field "${shadow_lines[i]}" 1 9 "$name"
-        shadow_lines[i]="$edited_line"
-        sh_index[$name]="$i"
-        file_changed[shadow]=1
-    fi
-    i="${gr_index[$old]}"
-    with_field "${group_lines[i]}" 1 4 "$name"
-    group_lines[i]="$edited_line"
-    gr_index[$name]="$i"
-    file_changed[group]=1
-    if [[ -n "${gs_index[$old]+set}" ]]; then
-        i="${gs_index[$old]}"
-        with_field "${gshadow_lines[i]}" 1 4 "$name"
-        gshadow_lines[i]="$edited_line"
-        gs_index[$name]="$i"
-        file_changed[gshadow]=1
-    fi
-    unset "gr_index[$old]" "gs_index[$old]" "pw_index[$old]" "sh_index[$old]"
     gr_gid[$name]="$gid" gr_members[$name]="${gr_members[$old]}" gid_owner[$gid]="$name"
     unset "gr_gid[$old]" "gr_members[$old]"
     # Every group that lists the old name (the marker group, project groups, any other) lists the new one.
@@ -236,6 +217,21 @@ rename_account() {
     renamed_from[$name]="$old"
     unset "pw_uid[$old]" "pw_gid[$old]" "pw_home[$old]" "sh_expire[$old]" "managed_user[$old]"
     log "renaming $old to $name (UID ${pw_uid[$name]}: the roster gives that user the new name)"
+}
+
+# rename_entry LINES INDEX COUNT OLD NEW: in the copy LINES (the name of one of the four files' line arrays,
+# whose lines have COUNT fields; INDEX the name of its name-to-line table), OLD's line gets the name NEW.
+rename_entry() {
+    local lines="$1" index="$2" count="$3" old="$4" new="$5" ref i
+    ref="${index}[$old]"
+    [[ -n "${!ref+set}" ]] || return 0
+    i="${!ref}"
+    ref="${lines}[$i]"
+    with_field "${!ref}" 1 "$count" "$new"
+    printf -v "${lines}[$i]" '%s' "$edited_line"
+    printf -v "${index}[$new]" '%s' "$i"
+    unset "${index}[$old]"
+    file_changed[${lines%_lines}]=1
 }
 
 # move_renamed_homes: on the head node, each renamed account's home moved to the new name's path (rename(2)

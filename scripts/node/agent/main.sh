@@ -6,7 +6,7 @@
 # sync_main [BODY ETAG FROM]: one cycle. With BODY (mode sync-document, what an upgrading agent execs), the
 # document that agent fetched and checked, under the lock it holds on fd 9, instead of a fetch.
 sync_main() {
-    local body status=0 last_gen=0
+    local body status=0
     mkdir -p "$PCA_STATE_DIR" "$(dirname "$PCA_LOG")" "$(dirname "$PCA_LOCK")"
     check_settings
     chmod 0700 "$PCA_STATE_DIR"
@@ -44,32 +44,14 @@ sync_main() {
             warn "refused the roster (ETag $fetched_etag): the document is for environment '$env_environment', this node is in '$PCA_ENVIRONMENT'; nothing changed"
             return 1
         fi
-        [[ -f "$PCA_STATE_DIR/generation" ]] && read -r last_gen <"$PCA_STATE_DIR/generation"
-        if ((env_generation < last_gen)); then
-            warn "refused the roster (ETag $fetched_etag): generation $env_generation is lower than the applied $last_gen; nothing changed"
-            return 1
-        fi
-        if ((env_generation == last_gen)); then
-            log "roster generation $env_generation is already applied: nothing to do"
-            printf '%s\n' "$fetched_etag" >"$PCA_STATE_DIR/etag"
-            return 0
-        fi
+        new_generation "$env_generation" || return $(($? == 2 ? 0 : 1))
         upgrade_agent "$body" || return 1
     fi
     if ! parse_roster "$body"; then
         warn "refused the roster (ETag $fetched_etag): $refuse_reason; nothing changed"
         return 1
     fi
-    [[ -f "$PCA_STATE_DIR/generation" ]] && read -r last_gen <"$PCA_STATE_DIR/generation"
-    if ((doc_generation < last_gen)); then
-        warn "refused the roster (ETag $fetched_etag): generation $doc_generation is lower than the applied $last_gen; nothing changed"
-        return 1
-    fi
-    if ((doc_generation == last_gen)); then
-        log "roster generation $doc_generation is already applied: nothing to do"
-        printf '%s\n' "$fetched_etag" >"$PCA_STATE_DIR/etag"
-        return 0
-    fi
+    new_generation "$doc_generation" || return $(($? == 2 ? 0 : 1))
     log "applying roster generation $doc_generation (ETag $fetched_etag, ${#user_names[@]} users, ${#group_names[@]} groups)"
     read_state
     read_accounts
@@ -82,6 +64,22 @@ sync_main() {
     printf '%s\n' "$fetched_etag" >"$PCA_STATE_DIR/etag"
     log "applied roster generation $doc_generation ($commands_run commands)"
     "$PCA_LOGGER" -t "$LOG_TAG" -p auth.info -- "applied roster generation $doc_generation ($commands_run commands)" 2>/dev/null || true
+}
+
+# new_generation N: 0 when N is above the last applied generation; 2 when it is that one (nothing to do: its ETag
+# recorded); 1, refused, when it is lower.
+new_generation() {
+    local last=0
+    [[ ! -f "$PCA_STATE_DIR/generation" ]] || read -r last <"$PCA_STATE_DIR/generation"
+    if (($1 < last)); then
+        warn "refused the roster (ETag $fetched_etag): generation $1 is lower than the applied $last; nothing changed"
+        return 1
+    fi
+    if (($1 == last)); then
+        log "roster generation $1 is already applied: nothing to do"
+        printf '%s\n' "$fetched_etag" >"$PCA_STATE_DIR/etag"
+        return 2
+    fi
 }
 
 check_main() {

@@ -95,6 +95,18 @@ describe("roster-agent.sh upgrades itself to the agent the roster names", functi
         assert.equal(next.stderr.includes("upgraded the agent"), false, next.stderr);
     });
 
+    it("a format the named agent (the one running) does not know is refused by it: nothing fetched, nothing changed", async () => {
+        const node = await cluster.addNode("LoginNode");
+        await cluster.installAgent(node, current.bytes);
+        await cluster.publish(envelopeRoster(roster(), current.sha256, 9));
+        await cluster.moto.startRecording();
+        const result = await cluster.syncInstalled(node);
+        assert.deepEqual((await cluster.moto.recordedRequests()).map((r) => r.replace(/\?.*$/, "")), [`GET /${BUCKET}/roster/hpc-dev.txt`]);
+        assert.equal(result.status, 1);
+        assert.match(messages(result.stderr).at(-1) ?? "", /^WARNING: refused the roster \(ETag "[0-9a-f]{32}"\): unknown format version 9 \(this agent knows [0-9 ,]+\); nothing changed$/);
+        assert.equal(existsSync(path.join(node.dir, "var/lib/pcluster-access/roster/generation")), false);
+    });
+
     /** A node on the previous release, a document naming this release, and `object` at AGENT_KEY: refused. */
     async function refusedUpgrade(object: Buffer | undefined, reason: RegExp, extra: NodeJS.ProcessEnv = {}): Promise<void> {
         const node = await cluster.addNode("ComputeFleet");
