@@ -22,9 +22,10 @@ export class FakeImds {
     }
 
     static async start(ipv4: string[], mac = "0e:3c:1a:22:7b:01"): Promise<FakeImds> {
-        let imds: FakeImds | undefined;
+        // The handler needs the instance, which needs the server's address: a holder filled once it listens.
+        const holder: { imds?: FakeImds } = {};
         const server = createServer((req, res) => {
-            const self = imds!;
+            const self = holder.imds!;
             self.requests.push(`${req.method} ${req.url}`);
             const send = (status: number, body = ""): void => {
                 res.writeHead(status, { "Content-Type": "text/plain" });
@@ -45,8 +46,8 @@ export class FakeImds {
         await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
         const address = server.address();
         if (typeof address !== "object" || !address) throw new Error("fake IMDS has no address");
-        imds = new FakeImds(server, `http://127.0.0.1:${address.port}`, mac, ipv4);
-        return imds;
+        holder.imds = new FakeImds(server, `http://127.0.0.1:${address.port}`, mac, ipv4);
+        return holder.imds;
     }
 
     close(): Promise<void> {
