@@ -553,6 +553,7 @@ roster_main() {
     {
         printf '# pcluster-access node agent settings, written by post-install.sh.\n'
         printf 'PCA_ROSTER_URL=%s\n' "$roster_url"
+        printf 'PCA_AGENT_URL=%s\n' "$agent_url"
         printf 'PCA_ENVIRONMENT=%s\n' "$environment"
         printf 'PCA_NODE_TYPE=%s\n' "$node_type"
         printf 'PCA_REGION=%s\n' "$region"

@@ -9,6 +9,8 @@
 #   roster-agent.sh sync          one cycle under a lock: a conditional fetch (one request; an unchanged
 #                                 roster ends the cycle there), checks, then the apply
 #   roster-agent.sh check FILE    check a roster document against the settings' environment, change nothing
+#   roster-agent.sh sync-document FILE ETAG FROM
+#                                 what an upgrading agent execs: the same cycle on the document it fetched
 #   roster-agent.sh install FILE  install the agent bundle FILE (a tar of this file and agent/) as the agent
 #                                 cron runs: its own directory under PCA_AGENT_HOME, switched to atomically
 #
@@ -39,6 +41,8 @@ source "$AGENT_DIR/agent/log.sh"
 source "$AGENT_DIR/agent/fetch.sh"
 # shellcheck source=agent/document.sh
 source "$AGENT_DIR/agent/document.sh"
+# shellcheck source=agent/accountfiles.sh
+source "$AGENT_DIR/agent/accountfiles.sh"
 # shellcheck source=agent/accounts.sh
 source "$AGENT_DIR/agent/accounts.sh"
 # shellcheck source=agent/homes.sh
@@ -51,11 +55,14 @@ source "$AGENT_DIR/agent/sudo.sh"
 source "$AGENT_DIR/agent/apply.sh"
 # shellcheck source=agent/install.sh
 source "$AGENT_DIR/agent/install.sh"
+# shellcheck source=agent/upgrade.sh
+source "$AGENT_DIR/agent/upgrade.sh"
 # shellcheck source=agent/main.sh
 source "$AGENT_DIR/agent/main.sh"
 
 case "${1:-}" in
 sync) sync_main ;;
+sync-document) sync_main "${2:?}" "${3:?}" "${4:?}" ;;
 check) PCA_LOG=/dev/null check_main "${2:-}" ;;
 install) install_main "${2:-}" ;;
 *)

@@ -10,6 +10,8 @@ readonly KEY_TYPE_RE='^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh
 readonly B64_RE='^[A-Za-z0-9+/]+={0,2}$'
 
 doc_generation=""
+# The document's options (format 2: `option KEY VALUE`); format 1 has none, so every default applies.
+declare -A doc_options=()
 group_names=()
 declare -A group_gid=() group_members=()
 user_names=()
@@ -22,25 +24,36 @@ refuse() {
     return 1
 }
 
-# parse_roster FILE: fill the tables above, or return 1 with refuse_reason set.
-parse_roster() {
-    local file="$1" size lines=() n i line last total=0 body_size digest
-    local prev_group="" prev_user="" current="" name id gid state sudo type blob member members=()
-    declare -A uids=() user_gids=() group_gids=()
+# verify_roster FILE: the whole document is there and intact (bytes, line ends, the end line's SHA-256), with
+# its lines in doc_lines; or return 1 with refuse_reason set. Nothing in it is trusted before this (main.sh
+# reads the envelope, lines 1-4, only after it).
+doc_lines=()
+verify_roster() {
+    local file="$1" size line last total=0 body_size digest
+    doc_lines=()
     size="$(stat -c %s "$file")"
     ((size > 0)) || refuse "the document is empty" || return 1
     # ASCII text only: a NUL, CR, tab or any byte outside printable ASCII is not format 1.
     if grep -q '[^ -~]' "$file"; then refuse "the document has bytes that are not printable ASCII" || return 1; fi
-    mapfile -t lines <"$file"
-    for line in "${lines[@]}"; do total=$((total + ${#line} + 1)); done
+    mapfile -t doc_lines <"$file"
+    for line in "${doc_lines[@]}"; do total=$((total + ${#line} + 1)); done
     ((total == size)) || refuse "the last line does not end with a line feed (truncated)" || return 1
-    n=${#lines[@]}
-    last="${lines[n - 1]}"
+    last="${doc_lines[${#doc_lines[@]} - 1]}"
     [[ "$last" =~ ^end\ ([0-9a-f]{64})$ ]] || refuse "the last line is not an end line (truncated or corrupt)" || return 1
     body_size=$((size - ${#last} - 1))
     digest="$(head -c "$body_size" "$file" | sha256sum)"
     [[ "${digest%% *}" == "${BASH_REMATCH[1]}" ]] ||
         refuse "the end line's SHA-256 does not match the document (corrupt or truncated)" || return 1
+}
+
+# parse_roster FILE: fill the tables above, or return 1 with refuse_reason set.
+parse_roster() {
+    local file="$1" lines=() n i line
+    local prev_group="" prev_user="" current="" name id gid state sudo type blob member members=()
+    declare -A uids=() user_gids=() group_gids=()
+    verify_roster "$file" || return 1
+    lines=("${doc_lines[@]}")
+    n=${#lines[@]}
     ((n >= 4)) || refuse "too few lines" || return 1
 
     if [[ "${lines[0]}" =~ ^${ROSTER_MAGIC}\ ([0-9]+)$ ]]; then

@@ -8,6 +8,7 @@
 # (Amazon Linux 2), coreutils, shadow-utils, sudo and any AWS CLI; no jq.
 #   PCA_AGENT_CONF        settings file (default /etc/pcluster-access/roster-agent.conf)
 #   PCA_ROSTER_URL        s3://BUCKET/KEY of the roster document (required)
+#   PCA_AGENT_URL         s3://BUCKET/KEY of the agent bundle (AGENT_KEY), fetched when the roster names another agent
 #   PCA_ENVIRONMENT       this environment's name; a document for any other is refused (required)
 #   PCA_NODE_TYPE         ParallelCluster's cfn_node_type; home directories and the intra-cluster key
 #                         pair are created only on the head node (HeadNode or MasterServer) (required)
@@ -27,6 +28,10 @@
 #   PCA_MARKER_GROUP      the group that marks managed accounts (default pcluster-access)
 #   PCA_HOME_BASE         parent of home directories (default /home)
 #   PCA_SHELL             login shell of new accounts (default /bin/bash)
+#   PCA_IMDS_URL          the instance metadata service, where the agent reads the VPC's CIDR blocks for the key
+#                         rule (default http://169.254.169.254; tests point it at a stand-in)
+#   PCA_CLUSTER_NETWORKS  the cluster's network for the key rule as comma-separated CIDR blocks, instead of
+#                         asking IMDS (default empty: ask IMDS); the node itself (127.0.0.1, ::1) is always in it
 #   PCA_AGENT_HOME        where the agent is installed: releases/SHA256/ and the `current` symlink cron runs
 #                         (default /opt/pcluster-access)
 #   PCA_PROTECTED         names never managed, whatever the roster says (default: root, the images' default
@@ -55,6 +60,7 @@ load_settings() {
 : "${PCA_AGENT_CONF:=/etc/pcluster-access/roster-agent.conf}"
 load_settings "$PCA_AGENT_CONF"
 : "${PCA_ROSTER_URL:=}"
+: "${PCA_AGENT_URL:=}"
 : "${PCA_ENVIRONMENT:=}"
 : "${PCA_NODE_TYPE:=}"
 : "${PCA_REGION:=}"
@@ -72,6 +78,8 @@ load_settings "$PCA_AGENT_CONF"
 : "${PCA_MARKER_GROUP:=pcluster-access}"
 : "${PCA_HOME_BASE:=/home}"
 : "${PCA_SHELL:=/bin/bash}"
+: "${PCA_IMDS_URL:=http://169.254.169.254}"
+: "${PCA_CLUSTER_NETWORKS:=}"
 : "${PCA_AGENT_HOME:=/opt/pcluster-access}"
 : "${PCA_PROTECTED:=root ec2-user ubuntu centos rocky admin slurm munge pcluster-admin dcvextauth slurmrestd}"
 

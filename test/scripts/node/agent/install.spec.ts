@@ -57,7 +57,7 @@ describe("post-install.sh roster mode", function () {
                 "/etc/pcluster-access/roster-agent.conf"]), "755 root\n644 root\n600 root\n");
             assert.equal(readFileSync(node.etc("pcluster-access/roster-agent.conf"), "utf8"), [
                 "# pcluster-access node agent settings, written by post-install.sh.",
-                `PCA_ROSTER_URL=${ROSTER_URL}`, `PCA_ENVIRONMENT=${ENVIRONMENT}`, "PCA_NODE_TYPE=HeadNode", `PCA_REGION=${REGION}`,
+                `PCA_ROSTER_URL=${ROSTER_URL}`, `PCA_AGENT_URL=${AGENT_URL}`, `PCA_ENVIRONMENT=${ENVIRONMENT}`, "PCA_NODE_TYPE=HeadNode", `PCA_REGION=${REGION}`,
                 `PCA_AWS_CLI=${REAL_AWS_CLI}`, `PCA_S3_ENDPOINT_URL=${cluster.moto.url}`, "",
             ].join("\n"));
             const cron = readFileSync(node.etc("cron.d/pcluster-access-roster"), "utf8");

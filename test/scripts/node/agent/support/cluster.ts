@@ -16,6 +16,7 @@ import { readLines } from "../../support/lines";
 import { dummyAwsEnv, Moto } from "../../../../support/moto";
 import { REAL_AWS_CLI } from "../../support/script";
 import { RunResult } from "../../../../support/run";
+import { FakeImds } from "./imds";
 import { Node, NODE_PATH } from "./node";
 import { renderRoster, Roster } from "./roster";
 
@@ -48,6 +49,8 @@ export class Cluster {
 
     private constructor(
         readonly moto: Moto,
+        /** The instance metadata service every node asks for the cluster's network (VPC CIDR block 127.0.0.2/32). */
+        readonly imds: FakeImds,
         /** Host scratch directory: shared /home, wrappers, command log. */
         readonly dir: string,
     ) {
@@ -61,8 +64,9 @@ export class Cluster {
 
     static async start(): Promise<Cluster> {
         const moto = await Moto.start(REGION);
+        const imds = await FakeImds.start(["127.0.0.2/32"]);
         const dir = mkdtempSync(path.join(tmpdir(), "pca-cluster-"));
-        const cluster = new Cluster(moto, dir);
+        const cluster = new Cluster(moto, imds, dir);
         cluster.writeWrappers();
         await cluster.s3.send(new CreateBucketCommand({ Bucket: BUCKET, CreateBucketConfiguration: { LocationConstraint: REGION } }));
         return cluster;
@@ -123,6 +127,7 @@ export class Cluster {
         const node = await this.addBareNode(type);
         const values: Record<string, string> = {
             PCA_ROSTER_URL: ROSTER_URL,
+            PCA_AGENT_URL: AGENT_URL,
             PCA_ENVIRONMENT: ENVIRONMENT,
             PCA_NODE_TYPE: type,
             PCA_REGION: REGION,
@@ -143,6 +148,8 @@ export class Cluster {
             HOME: "/root",
             ...dummyAwsEnv(this.dir),
             PCA_LOGGER: "/bin/true",
+            // The agent's IMDS (the key rule's network): the stand-in, for post-install.sh's first sync too.
+            PCA_IMDS_URL: this.imds.url,
             // sshd -D re-reads its config on SIGHUP; the tests' sshd is not a systemd unit.
             PCA_SSHD_RELOAD: "[ ! -f /run/sshd.pid ] || kill -HUP $(cat /run/sshd.pid)",
             ...extra,
@@ -152,6 +159,18 @@ export class Cluster {
     /** One `roster-agent.sh sync` in `node`. */
     sync(node: Node, extra: NodeJS.ProcessEnv = {}): Promise<RunResult> {
         return node.exec("/bin/bash", [AGENT, "sync"], this.agentEnv(extra));
+    }
+
+    /** Installs the agent bundle `bundle` in `node` with the repository agent's install mode, as post-install.sh does. */
+    async installAgent(node: Node, bundle: Buffer): Promise<void> {
+        writeFileSync(path.join(node.dir, "var/lib/agent-bundle.tar"), bundle);
+        await node.execOk("/bin/bash", [AGENT, "install", "/var/lib/agent-bundle.tar"], this.agentEnv());
+        rmSync(path.join(node.dir, "var/lib/agent-bundle.tar"));
+    }
+
+    /** One sync of the agent installed in `node` (what cron runs: /opt/pcluster-access/current/roster-agent.sh). */
+    syncInstalled(node: Node, extra: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+        return node.exec("/bin/bash", ["/opt/pcluster-access/current/roster-agent.sh", "sync"], this.agentEnv(extra));
     }
 
     /** A sync that must succeed. */
@@ -164,6 +183,7 @@ export class Cluster {
     async close(): Promise<void> {
         for (const { node } of this.nodes) await node.stop();
         await this.moto.close();
+        await this.imds.close();
         rmSync(this.dir, { recursive: true, force: true });
     }
 }
