@@ -8,6 +8,7 @@
 import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import { AGENT_SOURCE_DIR } from "../../../../components/access/roster/agentBundle";
 import { Cluster, ENVIRONMENT } from "./support/cluster";
 import { KeyPair, makeKeyPair, Node, ssh } from "./support/node";
 import { Roster } from "./support/roster";
@@ -84,6 +85,27 @@ describe("roster-agent.sh key rule: only roster keys from outside the cluster's 
         assert.equal(await login(planted, OUTSIDE), 0);
         cluster.imds.ipv4 = [`${INSIDE}/32`];
         cluster.imds.ipv6 = [];
+        await cluster.publish(roster());
+        await cluster.syncOk(head);
+        await head.waitForSshd();
+        assert.equal(await login(planted, OUTSIDE), 255);
+    });
+
+    it("option home-keys anywhere (the setting: the document's option, which the parser puts in doc_options) opens ~/.ssh/authorized_keys from anywhere", async () => {
+        // The block as a cycle writes it for `anywhere`: the agent's own parts, sourced in the node, with its settings.
+        const parts = ["settings", "log", "sshd"].map((p) => `source ${path.join(AGENT_SOURCE_DIR, "agent", `${p}.sh`)}`).join("; ");
+        await head.execOk("/bin/bash", ["-c", `set -euo pipefail; ${parts}; ensure_sshd_block anywhere`], cluster.agentEnv());
+        await head.waitForSshd();
+        assert.ok(readFileSync(head.etc("ssh/sshd_config"), "utf8").endsWith([
+            "# BEGIN pcluster-access: roster users' keys (roster-agent.sh keeps this block last; do not edit)",
+            "Match Group pcluster-access",
+            "    AuthorizedKeysFile /etc/pcluster-access/authorized_keys/%u .ssh/authorized_keys",
+            "# END pcluster-access",
+            "",
+        ].join("\n")));
+        assert.equal(await login(planted, OUTSIDE), 0);
+        assert.equal(await login(rosterKey, OUTSIDE), 0);
+        // Back to the default with the next applied generation.
         await cluster.publish(roster());
         await cluster.syncOk(head);
         await head.waitForSshd();
