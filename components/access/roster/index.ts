@@ -11,6 +11,7 @@ import type { RosterSettings, UserSettings } from "../../config/model";
 import { POST_INSTALL_KEY } from "../../postInstallAsset";
 import type { NodeAccess } from "../nodeAccess";
 import { Roster, type RosterUserInput } from "./rosterResource";
+import { RosterSigningKey } from "./signingKey";
 
 /** Where the document and the agent live in the environment's bucket (FORMAT.md's ROSTER_KEY, AGENT_KEY). */
 export const ROSTER_KEY = "roster.txt";
@@ -48,9 +49,14 @@ export interface RosterUsersArgs {
 export class RosterUsers extends pulumi.ComponentResource {
     readonly table: pulumi.Output<UserRow[]>;
     readonly rosterUrl: pulumi.Output<string>;
+    /** The signing key's ARN (what the Roster signs with). */
+    readonly signingKeyArn: pulumi.Output<string>;
+    /** Base64 DER SubjectPublicKeyInfo of the signing key: what every node verifies the roster with. */
+    readonly publicKey: pulumi.Output<string>;
 
     constructor(name: string, args: RosterUsersArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pcluster-access:users:RosterUsers", name, {}, opts);
+        const signingKey = new RosterSigningKey(`${name}-signing-key`, { environment: args.environment }, { parent: this });
         // Users this environment does not create are looked up: their ARN, and the UID tag another environment wrote.
         const lookups = new Map(
             args.users
@@ -94,7 +100,9 @@ export class RosterUsers extends pulumi.ComponentResource {
         });
         this.table = pulumi.all(rows);
         this.rosterUrl = roster.url;
-        this.registerOutputs({ table: this.table, rosterUrl: this.rosterUrl });
+        this.signingKeyArn = signingKey.keyArn;
+        this.publicKey = signingKey.publicKey;
+        this.registerOutputs({ table: this.table, rosterUrl: this.rosterUrl, signingKeyArn: this.signingKeyArn, publicKey: this.publicKey });
     }
 }
 

@@ -22,7 +22,7 @@ describe("the program on the dev stack (roster backend)", () => {
         run = await runRoster();
     });
 
-    it("registers the roster, the created IAM users and the agent script; nothing of OpsWorks", () => {
+    it("registers the roster, its signing key, the created IAM users and the agent script; nothing of OpsWorks", () => {
         const tree = run.resources
             .filter((resource) => /users|roster|iam|bucketObject/.test(resource.type + resource.name))
             .map((resource) => `${parentName(run, resource)} > ${resource.type} ${resource.name}`)
@@ -36,7 +36,10 @@ describe("the program on the dev stack (roster backend)", () => {
             "hpc-dev-scripts > aws:s3/bucketObjectv2:BucketObjectv2 hpc-dev-scripts-script",
             "hpc-dev-users > aws:iam/user:User hpc-dev-users-adam.black-iam-user",
             "hpc-dev-users > aws:iam/user:User hpc-dev-users-alice-iam-user",
+            // The roster's signing key (test/access/roster/signingKey.spec.ts).
+            "hpc-dev-users > pcluster-access:users:RosterSigningKey hpc-dev-users-signing-key",
             "hpc-dev-users > pulumi-nodejs:dynamic/roster:Roster hpc-dev-users-roster",
+            "hpc-dev-users-signing-key > aws:kms/key:Key hpc-dev-users-signing-key",
         ]);
         assert.equal(run.resources.filter((resource) => /opsworks/i.test(resource.type)).length, 0);
     });
