@@ -70,6 +70,8 @@ export class RosterUsers extends pulumi.ComponentResource {
                 bucket: args.bucket,
                 key: ROSTER_KEY,
                 environment: args.environment,
+                signingKeyArn: signingKey.keyArn,
+                publicKey: signingKey.publicKey,
                 range: args.settings.uidRange,
                 users: args.users.map((user) => rosterInput(user, lookups.get(user.iamUserName)?.tags)),
                 groups: args.settings.groups.map((group) => ({ ...group })),
