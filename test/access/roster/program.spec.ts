@@ -6,7 +6,7 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import { MOCK_ACCOUNT_ID } from "../../../scripts/offline/mockCloud";
+import { MOCK_ACCOUNT_ID, mockPublicKey } from "../../../scripts/offline/mockCloud";
 import { DEV_STACK_FILE, REPO_ROOT, setFormat } from "../../support/devConfig";
 import { named, ofType, parentName, runDev, type DevRaw } from "../../support/program";
 
@@ -44,7 +44,7 @@ describe("the program on the dev stack (roster backend)", () => {
         assert.equal(run.resources.filter((resource) => /opsworks/i.test(resource.type)).length, 0);
     });
 
-    it("gives the Roster every user with key, state, sudo and groups, the groups and the range, after the bucket's guards", async () => {
+    it("gives the Roster every user with key, state, sudo and groups, the groups, the range and the signing key, after the bucket's guards", async () => {
         const roster = ofType(run, ROSTER_TYPE)[0];
         const bucket = named(run, "hpc-dev-scripts-bucket").outputs.bucket;
         assert.equal(roster.inputs.bucket, bucket);
@@ -52,6 +52,10 @@ describe("the program on the dev stack (roster backend)", () => {
         assert.equal(roster.inputs.environment, "hpc-dev");
         assert.deepEqual(roster.inputs.range, { first: 2001, last: 60000 });
         assert.deepEqual(roster.inputs.groups, [{ name: "cfd" }, { name: "genomics" }]);
+        // It signs with the environment's key and checks each signature with the public key GetPublicKey gives.
+        const signingKey = named(run, "hpc-dev-users-signing-key");
+        assert.equal(roster.inputs.signingKeyArn, signingKey.outputs.arn);
+        assert.equal(roster.inputs.publicKey, mockPublicKey(String(signingKey.outputs.arn)));
         assert.deepEqual(
             (roster.inputs.users as { iamUser: string; name: string; state: string; sudo: boolean; groups: string[]; keys: string[] }[]).map((user) => [user.iamUser, user.name, user.state, user.sudo, user.groups, user.keys[0].split(" ")[0]]),
             [
@@ -62,7 +66,7 @@ describe("the program on the dev stack (roster backend)", () => {
         );
         // The bucket (its name is an input) and every guard: nothing is written before the bucket is locked down.
         const guards = ["bucket", "public-access-block", "ownership", "encryption", "versioning", "tls-only"].map((suffix) => named(run, `hpc-dev-scripts-${suffix}`).urn);
-        assert.deepEqual([...roster.dependencies].sort(), [...guards].sort());
+        assert.deepEqual([...roster.dependencies].sort(), [...guards, signingKey.urn].sort());
         const agent = named(run, "hpc-dev-scripts-roster-agent");
         assert.equal(agent.inputs.key, "roster-agent.sh");
         assert.equal(await (agent.inputs.source as { path: Promise<string> }).path, path.join(REPO_ROOT, "scripts", "node", "roster-agent.sh"));
