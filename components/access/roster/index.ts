@@ -23,15 +23,30 @@ export const AGENT_KEY = "roster-agent.sh";
  */
 export const UID_TAG = "pcluster-access:uid";
 
-/** What the roster backend needs from every node: read its scripts and the roster; run post-install.sh in roster mode. */
-export function rosterNodeAccess(bucket: pulumi.Input<string>, environment: string, syncIntervalSeconds: number): NodeAccess {
+/**
+ * What the roster backend needs from every node: read its scripts and the roster; run post-install.sh in
+ * roster mode with the signing key's public key (PUBKEY, base64 DER SubjectPublicKeyInfo), which reaches
+ * the node through the cluster configuration CloudFormation and ParallelCluster hold, never through the
+ * bucket: a bucket write cannot replace the key the agent verifies with.
+ */
+export function rosterNodeAccess(bucket: pulumi.Input<string>, environment: string, syncIntervalSeconds: number, publicKey: pulumi.Input<string>): NodeAccess {
     const url = (key: string) => pulumi.interpolate`s3://${bucket}/${key}`;
     return {
         iamPolicyArns: [],
         s3Reads: [POST_INSTALL_KEY, AGENT_KEY, ROSTER_KEY].map((key) => ({ bucket, key })),
         postInstallScript: url(POST_INSTALL_KEY),
-        postInstallArgs: ["roster", url(ROSTER_KEY), url(AGENT_KEY), String(syncIntervalSeconds), environment],
+        postInstallArgs: ["roster", url(ROSTER_KEY), url(AGENT_KEY), String(syncIntervalSeconds), environment, publicKey],
     };
+}
+
+/**
+ * The signing key's resource name: version 1 keeps the name the first key had; each later version is a
+ * new key. The previous key leaves the program protected, so `up` stops until it is unprotected
+ * (`pulumi state unprotect`), and retained: it stays in KMS, enabled, until an administrator schedules its
+ * deletion once no node trusts it (README, "Rotating the signing key").
+ */
+export function signingKeyName(name: string, version: number): string {
+    return version === 1 ? `${name}-signing-key` : `${name}-signing-key-v${version}`;
 }
 
 export interface RosterUsersArgs {
@@ -56,7 +71,7 @@ export class RosterUsers extends pulumi.ComponentResource {
 
     constructor(name: string, args: RosterUsersArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pcluster-access:users:RosterUsers", name, {}, opts);
-        const signingKey = new RosterSigningKey(`${name}-signing-key`, { environment: args.environment }, { parent: this });
+        const signingKey = new RosterSigningKey(signingKeyName(name, args.settings.signingKeyVersion), { environment: args.environment }, { parent: this });
         // Users this environment does not create are looked up: their ARN, and the UID tag another environment wrote.
         const lookups = new Map(
             args.users

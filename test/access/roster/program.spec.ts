@@ -84,8 +84,9 @@ describe("the program on the dev stack (roster backend)", () => {
         assert.deepEqual(run.stackOutputs.access, { backend: "roster", rosterUrl: `s3://${named(run, "hpc-dev-scripts-bucket").outputs.bucket}/roster.txt` });
     });
 
-    it("v3: every node reads the two scripts and the roster only, runs post-install.sh in roster mode, no managed policy, no Imds section", () => {
+    it("v3: every node reads the two scripts and the roster only, runs post-install.sh in roster mode with the signing key's public key, no managed policy, no Imds section", () => {
         const bucket = named(run, "hpc-dev-scripts-bucket").outputs.bucket;
+        const publicKey = mockPublicKey(String(named(run, "hpc-dev-users-signing-key").outputs.arn));
         const doc = YAML.parse(String(run.stackOutputs.clusterConfiguration));
         assert.equal(doc.Imds, undefined);
         assert.doesNotMatch(String(run.stackOutputs.clusterConfiguration), /IMDSv1|opsworks/i);
@@ -95,16 +96,17 @@ describe("the program on the dev stack (roster backend)", () => {
             });
             assert.deepEqual(node.CustomActions.OnNodeConfigured, {
                 Script: `s3://${bucket}/post-install.sh`,
-                Args: ["roster", `s3://${bucket}/roster.txt`, `s3://${bucket}/roster-agent.sh`, "60", "hpc-dev"],
+                Args: ["roster", `s3://${bucket}/roster.txt`, `s3://${bucket}/roster-agent.sh`, "60", "hpc-dev", publicKey],
             });
         }
     });
 
-    it("v2: post_install_args carries the same words, and no additional_iam_policies line", async () => {
+    it("v2: post_install_args carries the same words (the public key is one word: base64 has no blank), and no additional_iam_policies line", async () => {
         const v2 = await runRoster((raw) => { setFormat(raw, "v2"); raw.cluster.os = "centos7"; raw.roster.syncIntervalSeconds = 300; });
         const bucket = named(v2, "hpc-dev-scripts-bucket").outputs.bucket;
         const text = String(v2.stackOutputs.clusterConfiguration);
-        assert.match(text, new RegExp(`^post_install_args = "roster s3://${bucket}/roster\\.txt s3://${bucket}/roster-agent\\.sh 300 hpc-dev"$`, "m"));
+        const publicKey = mockPublicKey(String(named(v2, "hpc-dev-users-signing-key").outputs.arn));
+        assert.match(text, new RegExp(`^post_install_args = "roster s3://${bucket}/roster\\.txt s3://${bucket}/roster-agent\\.sh 300 hpc-dev ${publicKey.replace(/[+/]/g, "\\$&")}"$`, "m"));
         assert.match(text, new RegExp(`^post_install = s3://${bucket}/post-install\\.sh$`, "m"));
         assert.match(text, new RegExp(`^s3_read_resource = arn:aws:s3:::${bucket}/\\*$`, "m"));
         assert.doesNotMatch(text, /additional_iam_policies/);
