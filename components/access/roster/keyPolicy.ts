@@ -5,8 +5,9 @@
  *
  * - The deploying identity (the role behind `pulumi up`'s session, aws.iam.getSessionContext's issuerArn,
  *   not the session ARN, which changes every run) signs and administers the key.
- * - The account may read the key and its public half and cancel a scheduled deletion, and may replace the
- *   key policy (kms:PutKeyPolicy): without that, a deleted or renamed deploying role would leave the key
+ * - The account may read the key and its public half, cancel a scheduled deletion and re-enable the key
+ *   (rescue, never use), and may replace the key policy (kms:PutKeyPolicy): without that, a deleted or
+ *   renamed deploying role would leave the key
  *   unmanageable (AWS KMS developer guide, "Default key policy": the account statement is what keeps a key
  *   manageable). Rewriting the policy is an administrator's act, logged in CloudTrail. The account is
  *   never given kms:Sign: IAM policies alone can therefore never let anyone sign.
@@ -38,8 +39,8 @@ export const SIGNER_ACTIONS: readonly string[] = [
     "kms:CancelKeyDeletion",
 ];
 
-/** What the account may do: everything but use the key (no kms:Sign, no grants). */
-export const ACCOUNT_ACTIONS: readonly string[] = ["kms:DescribeKey", "kms:GetPublicKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy", "kms:ListResourceTags", "kms:CancelKeyDeletion"];
+/** What the account may do: read, rescue and manage the key, never use it (no kms:Sign, no grants). */
+export const ACCOUNT_ACTIONS: readonly string[] = ["kms:DescribeKey", "kms:GetPublicKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy", "kms:ListResourceTags", "kms:CancelKeyDeletion", "kms:EnableKey"];
 
 export interface SigningKeyPolicyInput {
     readonly partition: string;
