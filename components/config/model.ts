@@ -108,6 +108,8 @@ export interface RosterSettings {
     /** Numbers handed out to users (UID and own group's GID) and project groups (GID), inclusive. */
     readonly uidRange: { readonly first: number; readonly last: number };
     readonly groups: readonly GroupSettings[];
+    /** Which KMS key signs the roster (1, 2, ...): a new version is a new key, delivered to nodes as they are created. */
+    readonly signingKeyVersion: number;
 }
 
 /** Which backend delivers the roster to the nodes, with that backend's settings. */

@@ -47,7 +47,10 @@ export function resolveAccess(
 }
 
 export function resolveRoster(raw: RawSections["roster"], report: Report): RosterSettings {
-    const { syncIntervalSeconds, uidRange } = raw;
+    const { syncIntervalSeconds, uidRange, signingKeyVersion } = raw;
+    if (signingKeyVersion < 1) {
+        report("roster.signingKeyVersion", `${signingKeyVersion} is not a key version: versions count from 1 (the default), and raising it by one rotates the signing key.`);
+    }
     if (syncIntervalSeconds < 60 || syncIntervalSeconds > 3600 || syncIntervalSeconds % 60 !== 0) {
         report(
             "roster.syncIntervalSeconds",
@@ -96,7 +99,7 @@ export function resolveRoster(raw: RawSections["roster"], report: Report): Roste
         }
         return group.gid === undefined ? { name: group.name } : { name: group.name, gid: group.gid };
     });
-    return { syncIntervalSeconds, uidRange: { first: uidRange.first, last: uidRange.last }, groups: groups.filter((group) => group !== undefined) };
+    return { syncIntervalSeconds, uidRange: { first: uidRange.first, last: uidRange.last }, groups: groups.filter((group) => group !== undefined), signingKeyVersion };
 }
 
 function checkId(path: string, id: number, report: Report): void {

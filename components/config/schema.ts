@@ -175,6 +175,8 @@ const roster = z.strictObject({
         .default(ROSTER_DEFAULTS.uidRange),
     /** Items are parsed one by one (itemSchemas.group) so each bad group is reported on its own. */
     groups: z.array(z.unknown()).default([]),
+    /** Which signing key signs the roster: raising it makes a new KMS key (rotation, README). Default 1. */
+    signingKeyVersion: z.number().int({ error: "must be a whole number" }).default(ROSTER_DEFAULTS.signingKeyVersion),
 });
 
 /** A project group: a POSIX group on every node (the owner of a shared project directory, say). */
@@ -222,7 +224,7 @@ export const sectionSchemas = {
     network,
     access: access.default({ backend: "roster" }),
     opsworks: opsworks.default({ maxAttempts: DEFAULT_MAX_ATTEMPTS }),
-    roster: roster.default({ syncIntervalSeconds: ROSTER_DEFAULTS.syncIntervalSeconds, uidRange: ROSTER_DEFAULTS.uidRange, groups: [] }),
+    roster: roster.default({ syncIntervalSeconds: ROSTER_DEFAULTS.syncIntervalSeconds, uidRange: ROSTER_DEFAULTS.uidRange, groups: [], signingKeyVersion: ROSTER_DEFAULTS.signingKeyVersion }),
     /** Items are parsed one by one (itemSchemas.user) so each bad user is reported on its own. */
     users: z.array(z.unknown()).default([]),
 };
