@@ -45,6 +45,11 @@ function rostersWithKeys(stack: StackResources): { roster: StackResource; key: S
     return stack.ofType(ROSTER).map((roster) => ({ roster, key: signingKeyOf(stack, roster) }));
 }
 
+/** The signing keys the stack's rosters use (a roster without one is required-roster-signing-key's to report). */
+function signingKeys(stack: StackResources): StackResource[] {
+    return rostersWithKeys(stack).flatMap(({ key }) => (key === undefined ? [] : [key]));
+}
+
 /** A PUBKEY as people can tell keys apart: its last characters (the point's end). */
 function shortKey(publicKey: string): string {
     return publicKey.length > 20 ? `...${publicKey.slice(-16)}` : publicKey;
@@ -229,10 +234,7 @@ export const prohibitedNodeSigningKeyUse: StackValidationPolicy = {
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
         const stack = new StackResources(args.resources);
-        for (const { key } of rostersWithKeys(stack)) {
-            if (key === undefined) {
-                continue;
-            }
+        for (const key of signingKeys(stack)) {
             const document = str(key.props.policy);
             if (document === UNKNOWN) {
                 continue;
@@ -289,10 +291,7 @@ export const requiredSigningKeyRetention: StackValidationPolicy = {
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
         const stack = new StackResources(args.resources);
-        for (const { key } of rostersWithKeys(stack)) {
-            if (key === undefined) {
-                continue;
-            }
+        for (const key of signingKeys(stack)) {
             if (!key.protect) {
                 reportViolation(
                     "The roster's signing key is not protected: a replacement, a removal from the program or pulumi destroy would schedule its deletion, and a key pending deletion signs nothing, so every node keeps its last roster. " +
