@@ -14,7 +14,8 @@
  *   pending deletion disables the key at once ("the key can't be used in any cryptographic operations",
  *   ScheduleKeyDeletion API reference), so the next change could not be signed; the maximum waiting period
  *   (30 days) leaves the most time to cancel one scheduled by hand.
- * - KMS does not rotate asymmetric keys; rotation is a new key (roster.signingKeyVersion, README).
+ * - KMS does not rotate asymmetric keys ("Automatic key rotation is supported only on symmetric encryption
+ *   KMS keys", EnableKeyRotation API reference); rotation is a new key (roster.signingKeyVersion, README).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
