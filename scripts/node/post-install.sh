@@ -9,8 +9,8 @@
 #   post-install.sh URL [ARG..]  ParallelCluster 2 (runs the script with its URL first; the stack id
 #                                is read from cfn_postinstall_args)
 #   post-install.sh deregister   one deregistration cycle (what the head node's cron job runs)
-#   post-install.sh roster ROSTER_URL AGENT_URL INTERVAL ENVIRONMENT
-#                                roster backend, ParallelCluster 3 (ParallelCluster 2: the same five words
+#   post-install.sh roster ROSTER_URL AGENT_URL INTERVAL ENVIRONMENT PUBKEY
+#                                roster backend, ParallelCluster 3 (ParallelCluster 2: the same six words
 #                                in cfn_postinstall_args): install the node agent instead of OpsWorks; see
 #                                "Roster mode" below and components/access/roster/FORMAT.md
 #
@@ -471,6 +471,9 @@ readonly AGENT_LOGROTATE="/etc/logrotate.d/pcluster-access-roster"
 readonly AGENT_LOG="/var/log/pcluster-access-roster.log"
 readonly S3_OBJECT_RE='^s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/([^[:space:]]+)$'
 readonly ENVIRONMENT_RE='^[A-Za-z][A-Za-z0-9-]{0,59}$'
+# The environment's signing public key: standard base64 of its DER SubjectPublicKeyInfo (124 characters
+# for the ECDSA P-256 key KMS gives), one token (components/access/roster/FORMAT.md, PUBKEY).
+readonly PUBKEY_RE='^[A-Za-z0-9+/]{100,200}={0,2}$'
 
 # find_any_aws_cli: PCA_AWS_CLI, else the first candidate that runs; any version has s3api get-object.
 find_any_aws_cli() {
@@ -505,11 +508,11 @@ roster_args_v2() {
 }
 
 roster_main() {
-    local roster_url="${1:-}" agent_url="${2:-}" interval="${3:-}" environment="${4:-}"
+    local roster_url="${1:-}" agent_url="${2:-}" interval="${3:-}" environment="${4:-}" pubkey="${5:-}"
     local node_type region aws_cli minutes schedule
     start_log post-install "$INSTALL_LOG"
-    (($# == 4)) ||
-        die "roster mode takes four arguments (ROSTER_URL AGENT_URL INTERVAL_SECONDS ENVIRONMENT), got $#: $*"
+    (($# == 5)) ||
+        die "roster mode takes five arguments (ROSTER_URL AGENT_URL INTERVAL_SECONDS ENVIRONMENT PUBKEY), got $#: $*"
     [[ "$roster_url" =~ $S3_OBJECT_RE ]] || die "roster location '$roster_url' is not s3://BUCKET/KEY"
     [[ "$agent_url" =~ $S3_OBJECT_RE ]] || die "agent location '$agent_url' is not s3://BUCKET/KEY"
     if [[ ! "$interval" =~ ^[1-9][0-9]{1,3}$ ]] || ((interval % 60 != 0 || interval > 3600)); then
@@ -517,6 +520,8 @@ roster_main() {
     fi
     [[ "$environment" =~ $ENVIRONMENT_RE ]] ||
         die "environment '$environment' is not an environment name (letters, digits and '-', starting with a letter, at most 60)"
+    [[ "$pubkey" =~ $PUBKEY_RE ]] ||
+        die "public key '$pubkey' is not the environment's signing key (standard base64 of its DER SubjectPublicKeyInfo, one token)"
     [[ -r "$CFNCONFIG" ]] || die "cannot read $CFNCONFIG: this is not a ParallelCluster node"
     node_type="$(cfn_value cfn_node_type)"
     region="$(cfn_value cfn_region)"
@@ -555,6 +560,7 @@ roster_main() {
         printf 'PCA_ROSTER_URL=%s\n' "$roster_url"
         printf 'PCA_AGENT_URL=%s\n' "$agent_url"
         printf 'PCA_ENVIRONMENT=%s\n' "$environment"
+        printf 'PCA_PUBKEY=%s\n' "$pubkey"
         printf 'PCA_NODE_TYPE=%s\n' "$node_type"
         printf 'PCA_REGION=%s\n' "$region"
         printf 'PCA_AWS_CLI=%s\n' "$aws_cli"

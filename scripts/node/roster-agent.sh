@@ -19,7 +19,8 @@
 # of sshd_config. It never touches root, the image's default user, slurm, munge, any account with a UID
 # under 1000 or any account or group it did not create; a name, UID or GID that clashes with one is skipped
 # and logged loudly. It never deletes a home directory, never reuses a revoked UID, and on doubt (failed or
-# denied fetch, bad checksum, unknown format, wrong environment, lower generation) changes nothing.
+# denied fetch, a signature not made by this environment's key, bad checksum, unknown format, wrong
+# environment, lower generation) changes nothing.
 #
 # The work is in agent/, one job a file (agent/settings.sh documents the PCA_* settings); they are sourced
 # from this file's own directory, so a cycle runs the parts of the one release it started from.
@@ -41,6 +42,8 @@ source "$AGENT_DIR/agent/log.sh"
 source "$AGENT_DIR/agent/fetch.sh"
 # shellcheck source=agent/document.sh
 source "$AGENT_DIR/agent/document.sh"
+# shellcheck source=agent/expiry.sh
+source "$AGENT_DIR/agent/expiry.sh"
 # shellcheck source=agent/accountfiles.sh
 source "$AGENT_DIR/agent/accountfiles.sh"
 # shellcheck source=agent/accounts.sh

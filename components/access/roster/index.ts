@@ -11,6 +11,7 @@ import type { UserRow } from "../userRow";
 import type { RosterSettings, UserSettings } from "../../config/model";
 import { POST_INSTALL_KEY } from "../../postInstallAsset";
 import type { NodeAccess } from "../nodeAccess";
+import { agentBundle } from "./agentBundle";
 import { Roster, type RosterUserInput } from "./rosterResource";
 import { RosterSigningKey } from "./signingKey";
 
@@ -91,6 +92,11 @@ export class RosterUsers extends pulumi.ComponentResource {
                 range: args.settings.uidRange,
                 users: args.users.map((user) => rosterInput(user, lookups.get(user.iamUserName)?.tags)),
                 groups: args.settings.groups.map((group) => ({ ...group })),
+                // The agent every node must run: the bundle this program uploads at AGENT_KEY.
+                agentSha256: agentBundle().sha256,
+                // home-keys: the agent's key rule (issue 17): ~/.ssh/authorized_keys opens an account only from
+                // inside the cluster's network, the agent's default; the config has no other choice yet.
+                options: { homeKeys: "cluster", instanceConnect: args.settings.instanceConnect },
             },
             { parent: this, dependsOn: args.after },
         );

@@ -17,17 +17,13 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { allocate, EMPTY_ALLOCATION, type Allocation, type IdRange } from "./allocation";
-import { renderRoster, sha256, type RosterContent, type RosterState, type RosterUser } from "./document";
+import { renderUnsigned, sha256, type RosterContent, type RosterKey, type RosterOptions, type RosterState, type RosterUser } from "./document";
 import { kmsSigner, signDocument } from "./signing";
 
 export const ROSTER_TYPE = "pulumi-nodejs:dynamic/roster:Roster";
 
 /** A key with an end date: sshd refuses it from 00:00 UTC on `expires` (YYYY-MM-DD). */
-export interface RosterKeyInput {
-    /** `TYPE BASE64 [comment]`. */
-    readonly key: string;
-    readonly expires?: string;
-}
+export type RosterKeyInput = RosterKey;
 
 /** One user as the config has them, before allocation. */
 export interface RosterUserInput {
@@ -61,6 +57,10 @@ export interface RosterArgs {
     readonly range: pulumi.Input<IdRange>;
     readonly users: pulumi.Input<pulumi.Input<RosterUserInput>[]>;
     readonly groups: pulumi.Input<{ name: string; gid?: number }[]>;
+    /** The document's `agent` line: lowercase hex SHA-256 of the agent object at AGENT_KEY (agentBundle().sha256). */
+    readonly agentSha256: pulumi.Input<string>;
+    /** The document's `option` lines. */
+    readonly options: pulumi.Input<RosterOptions>;
     /** SDK attempts per S3 and KMS call. Default 3. */
     readonly maxAttempts?: pulumi.Input<number>;
 }
@@ -75,6 +75,8 @@ export interface RosterInputs {
     readonly range: IdRange;
     readonly users: readonly RosterUserInput[];
     readonly groups: readonly { name: string; gid?: number }[];
+    readonly agentSha256: string;
+    readonly options: RosterOptions;
     readonly maxAttempts?: number;
 }
 
@@ -97,12 +99,8 @@ export class RosterError extends Error {}
 /** The allocation and what the document says. */
 export interface PlannedRoster {
     readonly allocation: Allocation;
+    /** Every line but the generation, the end dates included: the fingerprint's input, so a changed date is a write. */
     readonly content: RosterContent;
-    /**
-     * Each user's end date and their keys' (null: none), by IAM user: part of the fingerprint, so a changed
-     * date is a write. (Format 1's content cannot carry them; the format-2 renderer's does.)
-     */
-    readonly ends: Readonly<Record<string, { readonly expires: string | null; readonly keys: readonly (string | null)[] }>>;
 }
 
 /** The key line of a key input. */
@@ -167,8 +165,8 @@ export function planRoster(
         uid: allocation.users[user.iamUser].uid,
         state: user.state,
         sudo: user.sudo,
-        // Format 1 carries key lines only; the end dates travel in the inputs until the format-2 renderer lands.
-        keys: user.keys.map(keyLine),
+        ...(user.expires === undefined ? {} : { expires: user.expires }),
+        keys: user.keys.map((key) => (typeof key === "string" || key.expires === undefined ? keyLine(key) : { key: key.key, expires: key.expires })),
         groups: user.groups,
     }));
     // Users who left the config (revoked first, as checked above) stay as tombstones: their UID stays retired on every node.
@@ -187,10 +185,7 @@ export function planRoster(
             `The roster cannot be written:\n${clashes.map((name) => `group ${name}: '${name}' is the name of a user in the roster (a revoked one stays as a tombstone), whose own group has it. Rename the project group.`).join("\n")}`,
         );
     }
-    const ends = Object.fromEntries(
-        news.users.map((user) => [user.iamUser, { expires: user.expires ?? null, keys: user.keys.map((key) => (typeof key === "string" ? null : (key.expires ?? null))) }]),
-    );
-    return { allocation, content: { environment: news.environment, users, groups }, ends };
+    return { allocation, content: { environment: news.environment, agentSha256: news.agentSha256, options: news.options, users, groups } };
 }
 
 /** Above the previous generation, and above every generation an earlier copy of this resource wrote. */
@@ -209,7 +204,7 @@ export function nextDocument(
 ): { planned: PlannedRoster; generation: number; text: string } {
     const planned = planRoster(previous, news, todayUtc(now));
     const generation = nextGeneration(previous?.generation, now / 1000);
-    return { planned, generation, text: renderRoster(planned.content, generation) };
+    return { planned, generation, text: renderUnsigned(planned.content, generation) };
 }
 
 async function writeRoster(news: RosterInputs, previous: RosterOutputs | undefined): Promise<RosterOutputs> {
@@ -241,6 +236,13 @@ export const rosterProvider: pulumi.dynamic.ResourceProvider<RosterInputs, Roste
         }
         if (!Array.isArray(news.users)) {
             failures.push({ property: "users", reason: "users must be a list" });
+        }
+        if (typeof news.agentSha256 !== "string" || !/^[0-9a-f]{64}$/.test(news.agentSha256)) {
+            failures.push({ property: "agentSha256", reason: "agentSha256 must be the lowercase hex SHA-256 of the agent object (agentBundle().sha256)" });
+        }
+        const options = news.options as Partial<RosterOptions> | undefined;
+        if (!options || !["cluster", "anywhere"].includes(options.homeKeys as string) || typeof options.instanceConnect !== "boolean") {
+            failures.push({ property: "options", reason: 'options must be { homeKeys: "cluster" | "anywhere", instanceConnect: boolean }' });
         }
         return { inputs: news, failures };
     },

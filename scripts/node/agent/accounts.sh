@@ -153,7 +153,8 @@ create_account() {
     else
         add_group "$name" "$gid"
     fi
-    [[ "${user_state[$name]}" != blocked ]] || expire="$EXPIRED_DAYS"
+    account_expiry "$name"
+    expire="$want_expiry"
     [[ -n "$shadow_today" ]] || shadow_today="$(today_days)"
     passwd_lines+=("$name:x:$uid:$gid:pcluster-access:$PCA_HOME_BASE/$name:$PCA_SHELL")
     pw_index[$name]=$((${#passwd_lines[@]} - 1))
@@ -248,7 +249,9 @@ move_renamed_homes() {
     done
 }
 
-# set_expiry NAME WANT: the shadow expiry field ('' or EXPIRED_DAYS), which sshd refuses with or without PAM.
+# set_expiry NAME WANT: the shadow expiry field (days since 1970-01-01, or '' for none) as account_expiry
+# (agent/expiry.sh) computes it: EXPIRED_DAYS blocks; a later day is the user's EXPIRES, which sshd refuses
+# from then on with or without PAM, whether or not the agent runs again.
 set_expiry() {
     local name="$1" want="$2" i
     [[ "${sh_expire[$name]:-}" != "$want" ]] || return 0
@@ -263,10 +266,14 @@ set_expiry() {
         shadow_lines[i]="$edited_line"
     fi
     file_changed[shadow]=1
-    if [[ -n "$want" ]]; then
+    if [[ "$want" == "$EXPIRED_DAYS" ]]; then
         log "blocking $name: account expired, so no key works and no session starts"
-    else
+    elif [[ -n "$want" ]]; then
+        log "$name: account expires on day $want since 1970-01-01 (refused from 00:00 UTC on the roster's date)"
+    elif [[ "${sh_expire[$name]:-}" == "$EXPIRED_DAYS" ]]; then
         log "unblocking $name"
+    else
+        log "$name: no account expiry"
     fi
     sh_expire[$name]="$want"
 }

@@ -35,7 +35,8 @@ plan_user() {
         clash "$name" "local UID ${pw_uid[$name]}, the roster says $uid (UIDs never move)"
         return
     fi
-    if [[ "$state" == blocked ]]; then set_expiry "$name" "$EXPIRED_DAYS"; else set_expiry "$name" ""; fi
+    account_expiry "$name"
+    set_expiry "$name" "$want_expiry"
     applied_users+=("$name")
 }
 

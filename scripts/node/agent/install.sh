@@ -15,7 +15,11 @@ readonly SHA256_RE='^[0-9a-f]{64}$'
 # from anywhere else (a source tree).
 agent_sha256() {
     local name="${AGENT_DIR##*/}"
-    if [[ "$name" =~ $SHA256_RE && "${AGENT_DIR%/*}" == */releases ]]; then printf '%s\n' "$name"; fi
+    if [[ "$name" =~ $SHA256_RE && "${AGENT_DIR%/*}" == */releases ]]; then
+        printf '%s\n' "$name"
+    elif [[ -n "$PCA_SOURCE_SHA256" ]]; then
+        printf '%s\n' "$PCA_SOURCE_SHA256"
+    fi
 }
 
 # install_bundle FILE SHA256: unpack the bundle FILE (whose SHA-256 the caller computed or checked) into its

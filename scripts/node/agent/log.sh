@@ -17,6 +17,12 @@ warn() {
     "$PCA_LOGGER" -t "$LOG_TAG" -p auth.warning -- "$*" 2>/dev/null || true
 }
 
+# error MESSAGE: log, and to syslog as an error: a document refused (nothing changed; FORMAT.md).
+error() {
+    log "ERROR: $*"
+    "$PCA_LOGGER" -t "$LOG_TAG" -p auth.err -- "$*" 2>/dev/null || true
+}
+
 die() {
     log "error: $*"
     "$PCA_LOGGER" -t "$LOG_TAG" -p auth.err -- "$*" 2>/dev/null || true

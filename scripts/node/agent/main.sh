@@ -26,7 +26,8 @@ sync_main() {
         fetch "$body" || status=$?
         if ((status == 2)); then
             log "roster unchanged (304): nothing to do"
-            return 0
+            reapply_when_key_dates_due
+            return
         fi
         if ((status != 0)); then
             warn "nothing changed this cycle: the roster could not be fetched"
@@ -36,19 +37,22 @@ sync_main() {
     # FORMAT-2.md's order: the document verified, then its envelope (environment, generation, agent), then an
     # upgrade if it names another agent, and only then the format number and every other line.
     if ! verify_roster "$body" || ! read_envelope; then
-        warn "refused the roster (ETag $fetched_etag): $refuse_reason; nothing changed"
+        error "refused the roster (ETag $fetched_etag): $refuse_reason; nothing changed"
         return 1
     fi
     if [[ -n "$env_format" ]]; then
         if [[ "$env_environment" != "$PCA_ENVIRONMENT" ]]; then
-            warn "refused the roster (ETag $fetched_etag): the document is for environment '$env_environment', this node is in '$PCA_ENVIRONMENT'; nothing changed"
+            error "refused the roster (ETag $fetched_etag): the document is for environment '$env_environment', this node is in '$PCA_ENVIRONMENT'; nothing changed"
             return 1
         fi
-        new_generation "$env_generation" || return $(($? == 2 ? 0 : 1))
+        new_generation "$env_generation" || status=$?
+        ((status != 2)) || { reapply_when_key_dates_due; return; }
+        ((status == 0)) || return 1
         upgrade_agent "$body" || return 1
     fi
-    if ! parse_roster "$body"; then
-        warn "refused the roster (ETag $fetched_etag): $refuse_reason; nothing changed"
+    # The signature verified above: the rest of the document, judged by this agent's format.
+    if ! parse_envelope || ! parse_body; then
+        error "refused the roster (ETag $fetched_etag): $refuse_reason; nothing changed"
         return 1
     fi
     new_generation "$doc_generation" || return $(($? == 2 ? 0 : 1))
@@ -60,6 +64,7 @@ sync_main() {
         warn "generation $doc_generation applied with failures ($commands_run commands): the next cycle applies it again"
         return 1
     fi
+    save_applied "$body"
     printf '%s\n' "$doc_generation" >"$PCA_STATE_DIR/generation"
     printf '%s\n' "$fetched_etag" >"$PCA_STATE_DIR/etag"
     log "applied roster generation $doc_generation ($commands_run commands)"
@@ -72,7 +77,7 @@ new_generation() {
     local last=0
     [[ ! -f "$PCA_STATE_DIR/generation" ]] || read -r last <"$PCA_STATE_DIR/generation"
     if (($1 < last)); then
-        warn "refused the roster (ETag $fetched_etag): generation $1 is lower than the applied $last; nothing changed"
+        error "refused the roster (ETag $fetched_etag): generation $1 is lower than the applied $last; nothing changed"
         return 1
     fi
     if (($1 == last)); then
@@ -82,9 +87,31 @@ new_generation() {
     fi
 }
 
+# reapply_when_key_dates_due: on a cycle with nothing new, a key date recorded at the last apply may have
+# come: the applied document (kept, verified again) is applied once more, which leaves that key out of its
+# file. Where sshd has no expiry-time (before OpenSSH 7.7) this is what ends the key (FORMAT.md).
+reapply_when_key_dates_due() {
+    key_dates_due || return 0
+    log "a key date has come since the roster was applied: applying it again to rewrite the key files"
+    if ! parse_roster "$PCA_STATE_DIR/applied"; then
+        error "refused the applied roster kept in $PCA_STATE_DIR: $refuse_reason; nothing changed"
+        return 1
+    fi
+    read_state
+    read_accounts
+    apply_roster
+    if ((apply_failed)); then
+        warn "generation $doc_generation applied again with failures ($commands_run commands): the next cycle tries again"
+        return 1
+    fi
+    save_applied "$PCA_STATE_DIR/applied"
+    log "applied roster generation $doc_generation again for its key dates ($commands_run commands)"
+}
+
 check_main() {
     [[ -r "${1:-}" ]] || { echo "usage: roster-agent.sh check FILE" >&2; exit 2; }
     [[ "$PCA_ENVIRONMENT" =~ $ENV_RE ]] || { echo "PCA_ENVIRONMENT is not set to an environment name" >&2; exit 2; }
+    [[ "$PCA_PUBKEY" =~ $PUBKEY_RE ]] || { echo "PCA_PUBKEY is not set to the environment's public key (base64 DER)" >&2; exit 2; }
     if parse_roster "$1"; then
         echo "ok: generation $doc_generation, ${#user_names[@]} users, ${#group_names[@]} groups"
     else

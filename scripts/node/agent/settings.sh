@@ -13,6 +13,13 @@
 #   PCA_NODE_TYPE         ParallelCluster's cfn_node_type; home directories and the intra-cluster key
 #                         pair are created only on the head node (HeadNode or MasterServer) (required)
 #   PCA_REGION            the bucket's region (required)
+#   PCA_PUBKEY            the environment's signing public key: standard base64 of its DER SubjectPublicKeyInfo
+#                         (ECDSA P-256); a document it did not sign is refused (required; post-install.sh
+#                         writes it from its PUBKEY argument)
+#   PCA_OPENSSL           openssl, which verifies the signature (default: openssl on PATH)
+#   PCA_NOW               test hook: the agent's clock in Unix seconds, for key and account dates; empty = the clock
+#   PCA_SOURCE_SHA256     test hook: the SHA-256 a run from outside releases/ (the repository's copy) takes as its
+#                         own, so that a document naming this tree's bundle needs no upgrade; empty = none
 #   PCA_AWS_CLI           AWS CLI (default: aws on PATH); any version has s3api get-object
 #   PCA_S3_ENDPOINT_URL   test and air-gapped hook: --endpoint-url for S3; empty = AWS's
 #   PCA_STATE_DIR         last ETag, generation, managed groups, retired UIDs (default /var/lib/pcluster-access/roster)
@@ -64,6 +71,10 @@ load_settings "$PCA_AGENT_CONF"
 : "${PCA_ENVIRONMENT:=}"
 : "${PCA_NODE_TYPE:=}"
 : "${PCA_REGION:=}"
+: "${PCA_PUBKEY:=}"
+: "${PCA_OPENSSL:=openssl}"
+: "${PCA_NOW:=}"
+: "${PCA_SOURCE_SHA256:=}"
 : "${PCA_AWS_CLI:=aws}"
 : "${PCA_S3_ENDPOINT_URL:=}"
 : "${PCA_STATE_DIR:=/var/lib/pcluster-access/roster}"
@@ -83,6 +94,9 @@ load_settings "$PCA_AGENT_CONF"
 : "${PCA_AGENT_HOME:=/opt/pcluster-access}"
 : "${PCA_PROTECTED:=root ec2-user ubuntu centos rocky admin slurm munge pcluster-admin dcvextauth slurmrestd}"
 
+# Standard base64 of a DER SubjectPublicKeyInfo: 124 characters for a P-256 key; room for other encodings.
+readonly PUBKEY_RE='^[A-Za-z0-9+/]{100,200}={0,2}$'
+
 bucket="" key=""
 
 check_settings() {
@@ -95,6 +109,9 @@ check_settings() {
         die "PCA_NODE_TYPE '$PCA_NODE_TYPE' is not HeadNode, MasterServer, ComputeFleet or LoginNode"
     [[ "$PCA_REGION" =~ ^[a-z]{2}(-[a-z]+)+-[0-9]+$ ]] || die "PCA_REGION '$PCA_REGION' is not an AWS region"
     [[ "$PCA_MARKER_GROUP" =~ $NAME_RE ]] || die "PCA_MARKER_GROUP '$PCA_MARKER_GROUP' is not a group name"
+    [[ "$PCA_PUBKEY" =~ $PUBKEY_RE ]] ||
+        die "PCA_PUBKEY '$PCA_PUBKEY' is not the environment's public key (base64 of its DER SubjectPublicKeyInfo, one token): post-install.sh writes it from its sixth argument, PUBKEY"
+    [[ -z "$PCA_NOW" || "$PCA_NOW" =~ ^[1-9][0-9]{0,11}$ ]] || die "PCA_NOW '$PCA_NOW' is not Unix seconds"
 }
 
 is_head_node() {

@@ -119,7 +119,8 @@ reload_sshd() {
     log "sshd is not running under systemd: it reads the new config when it starts"
 }
 
-# set_keys NAME: the user's key file as the roster says (allowed: its keys; otherwise none), staged: a file
+# set_keys NAME: the user's key file as the roster says (allowed: its keys whose date has not come, with sshd's
+# expiry-time where it has one: agent/expiry.sh key_file_text; otherwise none), staged: a file
 # that changes is written into PCA_KEYS_DIR/.staging and moved into place by commit_keys, one mv for all of
 # them (each a rename(2): sshd reads the old file or the new one, never half of one); an unchanged file is
 # not touched. A name never starts with a dot, so the staging directory is no user's key file.
@@ -128,16 +129,17 @@ staged_keys=0
 set_keys() {
     local name="$1" file="$PCA_KEYS_DIR/$1" current=""
     if [[ "${user_state[$name]:-}" == allowed ]]; then
+        key_file_text "$name"
         if [[ -f "$file" ]]; then
             IFS= read -r -d '' current <"$file" || true
-            [[ "$current" != "${user_keys[$name]}" ]] || return 0
+            [[ "$current" != "$key_text" ]] || return 0
         fi
         if ((staged_keys == 0)); then
             rm -rf "$PCA_KEYS_DIR/.staging"
             mkdir -m 0755 "$PCA_KEYS_DIR/.staging"
         fi
         # umask 022: the file is 0644, root's, as sshd requires of a key file outside the home.
-        printf '%s' "${user_keys[$name]}" >"$PCA_KEYS_DIR/.staging/$name"
+        printf '%s' "$key_text" >"$PCA_KEYS_DIR/.staging/$name"
         staged_keys=$((staged_keys + 1))
     elif [[ -e "$file" ]]; then
         key_removals+=("$file")

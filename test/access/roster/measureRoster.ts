@@ -7,6 +7,7 @@
 import { rosterProvider as provider, type RosterInputs, type RosterOutputs, type RosterUserInput } from "../../../components/access/roster/rosterResource";
 import { ed25519PublicKey } from "../../support/keys";
 import { startMotoS3 } from "../../support/motoS3";
+import { EXAMPLE_AGENT_SHA256, EXAMPLE_OPTIONS } from "./support";
 
 const REGION = "eu-west-1";
 const BUCKET = "pca-bench-roster";
@@ -46,6 +47,8 @@ export async function measureRosterCalls(users: number): Promise<RosterCallCount
             signingKeyArn: motoS3.signingKey.arn,
             publicKey: motoS3.signingKey.publicKey,
             range: { first: 2001, last: 60000 },
+            agentSha256: EXAMPLE_AGENT_SHA256,
+            options: EXAMPLE_OPTIONS,
             users: list,
             groups: [{ name: "project" }],
         });

@@ -17,7 +17,7 @@ import {
 } from "../../../components/access/roster/rosterResource";
 import { useMotoS3 } from "../../support/motoS3";
 import { roundTrip, type AnyProvider } from "../../support/serializedProvider";
-import { ECDSA_ADAM, ED25519_ALICE } from "./support";
+import { ECDSA_ADAM, ED25519_ALICE, EXAMPLE_AGENT_SHA256, EXAMPLE_OPTIONS } from "./support";
 
 const REGION = "eu-west-1";
 const BUCKET = "hpc-dev-scripts-bucket-roster1";
@@ -44,6 +44,8 @@ describe("roster (dynamic provider, moto S3)", () => {
         signingKeyArn: moto().signingKey.arn,
         publicKey: moto().signingKey.publicKey,
         range: { first: 2001, last: 60000 },
+        agentSha256: EXAMPLE_AGENT_SHA256,
+        options: EXAMPLE_OPTIONS,
         users,
         groups,
         maxAttempts: 1,
@@ -79,17 +81,20 @@ describe("roster (dynamic provider, moto S3)", () => {
         assert.equal(await versions(key), 1);
         const text = await objectText(key);
         const lines = text.split("\n");
-        assert.equal(lines[0], "pcluster-access-roster 1");
+        assert.equal(lines[0], "pcluster-access-roster 2");
         assert.equal(lines[1], "environment hpc-dev");
         assert.equal(lines[2], `generation ${created.outs.generation}`);
-        assert.deepEqual(lines.slice(3, -3), [
+        assert.equal(lines[3], `agent ${EXAMPLE_AGENT_SHA256}`);
+        assert.deepEqual(lines.slice(4, -3), [
+            "option home-keys cluster",
+            "option instance-connect off",
             "group cfd 2004 adamblack,alice",
-            "user adamblack 2003 2003 allowed nosudo",
-            `key adamblack ${ECDSA_ADAM.split(" ").slice(0, 2).join(" ")}`,
-            "user alice 2001 2001 allowed sudo",
-            `key alice ${ED25519_ALICE.split(" ").slice(0, 2).join(" ")}`,
-            "user bob 2002 2002 allowed nosudo",
-            `key bob ${ED25519_ALICE.split(" ").slice(0, 2).join(" ")}`,
+            "user adamblack 2003 2003 allowed nosudo -",
+            `key adamblack ${ECDSA_ADAM.split(" ").slice(0, 2).join(" ")} -`,
+            "user alice 2001 2001 allowed sudo -",
+            `key alice ${ED25519_ALICE.split(" ").slice(0, 2).join(" ")} -`,
+            "user bob 2002 2002 allowed nosudo -",
+            `key bob ${ED25519_ALICE.split(" ").slice(0, 2).join(" ")} -`,
         ]);
         assert.match(lines.at(-3)!, /^end [0-9a-f]{64}$/);
         // The signature line (test/access/roster/signing.spec.ts verifies it), then the final LF.
@@ -119,7 +124,7 @@ describe("roster (dynamic provider, moto S3)", () => {
         assert.equal(await versions(key), 2);
         assert.ok(updated.generation > created.outs.generation, `${updated.generation} > ${created.outs.generation}`);
         const text = await objectText(key);
-        assert.match(text, /^user bob 2002 2002 blocked nosudo\nuser carol 2003 2003 revoked nosudo\nuser dave 2004 2004 allowed nosudo\n/m);
+        assert.match(text, /^user bob 2002 2002 blocked nosudo -\nuser carol 2003 2003 revoked nosudo -\nuser dave 2004 2004 allowed nosudo -\n/m);
         assert.match(text, /^group cfd 2006 alice,dave$/m);
         assert.match(text, /^key alice ecdsa-sha2-nistp256 /m);
         assert.equal(await up(created.id, updated, changed), updated);
@@ -143,8 +148,8 @@ describe("roster (dynamic provider, moto S3)", () => {
         // carol leaves the config: she stays in the document, revoked, with her UID; nobody gets 2003.
         const withoutCarol = await up(created.id, created.outs, inputs(key, [user("alice"), user("bob", { state: "blocked" }), user("dave")]));
         const text = await objectText(key);
-        assert.match(text, /^user carol 2003 2003 revoked nosudo$/m);
-        assert.match(text, /^user dave 2004 2004 allowed nosudo$/m);
+        assert.match(text, /^user carol 2003 2003 revoked nosudo -$/m);
+        assert.match(text, /^user dave 2004 2004 allowed nosudo -$/m);
         assert.deepEqual(withoutCarol.allocation.retiredUsers, { carol: { uid: 2003, name: "carol" } });
         await assert.rejects(provider.diff!(created.id, withoutCarol, inputs(key, [user("alice"), user("bob", { state: "blocked" }), user("dave")], [{ name: "carol" }])), {
             message:
@@ -225,6 +230,6 @@ describe("roster (dynamic provider, moto S3)", () => {
         assert.equal((await loaded.diff!(created.id, created.outs, changed)).changes, true);
         await loaded.update!(created.id, created.outs, changed);
         assert.equal(await versions("serialized.txt"), 2);
-        assert.match(await objectText("serialized.txt"), /^user alice 2001 2001 blocked nosudo$/m);
+        assert.match(await objectText("serialized.txt"), /^user alice 2001 2001 blocked nosudo -$/m);
     });
 });

@@ -15,7 +15,7 @@ import { DisableKeyCommand, EnableKeyCommand, ScheduleKeyDeletionCommand } from 
 import { GetObjectCommand, ListObjectVersionsCommand } from "@aws-sdk/client-s3";
 import { rosterProvider as provider, type RosterInputs, type RosterOutputs, type RosterUserInput } from "../../../components/access/roster/rosterResource";
 import { createSigningKey, useMotoS3, type SigningKey } from "../../support/motoS3";
-import { ED25519_ALICE } from "./support";
+import { ED25519_ALICE, EXAMPLE_AGENT_SHA256, EXAMPLE_OPTIONS } from "./support";
 
 const REGION = "eu-west-1";
 const BUCKET = "hpc-dev-scripts-bucket-signing";
@@ -47,6 +47,8 @@ describe("roster signing (dynamic provider, moto KMS and S3)", () => {
         signingKeyArn: signingKey.arn,
         publicKey: signingKey.publicKey,
         range: { first: 2001, last: 60000 },
+        agentSha256: EXAMPLE_AGENT_SHA256,
+        options: EXAMPLE_OPTIONS,
         users,
         groups: [],
         maxAttempts: 1,

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { Cluster, ENVIRONMENT, ROSTER_URL } from "./support/cluster";
 import { FaultServer } from "./support/faultServer";
 import { freePort, makeKeyPair, Node } from "./support/node";
-import { renderRoster, Roster, rosterBody, sealed } from "./support/roster";
+import { renderRoster, Roster, rosterBody, sealed, signed } from "./support/roster";
 
 describe("roster-agent.sh never acts on doubt", function () {
     this.timeout(120_000);
@@ -56,7 +56,7 @@ describe("roster-agent.sh never acts on doubt", function () {
     async function refusedDocument(body: string, reason: string): Promise<void> {
         await cluster.publish(body);
         const line = await refusedCycle();
-        assert.match(line, new RegExp(`^roster-agent: WARNING: refused the roster \\(ETag "[0-9a-f]{32}"\\): ${escape(reason)}; nothing changed$`));
+        assert.match(line, new RegExp(`^roster-agent: ERROR: refused the roster \\(ETag "[0-9a-f]{32}"\\): ${escape(reason)}; nothing changed$`));
     }
 
     it("S3 unreachable", async () => {
@@ -87,9 +87,9 @@ describe("roster-agent.sh never acts on doubt", function () {
         });
     }
 
-    it("a truncated object (cut at a line end: no end line)", async () => {
+    it("a truncated object (cut at a line end: no signature line)", async () => {
         const whole = renderRoster({ ...good, generation: 6 });
-        await refusedDocument(whole.slice(0, whole.lastIndexOf("user bob")), "the last line is not an end line (truncated or corrupt)");
+        await refusedDocument(whole.slice(0, whole.lastIndexOf("user bob")), "the last line is not a signature line (unsigned, truncated or corrupt)");
     });
 
     it("a truncated object (cut mid-line)", async () => {
@@ -101,9 +101,9 @@ describe("roster-agent.sh never acts on doubt", function () {
         await refusedDocument("\u0000\u00ff<html>Service Unavailable</html>\r\n", "the document has bytes that are not printable ASCII");
     });
 
-    it("a body that does not match its checksum (a UID changed after sealing)", async () => {
-        const whole = renderRoster({ ...good, generation: 6 });
-        await refusedDocument(whole.replace("user alice 2001", "user alice 2009"),
+    it("a body that does not match its checksum (a UID changed after sealing, then signed)", async () => {
+        const whole = sealed(rosterBody({ ...good, generation: 6 }));
+        await refusedDocument(signed(whole.replace("user alice 2001", "user alice 2009")),
             "the end line's SHA-256 does not match the document (corrupt or truncated)");
     });
 
@@ -111,8 +111,13 @@ describe("roster-agent.sh never acts on doubt", function () {
         await refusedDocument(renderRoster({ ...good, generation: 4 }), "generation 4 is lower than the applied 5");
     });
 
-    it("a later format whose envelope is not one (line 4 must be the agent line, FORMAT-2.md)", async () => {
-        await refusedDocument(renderRoster({ ...good, generation: 6 }, 2), "line 4 is not 'agent SHA256' (lowercase hex)");
+    it("a later format whose envelope is not one (line 4 must be the agent line, FORMAT.md)", async () => {
+        const body = rosterBody({ ...good, generation: 6 }).replace(/^agent [0-9a-f]{64}\n/m, "");
+        await refusedDocument(signed(sealed(body)), "line 4 is not 'agent SHA256' (lowercase hex)");
+    });
+
+    it("an unknown format version", async () => {
+        await refusedDocument(renderRoster({ ...good, generation: 6 }, 3), "unknown format version 3 (this agent knows 2)");
     });
 
     it("another environment's roster", async () => {
@@ -121,8 +126,8 @@ describe("roster-agent.sh never acts on doubt", function () {
     });
 
     it("a line that breaks the rules: sudo for a blocked user", async () => {
-        const body = rosterBody({ ...good, generation: 6 }).replace("user bob 2002 2002 blocked nosudo", "user bob 2002 2002 blocked sudo");
-        await refusedDocument(sealed(body), "line 7: sudo 'sudo' (only allowed users may have sudo)");
+        const body = rosterBody({ ...good, generation: 6 }).replace("user bob 2002 2002 blocked nosudo -", "user bob 2002 2002 blocked sudo -");
+        await refusedDocument(signed(sealed(body)), "line 10: sudo 'sudo' (only allowed users may have sudo)");
     });
 
     it("the same generation again is not applied again, and the next good one is", async () => {

@@ -12,6 +12,7 @@ import { AGENT_SOURCE_DIR, agentBundle, tar, type TarEntry } from "../../../../c
 import { AGENT_URL, Cluster, ENVIRONMENT, REGION, ROSTER_URL } from "./support/cluster";
 import { KeyPair, makeKeyPair, Node, NODE_PATH, ssh } from "./support/node";
 import { run } from "../../../support/run";
+import { TEST_PUBKEY } from "../../../support/rosterSigning";
 import { NodeRoot, POST_INSTALL, REAL_AWS_CLI, runPostInstall, scriptEnv } from "../support/script";
 
 describe("post-install.sh roster mode", function () {
@@ -42,7 +43,7 @@ describe("post-install.sh roster mode", function () {
         it("v3 head node: installs the agent, its settings, cron job and log rotation, and syncs once before returning", async () => {
             const node = await cluster.addBareNode("HeadNode");
             cfnconfig(node, { cfn_node_type: "HeadNode", cfn_region: REGION, stack_name: ENVIRONMENT });
-            const result = await postInstall(node, ["roster", ROSTER_URL, AGENT_URL, "300", ENVIRONMENT]);
+            const result = await postInstall(node, ["roster", ROSTER_URL, AGENT_URL, "300", ENVIRONMENT, TEST_PUBKEY]);
             assert.equal(result.status, 0, result.stderr);
 
             // The bundle, installed by its own install mode: one release directory named by its SHA-256, and `current`.
@@ -57,7 +58,7 @@ describe("post-install.sh roster mode", function () {
                 "/etc/pcluster-access/roster-agent.conf"]), "755 root\n644 root\n600 root\n");
             assert.equal(readFileSync(node.etc("pcluster-access/roster-agent.conf"), "utf8"), [
                 "# pcluster-access node agent settings, written by post-install.sh.",
-                `PCA_ROSTER_URL=${ROSTER_URL}`, `PCA_AGENT_URL=${AGENT_URL}`, `PCA_ENVIRONMENT=${ENVIRONMENT}`, "PCA_NODE_TYPE=HeadNode", `PCA_REGION=${REGION}`,
+                `PCA_ROSTER_URL=${ROSTER_URL}`, `PCA_AGENT_URL=${AGENT_URL}`, `PCA_ENVIRONMENT=${ENVIRONMENT}`, `PCA_PUBKEY=${TEST_PUBKEY}`, "PCA_NODE_TYPE=HeadNode", `PCA_REGION=${REGION}`,
                 `PCA_AWS_CLI=${REAL_AWS_CLI}`, `PCA_S3_ENDPOINT_URL=${cluster.moto.url}`, "",
             ].join("\n"));
             const cron = readFileSync(node.etc("cron.d/pcluster-access-roster"), "utf8");
@@ -86,7 +87,7 @@ describe("post-install.sh roster mode", function () {
             writeFileSync(path.join(node.dir, "opt/pcluster-access/roster-agent.sh"), "#!/bin/bash\n");
             cfnconfig(node, {
                 cfn_node_type: "MasterServer", cfn_region: REGION, cfn_postinstall: "s3://pca-assets/post-install.sh",
-                cfn_postinstall_args: `"roster ${ROSTER_URL} ${AGENT_URL} 60 ${ENVIRONMENT}"`,
+                cfn_postinstall_args: `"roster ${ROSTER_URL} ${AGENT_URL} 60 ${ENVIRONMENT} ${TEST_PUBKEY}"`,
             });
             const result = await postInstall(node, ["s3://pca-assets/post-install.sh"]);
             assert.equal(result.status, 0, result.stderr);
@@ -100,7 +101,7 @@ describe("post-install.sh roster mode", function () {
         it("fails the node when the first sync fails (no roster yet), with the job installed to retry", async () => {
             const node = await cluster.addBareNode("ComputeFleet");
             cfnconfig(node, { cfn_node_type: "ComputeFleet", cfn_region: REGION });
-            const result = await postInstall(node, ["roster", `s3://pca-hpc-dev-roster/roster/missing.txt`, AGENT_URL, "120", ENVIRONMENT]);
+            const result = await postInstall(node, ["roster", `s3://pca-hpc-dev-roster/roster/missing.txt`, AGENT_URL, "120", ENVIRONMENT, TEST_PUBKEY]);
             assert.equal(result.status, 1);
             assert.match(result.stderr, /post-install: error: the first roster sync failed \(see \/var\/log\/pcluster-access-roster\.log\); cron retries every 120 seconds\n$/);
             assert.match(readFileSync(node.etc("cron.d/pcluster-access-roster"), "utf8"), /\n\*\/2 \* \* \* \* root /);
@@ -112,7 +113,7 @@ describe("post-install.sh roster mode", function () {
             try {
                 const node = await cluster.addBareNode("LoginNode");
                 cfnconfig(node, { cfn_node_type: "LoginNode", cfn_region: REGION });
-                const result = await postInstall(node, ["roster", ROSTER_URL, AGENT_URL, "60", ENVIRONMENT]);
+                const result = await postInstall(node, ["roster", ROSTER_URL, AGENT_URL, "60", ENVIRONMENT, TEST_PUBKEY]);
                 assert.equal(result.status, 1);
                 assert.match(result.stderr, new RegExp(`post-install: error: ${AGENT_URL.replace(/[./]/g, "\\$&")} is not the node agent bundle \\(a tar of roster-agent\\.sh and agent/\\)\n$`));
                 assert.equal(existsSync(path.join(node.dir, "opt/pcluster-access")), false);
@@ -179,15 +180,17 @@ describe("post-install.sh roster mode", function () {
 
         const cases: [string, string[], string][] = [
             ["three arguments", [ROSTER_URL, AGENT_URL, "60"],
-                `roster mode takes four arguments (ROSTER_URL AGENT_URL INTERVAL_SECONDS ENVIRONMENT), got 3: ${ROSTER_URL} ${AGENT_URL} 60`],
-            ["a roster location that is not s3://", ["https://x/roster", AGENT_URL, "60", ENVIRONMENT], "roster location 'https://x/roster' is not s3://BUCKET/KEY"],
-            ["an agent location without a key", [ROSTER_URL, "s3://bucket", "60", ENVIRONMENT], "agent location 's3://bucket' is not s3://BUCKET/KEY"],
-            ["an interval that is not a multiple of 60", [ROSTER_URL, AGENT_URL, "90", ENVIRONMENT],
+                `roster mode takes five arguments (ROSTER_URL AGENT_URL INTERVAL_SECONDS ENVIRONMENT PUBKEY), got 3: ${ROSTER_URL} ${AGENT_URL} 60`],
+            ["a roster location that is not s3://", ["https://x/roster", AGENT_URL, "60", ENVIRONMENT, TEST_PUBKEY], "roster location 'https://x/roster' is not s3://BUCKET/KEY"],
+            ["an agent location without a key", [ROSTER_URL, "s3://bucket", "60", ENVIRONMENT, TEST_PUBKEY], "agent location 's3://bucket' is not s3://BUCKET/KEY"],
+            ["an interval that is not a multiple of 60", [ROSTER_URL, AGENT_URL, "90", ENVIRONMENT, TEST_PUBKEY],
                 "interval '90' is not a multiple of 60 seconds from 60 to 3600 (the schedule is a cron step)"],
-            ["an interval over an hour", [ROSTER_URL, AGENT_URL, "7200", ENVIRONMENT],
+            ["an interval over an hour", [ROSTER_URL, AGENT_URL, "7200", ENVIRONMENT, TEST_PUBKEY],
                 "interval '7200' is not a multiple of 60 seconds from 60 to 3600 (the schedule is a cron step)"],
-            ["a bad environment name", [ROSTER_URL, AGENT_URL, "60", "hpc_dev"],
+            ["a bad environment name", [ROSTER_URL, AGENT_URL, "60", "hpc_dev", TEST_PUBKEY],
                 "environment 'hpc_dev' is not an environment name (letters, digits and '-', starting with a letter, at most 60)"],
+            ["a public key that is not one base64 token", [ROSTER_URL, AGENT_URL, "60", ENVIRONMENT, "-----BEGIN"],
+                "public key '-----BEGIN' is not the environment's signing key (standard base64 of its DER SubjectPublicKeyInfo, one token)"],
         ];
         for (const [title, args, message] of cases) {
             it(title, async () => {

@@ -18,6 +18,10 @@ describe("agent measurement (the bench's agent row, 20 users)", function () {
             commands.reduce<Record<string, number>>((counts, c) => ({ ...counts, [c.split(" ")[0]]: (counts[c.split(" ")[0]] ?? 0) + 1 }), {});
         assert.deepEqual(tools(m.firstApply.accountCommands), { groupadd: 1, chpasswd: 1, "ssh-keygen": 20, chown: 20, visudo: 1 });
 
+        // The signature check ran over the whole signed document, openssl alone and the agent's check.
+        assert.deepEqual({ ...m.verify, documentBytes: 0, opensslMedianMs: 0, checkMedianMs: 0 }, { documentBytes: 0, runs: 5, opensslMedianMs: 0, checkMedianMs: 0, ok: true });
+        assert.ok(m.verify.documentBytes > 20 * 100, `${m.verify.documentBytes} bytes`);
+
         assert.deepEqual({ ...m.noOp, wallMs: 0 }, { exitStatus: 0, wallMs: 0, awsRequests: 1, accountCommands: [], agentRuns: [], changedAccountLines: [] });
         // The compute node's first apply: the same batch, no homes (no ssh-keygen, no chown).
         assert.deepEqual(tools(m.computeFirstApply.accountCommands), { groupadd: 1, chpasswd: 1, visudo: 1 });

@@ -5,9 +5,10 @@
  * log (support/cluster.ts), and the agent's own "run:" lines (every command that changes the node,
  * key-file renames included). Used by its spec and by the benchmark's agent row.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
-import { Cluster, ENVIRONMENT } from "./support/cluster";
+import { TEST_PUBKEY } from "../../../support/rosterSigning";
+import { AGENT, Cluster, ENVIRONMENT } from "./support/cluster";
 import { makeKeyPair, Node, ssh } from "./support/node";
 import { Roster, RosterUser } from "./support/roster";
 
@@ -32,6 +33,11 @@ export interface AgentMeasurement {
     readonly computeFirstApply: CycleCost;
     /** The first apply on the head node (also the homes, with their intra-cluster key pairs). */
     readonly firstApply: CycleCost;
+    /**
+     * The signature check of the N-user document (FORMAT.md step 1): the bytes openssl hashes, the median
+     * wall time of `head -c | openssl dgst -sha256 -verify` alone, and of `roster-agent.sh check` (every step).
+     */
+    readonly verify: { readonly documentBytes: number; readonly runs: number; readonly opensslMedianMs: number; readonly checkMedianMs: number; readonly ok: boolean };
     readonly noOp: CycleCost;
     /** One user (without sudo) blocked among N. */
     readonly oneChanged: CycleCost & { readonly user: string };
@@ -61,6 +67,7 @@ export async function measureAgent(users: number, groups = 10, logins = 5): Prom
         await cluster.publish(roster(1));
         const computeFirstApply = await cycle(cluster, compute);
         const firstApply = await cycle(cluster, head);
+        const verify = await measureVerify(cluster, head, users);
         const noOp = await cycle(cluster, head);
         // A user without sudo, so the change is that user's alone (a sudo user's would rewrite the shared sudoers file).
         const changed = Math.floor(users / 2) + 1;
@@ -84,6 +91,7 @@ export async function measureAgent(users: number, groups = 10, logins = 5): Prom
             groups,
             computeFirstApply,
             firstApply,
+            verify,
             noOp,
             oneChanged,
             logins: { count: logins, awsRequests: loginRequests, medianMs: times[Math.floor(times.length / 2)], ok },
@@ -91,6 +99,33 @@ export async function measureAgent(users: number, groups = 10, logins = 5): Prom
     } finally {
         await cluster.close();
     }
+}
+
+/** Times the signature check on the document the first apply fetched, in the node, `runs` times each. */
+async function measureVerify(cluster: Cluster, node: Node, users: number, runs = 5): Promise<AgentMeasurement["verify"]> {
+    const fetched = "/var/lib/pcluster-access/roster/fetched";
+    const documentBytes = statSync(path.join(node.dir, fetched)).size;
+    // What verify_document runs: the signature line's DER and the key as PEM, then openssl over the bytes before it.
+    const prepare = [
+        "set -e", `f=${fetched}`, "last=$(tail -n 1 \"$f\")", "printf '%s' \"${last##* }\" | base64 -d >/tmp/pca-sig.der",
+        `{ echo '-----BEGIN PUBLIC KEY-----'; printf '%s\n' '${TEST_PUBKEY}' | fold -w 64; echo '-----END PUBLIC KEY-----'; } >/tmp/pca-key.pem`,
+        "echo $(( $(stat -c %s \"$f\") - ${#last} - 1 )) >/tmp/pca-signed-bytes",
+    ].join("\n");
+    await node.execOk("/bin/bash", ["-c", prepare]);
+    const openssl = "head -c $(cat /tmp/pca-signed-bytes) /var/lib/pcluster-access/roster/fetched | openssl dgst -sha256 -verify /tmp/pca-key.pem -signature /tmp/pca-sig.der";
+    const opensslTimes: number[] = [];
+    const checkTimes: number[] = [];
+    let ok = true;
+    for (let i = 0; i < runs; i++) {
+        const verified = await node.exec("/bin/bash", ["-c", openssl]);
+        ok &&= verified.status === 0 && verified.stdout === "Verified OK\n";
+        opensslTimes.push(verified.wallMs);
+        const checked = await node.exec("/bin/bash", [AGENT, "check", fetched], cluster.agentEnv({ PCA_ENVIRONMENT: ENVIRONMENT, PCA_PUBKEY: TEST_PUBKEY }));
+        ok &&= checked.status === 0 && checked.stdout.startsWith(`ok: generation 1, ${users} users`);
+        checkTimes.push(checked.wallMs);
+    }
+    const median = (times: number[]): number => [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
+    return { documentBytes, runs, opensslMedianMs: median(opensslTimes), checkMedianMs: median(checkTimes), ok };
 }
 
 async function cycle(cluster: Cluster, node: Node): Promise<CycleCost> {

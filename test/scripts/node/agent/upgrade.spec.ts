@@ -15,6 +15,7 @@ import { AGENT, AGENT_KEY, BUCKET, Cluster, ENVIRONMENT } from "./support/cluste
 import { KeyPair, makeKeyPair, Node, NODE_PATH } from "./support/node";
 import { envelopeRoster, Roster } from "./support/roster";
 import { run } from "../../../support/run";
+import { TEST_PUBKEY } from "../../../support/rosterSigning";
 
 const sha256 = (bytes: Buffer): string => createHash("sha256").update(bytes).digest("hex");
 
@@ -54,7 +55,7 @@ describe("roster-agent.sh upgrades itself to the agent the roster names", functi
     async function verdict(document: string): Promise<{ ok: boolean; line: string }> {
         const file = path.join(scratch, "document.txt");
         writeFileSync(file, document);
-        const result = await run("/bin/bash", [AGENT, "check", file], { PATH: NODE_PATH, PCA_AGENT_CONF: "/nonexistent", PCA_ENVIRONMENT: ENVIRONMENT });
+        const result = await run("/bin/bash", [AGENT, "check", file], { PATH: NODE_PATH, PCA_AGENT_CONF: "/nonexistent", PCA_ENVIRONMENT: ENVIRONMENT, PCA_PUBKEY: TEST_PUBKEY });
         return { ok: result.status === 0, line: result.stdout.trim().replace(/^refused: /, "") };
     }
 
@@ -84,7 +85,7 @@ describe("roster-agent.sh upgrades itself to the agent the roster names", functi
             assert.equal((await node.execOk("getent", ["passwd", "alice"])).split(":")[2], "2001");
         } else {
             assert.equal(result.status, 1);
-            assert.match(log.at(-1) ?? "", new RegExp(`^WARNING: refused the roster \\(ETag "[0-9a-f]{32}"\\): ${expected.line.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}; nothing changed$`));
+            assert.match(log.at(-1) ?? "", new RegExp(`^ERROR: refused the roster \\(ETag "[0-9a-f]{32}"\\): ${expected.line.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}; nothing changed$`));
         }
 
         // The next document names the agent now running: no agent fetch.
@@ -103,7 +104,7 @@ describe("roster-agent.sh upgrades itself to the agent the roster names", functi
         const result = await cluster.syncInstalled(node);
         assert.deepEqual((await cluster.moto.recordedRequests()).map((r) => r.replace(/\?.*$/, "")), [`GET /${BUCKET}/roster/hpc-dev.txt`]);
         assert.equal(result.status, 1);
-        assert.match(messages(result.stderr).at(-1) ?? "", /^WARNING: refused the roster \(ETag "[0-9a-f]{32}"\): unknown format version 9 \(this agent knows [0-9 ,]+\); nothing changed$/);
+        assert.match(messages(result.stderr).at(-1) ?? "", /^ERROR: refused the roster \(ETag "[0-9a-f]{32}"\): unknown format version 9 \(this agent knows [0-9 ,]+\); nothing changed$/);
         assert.equal(existsSync(path.join(node.dir, "var/lib/pcluster-access/roster/generation")), false);
     });
 

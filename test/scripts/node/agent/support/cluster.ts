@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { agentBundle } from "../../../../../components/access/roster/agentBundle";
 import { REPO_ROOT } from "../../../../support/devConfig";
+import { TEST_PUBKEY } from "../../../../support/rosterSigning";
 import { readLines } from "../../support/lines";
 import { dummyAwsEnv, Moto } from "../../../../support/moto";
 import { REAL_AWS_CLI } from "../../support/script";
@@ -133,6 +134,7 @@ export class Cluster {
             PCA_REGION: REGION,
             PCA_AWS_CLI: REAL_AWS_CLI,
             PCA_S3_ENDPOINT_URL: this.moto.url,
+            PCA_PUBKEY: TEST_PUBKEY,
             ...settings,
         };
         const conf = node.etc("pcluster-access/roster-agent.conf");
@@ -148,6 +150,8 @@ export class Cluster {
             HOME: "/root",
             ...dummyAwsEnv(this.dir),
             PCA_LOGGER: "/bin/true",
+            // The repository's copy runs as the bundle built from it, which the tests' documents name.
+            PCA_SOURCE_SHA256: agentBundle().sha256,
             // The agent's IMDS (the key rule's network): the stand-in, for post-install.sh's first sync too.
             PCA_IMDS_URL: this.imds.url,
             // sshd -D re-reads its config on SIGHUP; the tests' sshd is not a systemd unit.
