@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import type { UserRow } from "../components/access/userRow";
 import { ConfigError } from "../components/config";
+import { nextDocument, ROSTER_TYPE, type RosterInputs } from "../components/access/roster/rosterResource";
 import { checkPolicies, formatPolicyReport, type PolicyReport } from "./offline/policyGate";
 import type { MockCloudOptions } from "./offline/mockCloud";
 import { PolicyConfigError, type PolicyConfigFile } from "./offline/policyHarness";
@@ -75,6 +76,15 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     mkdirSync(stackDir, { recursive: true });
     writeFileSync(path.join(stackDir, configFile), configText);
     writeFileSync(path.join(stackDir, "plan.json"), `${JSON.stringify(await planDocument(run, users, policies), null, 2)}\n`);
+    // The roster backend's document, exactly as the next write would put it (the provider's own renderer).
+    const written = [path.join(stackDir, "plan.json")];
+    const roster = run.resources.find((resource) => resource.type === ROSTER_TYPE);
+    if (roster !== undefined) {
+        const rosterFile = path.join(stackDir, "roster.txt");
+        writeFileSync(rosterFile, nextDocument(options.cloud?.previousRoster, roster.inputs as unknown as RosterInputs).text);
+        written.push(rosterFile);
+    }
+    written.push(path.join(stackDir, configFile));
 
     out.push(
         `pcluster-access offline plan: stack ${options.stack} (${path.basename(options.configFile)}), region ${region}, against a mock cloud`,
@@ -93,7 +103,7 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
         "Policies:",
         formatPolicyReport(policies),
         "",
-        `Wrote ${path.join(stackDir, "plan.json")} and ${path.join(stackDir, configFile)}.`,
+        `Wrote ${written.slice(0, -1).join(", ")} and ${written[written.length - 1]}.`,
     );
     const mandatory = policies.violations.filter((violation) => violation.enforcementLevel === "mandatory").length;
     if (mandatory > 0) {

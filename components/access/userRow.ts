@@ -13,4 +13,10 @@ export interface UserRow {
     readonly uid?: number;
     /** Roster backend: the project groups the user belongs to. */
     readonly groups?: readonly string[];
+    /** Roster backend: no access from 00:00 UTC on this day (YYYY-MM-DD). */
+    readonly expires?: string;
+    /** Roster backend: the end date of each key (null: none), in config order. */
+    readonly keyExpires?: readonly (string | null)[];
+    /** Roster backend: the user may log in with EC2 Instance Connect (an IAM grant). */
+    readonly instanceConnect?: boolean;
 }

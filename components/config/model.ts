@@ -114,6 +114,8 @@ export interface RosterSettings {
     /** Numbers handed out to users (UID and own group's GID) and project groups (GID), inclusive. */
     readonly uidRange: { readonly first: number; readonly last: number };
     readonly groups: readonly GroupSettings[];
+    /** EC2 Instance Connect: an IAM grant per allowed user, and the nodes keep its key command working. */
+    readonly instanceConnect: boolean;
 }
 
 /** Which backend delivers the roster to the nodes, with that backend's settings. */
@@ -131,8 +133,12 @@ export interface UserSettings {
     /** Set when the config gave an ARN: no lookup is needed. */
     readonly iamUserArn?: string;
     readonly create: boolean;
-    /** Normalized public key line. */
-    readonly sshPublicKey: string;
+    /** Normalized public key lines, 1 to 10 (the OpsWorks backend takes exactly one). */
+    readonly sshPublicKeys: readonly SshKeySettings[];
+    /** Roster backend: no access from 00:00 UTC on this day (YYYY-MM-DD); undefined: no end. */
+    readonly expires?: string;
+    /** Roster backend: EC2 Instance Connect is on for the roster and this user did not opt out. */
+    readonly instanceConnect: boolean;
     readonly sshUsername: string;
     readonly sudo: boolean;
     readonly access: AccessState;
@@ -140,6 +146,14 @@ export interface UserSettings {
     readonly uid?: number;
     /** Roster backend: names of the project groups the user belongs to. */
     readonly groups: readonly string[];
+}
+
+/** One of a user's SSH keys. */
+export interface SshKeySettings {
+    /** Normalized public key line (`TYPE BASE64 [comment]`). */
+    readonly key: string;
+    /** sshd refuses the key from 00:00 UTC on this day (YYYY-MM-DD); undefined: no end. */
+    readonly expires?: string;
 }
 
 export interface EnvironmentConfig {

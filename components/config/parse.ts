@@ -7,7 +7,7 @@ import type { z } from "zod";
 import type { ConfigProblem, EnvironmentConfig } from "./model";
 import { checkDeploymentRegion } from "./deploymentRules";
 import { checkClusterNetwork, checkRegion, computeSubnetCount, resolveCluster, resolveNetwork, resolveOpsWorks, resolveUsers } from "./rules";
-import { checkRosterUsers, resolveAccess, resolveRoster } from "./rosterRules";
+import { checkLoginSettings, checkRosterUsers, resolveAccess, resolveRoster } from "./rosterRules";
 import { itemSchemas, sectionSchemas, type RawSections, type SectionName } from "./schema";
 
 export type RawConfigInput = { readonly [K in SectionName]?: unknown };
@@ -85,9 +85,13 @@ export function parseEnvironmentConfig(input: RawConfigInput): ParseResult {
     const access =
         sections.access &&
         resolveAccess(sections.access.backend, { opsworks: input.opsworks !== undefined, roster: input.roster !== undefined }, opsworks, rosterSettings, report);
-    const userSettings = sections.users && resolveUsers(sections.users, sections.cluster?.os, report);
+    const instanceConnect = access?.backend === "roster" && access.roster.instanceConnect;
+    const userSettings = sections.users && resolveUsers(sections.users, sections.cluster?.os, report, instanceConnect);
     if (userSettings) {
         checkRosterUsers(userSettings, access, report);
+    }
+    if (sections.users) {
+        checkLoginSettings(sections.users, access, report);
     }
 
     if (problems.length > 0 || !sections.region || !clusterSettings || !network || !access || !userSettings) {

@@ -5,7 +5,7 @@
  */
 import type { AccessSettings, GroupSettings, OpsWorksSettings, RosterSettings, UserSettings } from "./model";
 import { ID_CEILING, ID_FLOOR, ROSTER_DEFAULTS } from "./rosterDefaults";
-import type { RawSections } from "./schema";
+import type { RawSections, RawUser } from "./schema";
 import { RESERVED_USERNAMES, SSH_USERNAME_PATTERN, SSH_USERNAME_RULE } from "./sshUsername";
 
 type Report = (path: string, message: string) => void;
@@ -96,7 +96,12 @@ export function resolveRoster(raw: RawSections["roster"], report: Report): Roste
         }
         return group.gid === undefined ? { name: group.name } : { name: group.name, gid: group.gid };
     });
-    return { syncIntervalSeconds, uidRange: { first: uidRange.first, last: uidRange.last }, groups: groups.filter((group) => group !== undefined) };
+    return {
+        syncIntervalSeconds,
+        uidRange: { first: uidRange.first, last: uidRange.last },
+        groups: groups.filter((group) => group !== undefined),
+        instanceConnect: raw.instanceConnect,
+    };
 }
 
 function checkId(path: string, id: number, report: Report): void {
@@ -173,5 +178,48 @@ export function checkRosterUsers(users: readonly (UserSettings | undefined)[], a
             }
             seen.add(name);
         });
+    });
+}
+
+const TO_ROSTER = "or set pcluster-access:access to {backend: roster}";
+
+/**
+ * Several keys, expiry dates and EC2 Instance Connect (issue 16) against the backend: an OpsWorks user
+ * profile holds exactly one key (its SshPublicKey) and nothing can end it on a date, and Instance Connect is
+ * the roster's; on the roster, a user can opt out of Instance Connect but not in when the roster has it off.
+ */
+export function checkLoginSettings(users: readonly (RawUser | undefined)[], access: AccessSettings | undefined, report: Report): void {
+    if (access === undefined) {
+        return;
+    }
+    users.forEach((user, i) => {
+        if (user === undefined) {
+            return;
+        }
+        const path = `users[${i}]`;
+        if (access.backend === "roster") {
+            if (user.instanceConnect === true && !access.roster.instanceConnect) {
+                report(`${path}.instanceConnect`, "is true, but roster.instanceConnect is off (the default). Set roster.instanceConnect: true (then every allowed user has it unless they set instanceConnect: false), or remove this key.");
+            }
+            return;
+        }
+        const keys = user.sshPublicKeys ?? [];
+        if (keys.length > 1) {
+            report(
+                `${path}.sshPublicKeys`,
+                `lists ${keys.length} keys, but the OpsWorks backend gives each user one: an OpsWorks user profile holds a single SshPublicKey. Keep one key (sshPublicKey: <line>), ${TO_ROSTER}, which takes up to 10.`,
+            );
+        }
+        keys.forEach((key, k) => {
+            if (key.expires !== undefined) {
+                report(`${path}.sshPublicKeys[${k}].expires`, `is a roster backend setting: OpsWorks cannot end a key on a date. Remove it, ${TO_ROSTER}.`);
+            }
+        });
+        if (user.expires !== undefined) {
+            report(`${path}.expires`, `is a roster backend setting: OpsWorks cannot end a user's access on a date (set access: blocked when it ends). Remove it, ${TO_ROSTER}.`);
+        }
+        if (user.instanceConnect !== undefined) {
+            report(`${path}.instanceConnect`, `is a roster backend setting: EC2 Instance Connect is granted by the roster backend only. Remove it, ${TO_ROSTER} with roster.instanceConnect: true.`);
+        }
     });
 }

@@ -289,7 +289,13 @@ export function resolveOpsWorks(raw: RawSections["opsworks"], clusterName: strin
 }
 
 /** Users in config order; a user whose own schema failed stays `undefined` so later paths keep their index. */
-export function resolveUsers(raw: RawSections["users"], os: string | undefined, report: Report): (UserSettings | undefined)[] {
+export function resolveUsers(
+    raw: RawSections["users"],
+    os: string | undefined,
+    report: Report,
+    /** roster.instanceConnect when the roster backend is chosen; false otherwise. */
+    instanceConnect = false,
+): (UserSettings | undefined)[] {
     const byIamName = new Map<string, number>();
     const bySshName = new Map<string, number>();
     const osDefaultUser = os === undefined ? undefined : OS_DEFAULT_USERS[os];
@@ -323,11 +329,16 @@ export function resolveUsers(raw: RawSections["users"], os: string | undefined, 
         } else {
             bySshName.set(sshUsername, i);
         }
+        if (user.sshPublicKey !== undefined && user.sshPublicKeys !== undefined) {
+            report(`${path}.sshPublicKeys`, "give either sshPublicKey (one key) or sshPublicKeys (a list), not both. Move the key into sshPublicKeys and remove sshPublicKey.");
+        }
         return {
             iamUserName,
             ...(isArn ? { iamUserArn: user.iamUser } : {}),
             create: user.create,
-            sshPublicKey: user.sshPublicKey,
+            sshPublicKeys: user.sshPublicKeys ?? (user.sshPublicKey === undefined ? [] : [{ key: user.sshPublicKey }]),
+            ...(user.expires === undefined ? {} : { expires: user.expires }),
+            instanceConnect: instanceConnect && user.instanceConnect !== false,
             sshUsername,
             sudo: user.sudo,
             access: user.access,

@@ -184,6 +184,8 @@ const roster = z.strictObject({
         .default(ROSTER_DEFAULTS.uidRange),
     /** Items are parsed one by one (itemSchemas.group) so each bad group is reported on its own. */
     groups: z.array(z.unknown()).default([]),
+    /** EC2 Instance Connect for every allowed user (an IAM grant per user, the nodes keep its key command). Default false. */
+    instanceConnect: z.boolean().default(false),
 });
 
 /** A project group: a POSIX group on every node (the owner of a shared project directory, say). */
@@ -191,6 +193,68 @@ const group = z.strictObject({
     name: z.string(),
     /** Default: the next free number of roster.uidRange, kept for the life of the environment. */
     gid: z.number().int({ error: "must be a whole number" }).optional(),
+});
+
+/** At most this many keys per user (issue 16: a laptop, a desktop, a security key, ... with room to spare). */
+export const MAX_SSH_PUBLIC_KEYS = 10;
+
+const EXPIRY_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** A real day of the calendar written YYYY-MM-DD (2027-02-30 is not). */
+export function isCalendarDate(value: string): boolean {
+    const match = EXPIRY_DATE.exec(value);
+    if (!match) {
+        return false;
+    }
+    const date = new Date(`${value}T00:00:00Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}
+
+/** Access (or a key) ends at 00:00 UTC on this day. */
+const expiryDate = z
+    .string({ error: (issue) => (issue.input === undefined ? undefined : "must be a date written YYYY-MM-DD (access ends at 00:00 UTC that day), for example 2027-06-30") })
+    .check((ctx) => {
+        if (!isCalendarDate(ctx.value)) {
+            ctx.issues.push({
+                code: "custom",
+                input: ctx.value,
+                message: `'${ctx.value}' is not a date: write it YYYY-MM-DD (access ends at 00:00 UTC that day), for example 2027-06-30`,
+            });
+        }
+    });
+
+/** One public key line, checked by a real parser (checkSshPublicKey) and normalized. */
+const sshPublicKeyLine = z.string({ error: (issue) => (issue.input === undefined ? "is required: the one line of the key's .pub file" : "must be the one line of a .pub file (text)") }).transform((value, ctx) => {
+    const result = checkSshPublicKey(value);
+    if (!result.ok) {
+        ctx.issues.push({ code: "custom", input: "(not shown)", message: result.problem });
+        return z.NEVER;
+    }
+    return result.normalized;
+});
+
+const datedSshPublicKey = z.strictObject({
+    key: sshPublicKeyLine,
+    /** sshd refuses the key from 00:00 UTC on this day (the key file's expiry-time option). Default: no end. */
+    expires: expiryDate.optional(),
+});
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A key line, or `{key, expires}`: each checked as sshPublicKey is. */
+const sshPublicKeyEntry = z.unknown().transform((value, ctx): { key: string; expires?: string } => {
+    if (typeof value !== "string" && !isMapping(value)) {
+        ctx.issues.push({ code: "custom", input: "(not shown)", message: "must be a key line, or a mapping {key: <the .pub line>, expires: YYYY-MM-DD}" });
+        return z.NEVER;
+    }
+    const parsed = typeof value === "string" ? sshPublicKeyLine.safeParse(value) : datedSshPublicKey.safeParse(value);
+    if (!parsed.success) {
+        ctx.issues.push(...parsed.error.issues.map((issue) => ({ ...issue, input: "(not shown)" }) as z.core.$ZodRawIssue));
+        return z.NEVER;
+    }
+    return typeof parsed.data === "string" ? { key: parsed.data } : parsed.data;
 });
 
 const user = z.strictObject({
@@ -206,14 +270,20 @@ const user = z.strictObject({
     }),
     /** Create the IAM user (no console password, no access keys). Default false: it must exist. */
     create: z.boolean().default(false),
-    sshPublicKey: z.string({ error: (issue) => (issue.input === undefined ? "is required: paste the user's public key (the one line of their .pub file)" : undefined) }).transform((value, ctx) => {
-        const result = checkSshPublicKey(value);
-        if (!result.ok) {
-            ctx.issues.push({ code: "custom", input: "(not shown)", message: result.problem });
-            return z.NEVER;
-        }
-        return result.normalized;
-    }),
+    /** One key line. Give this or sshPublicKeys, not both. */
+    sshPublicKey: sshPublicKeyLine.optional(),
+    /** Up to MAX_SSH_PUBLIC_KEYS keys, each a key line or `{key, expires}` (roster backend for more than one). */
+    sshPublicKeys: z
+        .array(sshPublicKeyEntry)
+        .min(1, { error: "must list at least one key (or leave it out and give sshPublicKey)" })
+        .max(MAX_SSH_PUBLIC_KEYS, {
+            error: `lists more than ${MAX_SSH_PUBLIC_KEYS} keys: a user may have at most ${MAX_SSH_PUBLIC_KEYS} (one per device they log in from). Remove the keys they no longer use`,
+        })
+        .optional(),
+    /** Roster backend: access ends at 00:00 UTC on this day (YYYY-MM-DD). Default: no end. */
+    expires: expiryDate.optional(),
+    /** Roster backend: opt this user out of EC2 Instance Connect (roster.instanceConnect). Default: roster.instanceConnect. */
+    instanceConnect: z.boolean().optional(),
     /** Default: derived from the IAM user name by OpsWorks' rule. */
     sshUsername: z.string().optional(),
     sudo: z.boolean().default(false),
@@ -222,6 +292,11 @@ const user = z.strictObject({
     uid: z.number().int({ error: "must be a whole number" }).optional(),
     /** Roster backend: project groups (roster.groups) the user belongs to. Default none. */
     groups: z.array(z.string()).optional(),
+}).refine((value) => value.sshPublicKey !== undefined || value.sshPublicKeys !== undefined, {
+    path: ["sshPublicKey"],
+    message: "is required: paste the user's public key (the one line of their .pub file), or list up to 10 under sshPublicKeys",
+    // Reported beside the user's other problems, not only once they are fixed.
+    when: (payload) => isMapping(payload.value) && !("sshPublicKey" in payload.value) && !("sshPublicKeys" in payload.value),
 });
 
 /** One schema per stack config key, so a broken key does not hide the problems of the others. */
@@ -231,7 +306,7 @@ export const sectionSchemas = {
     network,
     access: access.default({ backend: "roster" }),
     opsworks: opsworks.default({ maxAttempts: DEFAULT_MAX_ATTEMPTS }),
-    roster: roster.default({ syncIntervalSeconds: ROSTER_DEFAULTS.syncIntervalSeconds, uidRange: ROSTER_DEFAULTS.uidRange, groups: [] }),
+    roster: roster.default({ syncIntervalSeconds: ROSTER_DEFAULTS.syncIntervalSeconds, uidRange: ROSTER_DEFAULTS.uidRange, groups: [], instanceConnect: false }),
     /** Items are parsed one by one (itemSchemas.user) so each bad user is reported on its own. */
     users: z.array(z.unknown()).default([]),
 };

@@ -9,7 +9,12 @@ export interface RosterUserView {
     readonly name: string;
     readonly state: Maybe<string>;
     readonly sudo: boolean;
+    /** Key lines (of `{key, expires}` entries too). */
     readonly keys: readonly Maybe<string>[];
+    /** Each key's end date (YYYY-MM-DD), undefined for none, in the order of `keys`. */
+    readonly keyExpires: readonly Maybe<string>[];
+    /** The user's end date (YYYY-MM-DD). */
+    readonly expires: Maybe<string>;
     /** Explicit uid from the config, or the IAM tag's. */
     readonly uid?: number;
 }
@@ -27,6 +32,7 @@ export function rosterUsers(props: PlainObject): RosterUserView[] {
             return [];
         }
         const keys = list(at(user, "keys"));
+        const entries: readonly Plain[] = keys === UNKNOWN ? [UNKNOWN] : (keys ?? []);
         const uid = at(user, "uid") ?? at(user, "pinnedUid");
         return [
             {
@@ -34,7 +40,10 @@ export function rosterUsers(props: PlainObject): RosterUserView[] {
                 name,
                 state: str(at(user, "state")),
                 sudo: at(user, "sudo") === true,
-                keys: keys === UNKNOWN ? [UNKNOWN] : (keys ?? []).map(str),
+                // A key is a line, or {key, expires} (FORMAT.md, format 2).
+                keys: entries.map((entry) => (isObject(entry) ? str(at(entry, "key")) : str(entry))),
+                keyExpires: entries.map((entry) => (isObject(entry) ? str(at(entry, "expires")) : undefined)),
+                expires: str(at(user, "expires")),
                 ...(typeof uid === "number" ? { uid } : {}),
             },
         ];

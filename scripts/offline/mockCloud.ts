@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
-import { planRoster, RosterError, ROSTER_TYPE, type RosterInputs } from "../../components/access/roster/rosterResource";
+import { planRoster, RosterError, ROSTER_TYPE, type RosterInputs, type RosterOutputs } from "../../components/access/roster/rosterResource";
 import { STORED_CONFIGURATION_TYPE } from "../../components/cluster/storedConfiguration";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
@@ -24,6 +24,8 @@ export interface MockCloudOptions {
     readonly subnetVpcs?: Readonly<Record<string, string>>;
     /** The stack's outputs from its last `pulumi up`, as a StackReference to itself reads them; default none (a new stack). */
     readonly previousOutputs?: Readonly<Record<string, unknown>>;
+    /** The Roster's state from its last write (its allocation and users); default none (a first deploy: every user is new). */
+    readonly previousRoster?: Pick<RosterOutputs, "allocation" | "users">;
     /** VPC of every other subnet looked up (the plan passes network.existing.vpcId). */
     readonly defaultVpcId?: string;
     /** Subnet id to availability zone; every other subnet gets a zone of its own (a, b, c, ... in lookup order). */
@@ -166,10 +168,10 @@ export class MockCloud implements pulumi.runtime.Mocks {
             case "aws:cloudformation/stack:Stack":
                 return { outputs: stackOutputs(inputs, seed, region, (url) => this.objects.get(url)) };
             case ROSTER_TYPE: {
-                // The provider's own allocation on a first deploy (no previous state), so the plan shows real UIDs.
+                // The provider's own allocation (on a first deploy: no previous state), so the plan shows real UIDs.
                 let planned: ReturnType<typeof planRoster>;
                 try {
-                    planned = planRoster(undefined, inputs as unknown as RosterInputs);
+                    planned = planRoster(this.options.previousRoster, inputs as unknown as RosterInputs);
                 } catch (error) {
                     throw error instanceof RosterError ? cloudError(error.message) : error;
                 }

@@ -69,25 +69,37 @@ function foldSiblings(kids: readonly RegisteredResource[]): (RegisteredResource 
     return result;
 }
 
-export function formatUsers(rows: readonly UserRow[]): string {
+/**
+ * The user table. A user whose end date has passed (on or before `today`, UTC) shows as expired, whatever
+ * the config's access says; each key's end date shows beside the key count.
+ */
+export function formatUsers(rows: readonly UserRow[], today: string = new Date().toISOString().slice(0, 10)): string {
     if (rows.length === 0) {
         return "  (no users)";
     }
     // The roster backend's allocation (UID = own group's GID, project groups) when it gave one.
     const roster = rows.some((row) => row.uid !== undefined);
-    const header = ["IAM user", "SSH username", ...(roster ? ["UID"] : []), "ssh", "sudo", "access", ...(roster ? ["groups"] : [])];
+    const header = ["IAM user", "SSH username", ...(roster ? ["UID"] : []), "ssh", "sudo", "access", ...(roster ? ["expires", "keys", "instance connect", "groups"] : [])];
     const cells = rows.map((row) => [
         row.iamUser,
         row.sshUsername,
         ...(roster ? [row.uid === undefined ? "-" : String(row.uid)] : []),
         yesNo(row.ssh),
         yesNo(row.sudo),
-        row.access,
-        ...(roster ? [row.groups?.length ? row.groups.join(",") : "-"] : []),
+        row.access === "allowed" && row.expires !== undefined && row.expires <= today ? "expired" : row.access,
+        ...(roster
+            ? [row.expires ?? "-", keyCell(row.keyExpires ?? []), yesNo(row.instanceConnect === true), row.groups?.length ? row.groups.join(",") : "-"]
+            : []),
     ]);
     const widths = header.map((title, i) => Math.max(title.length, ...cells.map((cell) => cell[i].length)));
     const line = (values: string[]) => `  ${values.map((value, i) => value.padEnd(widths[i])).join("  ")}`.trimEnd();
     return [line(header), ...cells.map(line)].join("\n");
+}
+
+/** `2`, or `3 (2027-06-30, 2028-01-31)` when some keys have an end date. */
+function keyCell(expires: readonly (string | null)[]): string {
+    const dates = expires.filter((date) => date !== null);
+    return dates.length === 0 ? String(expires.length) : `${expires.length} (${dates.join(", ")})`;
 }
 
 function yesNo(value: boolean): string {

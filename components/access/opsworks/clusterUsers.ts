@@ -42,7 +42,7 @@ export class ClusterUsers extends pulumi.ComponentResource {
                 region: args.region,
                 iamUserArn,
                 sshUsername: user.sshUsername,
-                sshPublicKey: user.sshPublicKey,
+                sshPublicKey: user.sshPublicKeys[0].key,
                 blocked: user.access === "blocked",
                 retry,
             },

@@ -90,6 +90,10 @@ export class RosterUsers extends pulumi.ComponentResource {
                 access: user.access,
                 uid: id,
                 groups: [...user.groups],
+                ...(user.expires === undefined ? {} : { expires: user.expires }),
+                keyExpires: user.sshPublicKeys.map((key) => key.expires ?? null),
+                // Blocked and revoked users get no grant (components/access/roster/instanceConnect.ts).
+                instanceConnect: user.instanceConnect && user.access === "allowed",
             }));
         });
         this.table = pulumi.all(rows);
@@ -105,7 +109,8 @@ function rosterInput(user: UserSettings, tags: pulumi.Output<Record<string, stri
         name: user.sshUsername,
         state: user.access,
         sudo: user.sudo,
-        keys: [user.sshPublicKey],
+        keys: user.sshPublicKeys.map((key) => (key.expires === undefined ? key.key : { ...key })),
+        ...(user.expires === undefined ? {} : { expires: user.expires }),
         groups: [...user.groups],
         ...(user.uid === undefined ? {} : { uid: user.uid }),
     };

@@ -19,6 +19,13 @@ import { renderRoster, sha256, type RosterContent, type RosterState, type Roster
 
 export const ROSTER_TYPE = "pulumi-nodejs:dynamic/roster:Roster";
 
+/** A key with an end date: sshd refuses it from 00:00 UTC on `expires` (YYYY-MM-DD). */
+export interface RosterKeyInput {
+    /** `TYPE BASE64 [comment]`. */
+    readonly key: string;
+    readonly expires?: string;
+}
+
 /** One user as the config has them, before allocation. */
 export interface RosterUserInput {
     /** IAM user name: the stable key. */
@@ -27,8 +34,10 @@ export interface RosterUserInput {
     readonly name: string;
     readonly state: RosterState;
     readonly sudo: boolean;
-    /** Public key lines. */
-    readonly keys: readonly string[];
+    /** Public key lines, or keys with an end date. */
+    readonly keys: readonly (string | RosterKeyInput)[];
+    /** No access from 00:00 UTC on this day (YYYY-MM-DD): the agents set the account's expiry. */
+    readonly expires?: string;
     readonly groups: readonly string[];
     /** Explicit uid from the config. */
     readonly uid?: number;
@@ -76,12 +85,50 @@ export interface RosterOutputs extends RosterInputs {
 export class RosterError extends Error {}
 
 /** The new allocation and the document content, or a RosterError. Pure: no call. */
-export function planRoster(previous: Pick<RosterOutputs, "allocation" | "users"> | undefined, news: RosterInputs): { allocation: Allocation; content: RosterContent } {
+/** The allocation and what the document says. */
+export interface PlannedRoster {
+    readonly allocation: Allocation;
+    readonly content: RosterContent;
+    /**
+     * Each user's end date and their keys' (null: none), by IAM user: part of the fingerprint, so a changed
+     * date is a write. (Format 1's content cannot carry them; the format-2 renderer's does.)
+     */
+    readonly ends: Readonly<Record<string, { readonly expires: string | null; readonly keys: readonly (string | null)[] }>>;
+}
+
+/** The key line of a key input. */
+export function keyLine(key: string | RosterKeyInput): string {
+    return typeof key === "string" ? key : key.key;
+}
+
+/** Today in UTC, YYYY-MM-DD: a date on or before it has passed (access ends at 00:00 UTC that day). */
+export function todayUtc(now: number = Date.now()): string {
+    return new Date(now).toISOString().slice(0, 10);
+}
+
+/**
+ * The new allocation and the document content, or a RosterError. Pure: no call. `today` (YYYY-MM-DD, UTC)
+ * decides which end dates have passed.
+ */
+export function planRoster(
+    previous: Pick<RosterOutputs, "allocation" | "users"> | undefined,
+    news: RosterInputs,
+    today: string = todayUtc(),
+): PlannedRoster {
     const problems: string[] = [];
+    // A user is new when this roster never gave them a UID (its state's allocation, kept or retired): an end
+    // date already past would create an account that is expired from the start, which is a mistake.
+    const known = new Set([...Object.keys(previous?.allocation?.users ?? {}), ...Object.keys(previous?.allocation?.retiredUsers ?? {})]);
     for (const user of news.users) {
         // FORMAT.md: an allowed user has at least one key line, `TYPE BASE64`; the agents refuse a roster without.
-        if (user.state === "allowed" && (user.keys.length === 0 || user.keys.some((key) => !/^\S+ \S+/.test(key.trim())))) {
+        if (user.state === "allowed" && (user.keys.length === 0 || user.keys.some((key) => !/^\S+ \S+/.test(keyLine(key).trim())))) {
             problems.push(`user ${user.iamUser} (${user.name}) is allowed but has no usable key. Give their sshPublicKey, or set access: blocked.`);
+        }
+        if (user.expires !== undefined && user.expires <= today && !known.has(user.iamUser)) {
+            problems.push(
+                `user ${user.iamUser} (${user.name}): expires ${user.expires} has already passed (today is ${today} UTC), and the user is new to this roster (no UID allocated yet in its state), ` +
+                    "so the account would be created expired. Set their expires to a later date, or leave expires out.",
+            );
         }
     }
     const present = new Set(news.users.map((user) => user.iamUser));
@@ -111,7 +158,8 @@ export function planRoster(previous: Pick<RosterOutputs, "allocation" | "users">
         uid: allocation.users[user.iamUser].uid,
         state: user.state,
         sudo: user.sudo,
-        keys: user.keys,
+        // Format 1 carries key lines only; the end dates travel in the inputs until the format-2 renderer lands.
+        keys: user.keys.map(keyLine),
         groups: user.groups,
     }));
     // Users who left the config (revoked first, as checked above) stay as tombstones: their UID stays retired on every node.
@@ -130,7 +178,10 @@ export function planRoster(previous: Pick<RosterOutputs, "allocation" | "users">
             `The roster cannot be written:\n${clashes.map((name) => `group ${name}: '${name}' is the name of a user in the roster (a revoked one stays as a tombstone), whose own group has it. Rename the project group.`).join("\n")}`,
         );
     }
-    return { allocation, content: { environment: news.environment, users, groups } };
+    const ends = Object.fromEntries(
+        news.users.map((user) => [user.iamUser, { expires: user.expires ?? null, keys: user.keys.map((key) => (typeof key === "string" ? null : (key.expires ?? null))) }]),
+    );
+    return { allocation, content: { environment: news.environment, users, groups }, ends };
 }
 
 /** Above the previous generation, and above every generation an earlier copy of this resource wrote. */
@@ -138,11 +189,23 @@ export function nextGeneration(previous: number | undefined, nowSeconds: number)
     return Math.max((previous ?? 0) + 1, Math.floor(nowSeconds));
 }
 
+/**
+ * The document the next write puts (what `npm run plan` shows as out/<stack>/roster.txt): the planned
+ * content at the next generation. Pure but for the clock.
+ */
+export function nextDocument(
+    previous: (Pick<RosterOutputs, "allocation" | "users"> & { readonly generation?: number }) | undefined,
+    news: RosterInputs,
+    now: number = Date.now(),
+): { planned: PlannedRoster; generation: number; text: string } {
+    const planned = planRoster(previous, news, todayUtc(now));
+    const generation = nextGeneration(previous?.generation, now / 1000);
+    return { planned, generation, text: renderRoster(planned.content, generation) };
+}
+
 async function writeRoster(news: RosterInputs, previous: RosterOutputs | undefined): Promise<RosterOutputs> {
-    const planned = planRoster(previous, news);
-    const { allocation, content } = planned;
-    const generation = nextGeneration(previous?.generation, Date.now() / 1000);
-    const text = renderRoster(content, generation);
+    const { planned, generation, text } = nextDocument(previous, news);
+    const { allocation } = planned;
     const { S3Client, PutObjectCommand } = await import("@aws-sdk/client-s3");
     const client = new S3Client({ region: news.region, maxAttempts: news.maxAttempts ?? 3 });
     const written = await client.send(
@@ -152,7 +215,7 @@ async function writeRoster(news: RosterInputs, previous: RosterOutputs | undefin
 }
 
 /** Fingerprint of the allocation and the document's content (everything but the generation), kept in state. */
-export function contentFingerprint(planned: { allocation: Allocation; content: RosterContent }): string {
+export function contentFingerprint(planned: PlannedRoster): string {
     return sha256(JSON.stringify(planned));
 }
 

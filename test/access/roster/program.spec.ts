@@ -70,9 +70,9 @@ describe("the program on the dev stack (roster backend)", () => {
         assert.deepEqual(named(run, "hpc-dev-users-alice-iam-user").inputs.tags, { "pcluster-access:role": "cluster-user", "pcluster-access:uid": "2001" });
         assert.deepEqual(named(run, "hpc-dev-users-adam.black-iam-user").inputs.tags, { "pcluster-access:role": "cluster-user", "pcluster-access:uid": "2003" });
         assert.deepEqual(run.stackOutputs.users, [
-            { iamUser: "alice", iamUserArn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/alice`, sshUsername: "alice", ssh: true, sudo: true, access: "allowed", uid: 2001, groups: ["cfd"] },
-            { iamUser: "bob", iamUserArn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/bob`, sshUsername: "bob", ssh: true, sudo: false, access: "allowed", uid: 2002, groups: ["genomics"] },
-            { iamUser: "adam.black", iamUserArn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/adam.black`, sshUsername: "adamblack", ssh: true, sudo: false, access: "allowed", uid: 2003, groups: ["cfd", "genomics"] },
+            { iamUser: "alice", iamUserArn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/alice`, sshUsername: "alice", ssh: true, sudo: true, access: "allowed", uid: 2001, groups: ["cfd"], keyExpires: [null], instanceConnect: false },
+            { iamUser: "bob", iamUserArn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/bob`, sshUsername: "bob", ssh: true, sudo: false, access: "allowed", uid: 2002, groups: ["genomics"], keyExpires: [null], instanceConnect: false },
+            { iamUser: "adam.black", iamUserArn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/adam.black`, sshUsername: "adamblack", ssh: true, sudo: false, access: "allowed", uid: 2003, groups: ["cfd", "genomics"], keyExpires: [null], instanceConnect: false },
         ]);
         assert.deepEqual(run.stackOutputs.access, { backend: "roster", rosterUrl: `s3://${named(run, "hpc-dev-scripts-bucket").outputs.bucket}/roster.txt` });
     });

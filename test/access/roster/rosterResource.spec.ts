@@ -7,7 +7,10 @@ import * as assert from "node:assert/strict";
 import { GetObjectCommand, ListObjectVersionsCommand } from "@aws-sdk/client-s3";
 import {
     nextGeneration,
+    planRoster,
+    RosterError,
     rosterProvider as provider,
+    todayUtc,
     type RosterInputs,
     type RosterOutputs,
     type RosterUserInput,
@@ -148,6 +151,28 @@ describe("roster (dynamic provider, moto S3)", () => {
             message: "The roster cannot be written:\nuser alice (alice) is allowed but has no usable key. Give their sshPublicKey, or set access: blocked.",
         });
         assert.equal(await versions("nokey.txt"), 0);
+    });
+
+    it("refuses a new user whose end date has passed; a user it already holds may pass their date (they show as expired)", async () => {
+        const today = todayUtc();
+        const past = "2020-01-01";
+        // New to this roster (no UID in its state yet): refused before anything is written.
+        await assert.rejects(provider.create!(inputs("expired.txt", [user("alice"), user("bob", { expires: past })])), {
+            message:
+                `The roster cannot be written:\nuser bob (bob): expires ${past} has already passed (today is ${today} UTC), and the user is new to this roster (no UID allocated yet in its state), ` +
+                "so the account would be created expired. Set their expires to a later date, or leave expires out.",
+        });
+        assert.equal(await versions("expired.txt"), 0);
+        // Held already (bob has UID 2002 in the state): the date may pass; today itself counts as passed.
+        const created = await create(inputs("expired.txt", [user("alice"), user("bob", { keys: [{ key: ED25519_ALICE, expires: "2099-01-01" }] })]));
+        const later = inputs("expired.txt", [user("alice"), user("bob", { expires: today })]);
+        assert.equal((await provider.diff!(created.id, created.outs, later)).changes, true);
+        const updated = await provider.update!(created.id, created.outs, later);
+        assert.equal(updated.outs?.allocation.users.bob.uid, 2002);
+        assert.equal(await versions("expired.txt"), 2);
+        // A date is judged against the day it is planned on.
+        assert.throws(() => planRoster(undefined, inputs("x", [user("carol", { expires: "2030-05-01" })]), "2030-05-01"), RosterError);
+        assert.doesNotThrow(() => planRoster(undefined, inputs("x", [user("carol", { expires: "2030-05-02" })]), "2030-05-01"));
     });
 
     it("shows allocation problems at diff, so a preview stops them", async () => {

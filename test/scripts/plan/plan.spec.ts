@@ -38,8 +38,21 @@ describe("npm run plan", () => {
         assert.doesNotMatch(result.stdout, /opsworks/i);
         assert.match(
             result.stdout,
-            /\nUsers \(3\):\n {2}IAM user {4}SSH username {2}UID {3}ssh {2}sudo {2}access {3}groups\n {2}alice {7}alice {9}2001 {2}yes {2}yes {3}allowed {2}cfd\n {2}bob {9}bob {11}2002 {2}yes {2}no {4}allowed {2}genomics\n {2}adam\.black {2}adamblack {5}2003 {2}yes {2}no {4}allowed {2}cfd,genomics\n/,
+            new RegExp(
+                [
+                    "\\nUsers \\(3\\):",
+                    "  IAM user    SSH username  UID   ssh  sudo  access   expires  keys  instance connect  groups",
+                    "  alice       alice         2001  yes  yes   allowed  -        1     no                cfd",
+                    "  bob         bob           2002  yes  no    allowed  -        1     no                genomics",
+                    "  adam\\.black  adamblack     2003  yes  no    allowed  -        1     no                cfd,genomics\\n",
+                ].join("\\n"),
+            ),
         );
+        // The document the nodes would get, as the Roster's own renderer writes it.
+        const roster = readFileSync(path.join(dir, "dev", "roster.txt"), "utf8");
+        assert.match(roster, /^pcluster-access-roster \d+\nenvironment hpc-dev\ngeneration \d+\n/);
+        assert.match(roster, /\nuser alice 2001 2001 allowed sudo[^\n]*\nkey alice ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMHdLqVDPsd5n4YBq\+RB\+LA\/q3fUizN2MDVjy5icQIVM/);
+        assert.match(result.stdout, new RegExp(`\\nWrote ${dir}/dev/plan\\.json, ${dir}/dev/roster\\.txt and ${dir}/dev/cluster-config\\.yaml\\.\\n$`));
         assert.equal(result.stderr, "");
         const document = JSON.parse(readFileSync(path.join(dir, "dev", "plan.json"), "utf8"));
         assert.deepEqual(document.violations.map((violation: { policyName: string; enforcementLevel: string }) => [violation.policyName, violation.enforcementLevel]), [["discouraged-scratch-file-system", "advisory"], ["discouraged-sudo-users", "advisory"]]);
@@ -80,6 +93,50 @@ describe("npm run plan", () => {
         const config = YAML.parse(readFileSync(path.join(dir, "article", "cluster-config.yaml"), "utf8"));
         assert.equal(config.Region, "eu-west-1");
         assert.equal(config.Scheduling.SlurmQueues.length, 3);
+    });
+
+    describe("end dates and several keys (issue 16)", () => {
+        /** The dev stack file with one change, written to the temp dir. */
+        function rosterFileWith(change: (config: Record<string, any>) => void): string {
+            const document = YAML.parse(readFileSync(path.join(REPO_ROOT, "Pulumi.dev.yaml"), "utf8"));
+            change(document.config);
+            const file = path.join(dir, "Pulumi.dev.yaml");
+            writeFileSync(file, YAML.stringify(document));
+            return file;
+        }
+        const laptop = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMHdLqVDPsd5n4YBq+RB+LA/q3fUizN2MDVjy5icQIVM alice@laptop";
+        const desktop =
+            "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBPH2G9zCRDN+LBhCpC8a4x9WgBW0FaxjJP6B9CSg93kkkV4/k9CmcPU76gnjYHkWzyLTe+/kzjPBaqvLztlSa8Q= alice@desktop";
+        // bob and adam.black already hold UIDs in the Roster's state; nobody else does.
+        const previousRoster = {
+            allocation: { users: { alice: { uid: 2001, name: "alice" }, bob: { uid: 2002, name: "bob" }, "adam.black": { uid: 2003, name: "adamblack" } }, groups: { cfd: 2004, genomics: 2005 }, retiredUsers: {}, retiredGroups: {}, retiredNumbers: [] },
+            users: [],
+        };
+
+        it("shows each user's date and their keys' dates; a user whose date has passed shows as expired", async () => {
+            const file = rosterFileWith((config) => {
+                const users = config["pcluster-access:users"];
+                delete users[0].sshPublicKey;
+                users[0].sshPublicKeys = [laptop, { key: desktop, expires: "2099-06-30" }];
+                users[0].expires = "2099-12-31";
+                users[1].expires = "2020-01-01";
+            });
+            const result = await plan({ ...options(file, "dev"), cloud: { previousRoster } });
+            assert.equal(result.exitCode, EXIT.ok, result.stderr);
+            assert.match(result.stdout, /\n {2}alice {7}alice {9}2001 {2}yes {2}yes {3}allowed {2}2099-12-31 {2}2 \(2099-06-30\) {2}no {16}cfd\n/);
+            assert.match(result.stdout, /\n {2}bob {9}bob {11}2002 {2}yes {2}no {4}expired {2}2020-01-01 {2}1 {15}no {16}genomics\n/);
+            const users = JSON.parse(readFileSync(path.join(dir, "dev", "plan.json"), "utf8")).users;
+            assert.deepEqual(users.map((user: { expires?: string; keyExpires: unknown[] }) => [user.expires ?? null, user.keyExpires]), [["2099-12-31", [null, "2099-06-30"]], ["2020-01-01", [null]], [null, [null]]]);
+        });
+
+        it("exits 2 for a new user whose date has passed, naming the user and the fix", async () => {
+            const file = rosterFileWith((config) => {
+                config["pcluster-access:users"][1].expires = "2020-01-01";
+            });
+            const result = await plan(options(file, "dev"));
+            assert.equal(result.exitCode, EXIT.invalidConfig);
+            assert.match(result.stderr, /user bob \(bob\): expires 2020-01-01 has already passed \(today is \d{4}-\d\d-\d\d UTC\), and the user is new to this roster \(no UID allocated yet in its state\), so the account would be created expired\. Set their expires to a later date, or leave expires out\./);
+        });
     });
 
     it("is deterministic: two runs write the same files", async () => {
