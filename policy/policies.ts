@@ -11,6 +11,7 @@ import { requiredOpsWorksIamPolicies } from "./iamPolicies";
 import { prohibitedImdsV1WithoutNeed, requiredImdsV1ForOpsWorks } from "./imds";
 import { requiredOpsWorksStackPlacement } from "./opsworksStack";
 import { requiredPostInstallWiring } from "./postInstall";
+import { prohibitedNodeSigningKeyUse, requiredRosterSigningKey, requiredSigningKeyRetention } from "./rosterSigning";
 import { requiredRosterUids } from "./rosterUids";
 import { requiredRosterWiring } from "./rosterWiring";
 import { requiredPrivateScriptBucket } from "./scriptBucket";
@@ -28,6 +29,9 @@ export const policies: Policies = [
     requiredOpsWorksStackPlacement,
     requiredRosterWiring,
     requiredRosterUids,
+    requiredRosterSigningKey,
+    prohibitedNodeSigningKeyUse,
+    requiredSigningKeyRetention,
     requiredValidSshPublicKey,
     requiredPrivateScriptBucket,
     requiredDeployedConfiguration,
