@@ -7,12 +7,10 @@
  */
 import * as assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { dummyAwsEnv } from "../../support/moto";
 import { NodeRoot, REAL_AWS_CLI, runPostInstall, scriptEnv } from "./support/script";
-import { buildStandIns, type StandIns } from "./support/standIns";
+import { useStandIns, type StandIns } from "./support/standIns";
 
 const REGION = "eu-west-1";
 const ROSTER_URL = "s3://hpc-dev-scripts/roster.json";
@@ -22,14 +20,10 @@ const V1 = "aws-cli/1.29.62";
 const REAL_VERSION = execFileSync(REAL_AWS_CLI, ["--version"], { encoding: "utf8" }).split(" ")[0];
 
 describe("post-install.sh roster mode: which AWS CLI", () => {
-    let bin: string;
+    const standIns = useStandIns();
     let fakes: StandIns;
     let root: NodeRoot;
-    before(() => {
-        bin = mkdtempSync(path.join(tmpdir(), "pca-standins-"));
-        fakes = buildStandIns(bin);
-    });
-    after(() => rmSync(bin, { recursive: true, force: true }));
+    before(() => (fakes = standIns()));
     beforeEach(() => {
         root = new NodeRoot();
         root.writeCfnconfig({ cfn_node_type: "LoginNode", cfn_region: REGION });
