@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { dummyAwsEnv } from "../../support/moto";
 import { NodeRoot, REAL_AWS_CLI, runPostInstall, scriptEnv } from "./support/script";
 import { useStandIns, type StandIns } from "./support/standIns";
+import { TEST_PUBKEY } from "../../support/rosterSigning";
 
 const REGION = "eu-west-1";
 const ROSTER_URL = "s3://hpc-dev-scripts/roster.json";
@@ -34,7 +35,7 @@ describe("post-install.sh roster mode: which AWS CLI", () => {
     const runRoster = (env: NodeJS.ProcessEnv) =>
         runPostInstall(
             root,
-            ["roster", ROSTER_URL, AGENT_URL, "60", "hpc-dev"],
+            ["roster", ROSTER_URL, AGENT_URL, "60", "hpc-dev", TEST_PUBKEY],
             scriptEnv(root, { ...dummyAwsEnv(root.dir), PCA_S3_ENDPOINT_URL: "http://127.0.0.1:9", FAKE_AWS_LOG: root.path("/fake-aws.jsonl"), ...env }),
         );
     const chosen = (log: string[]) => log.filter((line) => line.startsWith("post-install: AWS CLI: "));
