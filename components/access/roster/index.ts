@@ -10,7 +10,8 @@ import type { UserRow } from "../userRow";
 import type { RosterSettings, UserSettings } from "../../config/model";
 import { POST_INSTALL_KEY } from "../../postInstallAsset";
 import type { NodeAccess } from "../nodeAccess";
-import { Roster, type RosterUserInput } from "./rosterResource";
+import { grantsInstanceConnect, InstanceConnectEndpoint, instanceConnectUserPolicy } from "./instanceConnect";
+import { Roster, todayUtc, type RosterUserInput } from "./rosterResource";
 
 /** Where the document and the agent live in the environment's bucket (FORMAT.md's ROSTER_KEY, AGENT_KEY). */
 export const ROSTER_KEY = "roster.txt";
@@ -43,11 +44,17 @@ export interface RosterUsersArgs {
     readonly bucket: pulumi.Input<string>;
     /** Written only after these (the bucket's guards), so the document is never readable or unencrypted. */
     readonly after?: pulumi.Input<pulumi.Resource>[];
+    /** Where EC2 Instance Connect's endpoint goes (used when settings.instanceConnect). */
+    readonly network: { readonly vpcId: pulumi.Input<string>; readonly subnetId: pulumi.Input<string> };
+    /** Today (YYYY-MM-DD, UTC): users whose end date is on or before it get no Instance Connect grant. Default: the clock's. */
+    readonly today?: string;
 }
 
 export class RosterUsers extends pulumi.ComponentResource {
     readonly table: pulumi.Output<UserRow[]>;
     readonly rosterUrl: pulumi.Output<string>;
+    /** The EC2 Instance Connect Endpoint's id; undefined unless roster.instanceConnect. */
+    readonly instanceConnectEndpointId?: pulumi.Output<string>;
 
     constructor(name: string, args: RosterUsersArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pcluster-access:users:RosterUsers", name, {}, opts);
@@ -70,6 +77,10 @@ export class RosterUsers extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: args.after },
         );
+        const today = args.today ?? todayUtc();
+        const endpoint = args.settings.instanceConnect
+            ? new InstanceConnectEndpoint(`${name}-instance-connect`, { ...args.network, clusterName: args.environment }, { parent: this })
+            : undefined;
         const rows = args.users.map((user) => {
             const uid = roster.allocation.apply((allocation) => allocation.users[user.iamUserName].uid);
             const arn = user.create
@@ -81,6 +92,16 @@ export class RosterUsers extends pulumi.ComponentResource {
                       { parent: this, retainOnDelete: true },
                   ).arn
                 : pulumi.output(user.iamUserArn ?? lookups.get(user.iamUserName)!.arn);
+            const granted = endpoint !== undefined && grantsInstanceConnect(user, today);
+            if (granted) {
+                // Keyed by IAM user name; on an IAM user this program created, after it exists.
+                instanceConnectUserPolicy(
+                    `${name}-${user.iamUserName}-instance-connect`,
+                    { iamUserName: arn.apply(() => user.iamUserName) },
+                    { region: args.region, clusterName: args.environment, osUser: user.sshUsername, endpointArn: endpoint.arn, ...(user.expires === undefined ? {} : { expires: user.expires }) },
+                    { parent: this },
+                );
+            }
             return pulumi.all([arn, uid]).apply(([iamUserArn, id]): UserRow => ({
                 iamUser: user.iamUserName,
                 iamUserArn,
@@ -92,12 +113,13 @@ export class RosterUsers extends pulumi.ComponentResource {
                 groups: [...user.groups],
                 ...(user.expires === undefined ? {} : { expires: user.expires }),
                 keyExpires: user.sshPublicKeys.map((key) => key.expires ?? null),
-                // Blocked and revoked users get no grant (components/access/roster/instanceConnect.ts).
-                instanceConnect: user.instanceConnect && user.access === "allowed",
+                // Blocked, revoked and expired users get no grant (instanceConnect.ts).
+                instanceConnect: granted,
             }));
         });
         this.table = pulumi.all(rows);
         this.rosterUrl = roster.url;
+        this.instanceConnectEndpointId = endpoint?.endpointId;
         this.registerOutputs({ table: this.table, rosterUrl: this.rosterUrl });
     }
 }
