@@ -83,23 +83,24 @@ export class RosterUsers extends pulumi.ComponentResource {
             : undefined;
         const rows = args.users.map((user) => {
             const uid = roster.allocation.apply((allocation) => allocation.users[user.iamUserName].uid);
-            const arn = user.create
+            const created = user.create
                 ? // No login profile and no access keys: the user can only SSH to the cluster (the article's advice).
                   new aws.iam.User(
                       `${name}-${user.iamUserName}-iam-user`,
                       { name: user.iamUserName, tags: { "pcluster-access:role": "cluster-user", [UID_TAG]: uid.apply(String) } },
                       // Kept when it leaves the program (create: false, removal, destroy): see ClusterUsers.
                       { parent: this, retainOnDelete: true },
-                  ).arn
-                : pulumi.output(user.iamUserArn ?? lookups.get(user.iamUserName)!.arn);
+                  )
+                : undefined;
+            const arn = created?.arn ?? pulumi.output(user.iamUserArn ?? lookups.get(user.iamUserName)!.arn);
             const granted = endpoint !== undefined && grantsInstanceConnect(user, today);
             if (granted) {
-                // Keyed by IAM user name; on an IAM user this program created, after it exists.
+                // Keyed by IAM user name (known in a preview, for the policies); on a user this program creates, after it.
                 instanceConnectUserPolicy(
                     `${name}-${user.iamUserName}-instance-connect`,
-                    { iamUserName: arn.apply(() => user.iamUserName) },
+                    { iamUserName: user.iamUserName },
                     { region: args.region, clusterName: args.environment, osUser: user.sshUsername, endpointArn: endpoint.arn, ...(user.expires === undefined ? {} : { expires: user.expires }) },
-                    { parent: this },
+                    { parent: this, ...(created === undefined ? {} : { dependsOn: [created] }) },
                 );
             }
             return pulumi.all([arn, uid]).apply(([iamUserArn, id]): UserRow => ({
