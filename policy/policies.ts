@@ -12,6 +12,7 @@ import { prohibitedImdsV1WithoutNeed, requiredImdsV1ForOpsWorks } from "./imds";
 import { discouragedAccessEndingSoon, requiredInstanceConnectScope } from "./logins";
 import { requiredOpsWorksStackPlacement } from "./opsworksStack";
 import { requiredPostInstallWiring } from "./postInstall";
+import { prohibitedNodeSigningKeyUse, requiredRosterSigningKey, requiredSigningKeyRetention } from "./rosterSigning";
 import { requiredRosterUids } from "./rosterUids";
 import { requiredRosterWiring } from "./rosterWiring";
 import { requiredPrivateScriptBucket } from "./scriptBucket";
@@ -29,6 +30,9 @@ export const policies: Policies = [
     requiredOpsWorksStackPlacement,
     requiredRosterWiring,
     requiredRosterUids,
+    requiredRosterSigningKey,
+    prohibitedNodeSigningKeyUse,
+    requiredSigningKeyRetention,
     requiredValidSshPublicKey,
     requiredPrivateScriptBucket,
     requiredDeployedConfiguration,

@@ -1,7 +1,8 @@
 /**
  * required-roster-wiring: where the roster backend is present (a pulumi-nodejs:dynamic/roster:Roster),
  * every node must run this environment's post-install script in roster mode with this environment's
- * roster, agent, a cron-able interval and this environment's name, and may read the roster and the agent
+ * roster, agent, a cron-able interval, this environment's name and a public key (PUBKEY, which
+ * required-roster-signing-key checks is this environment's signing key), and may read the roster and the agent
  * (components/access/roster/FORMAT.md, "Where it lives"). A node that reads another environment's roster,
  * or none, gets the wrong users or none at all.
  */
@@ -95,9 +96,9 @@ function nodeProblems(node: ClusterNode, model: ClusterConfigurationModel, expec
     const rosterUrl = typeof expected.rosterUrl === "string" ? expected.rosterUrl : "this environment's roster (s3://BUCKET/roster.txt)";
     const agent = isKnown(expected.agents) && expected.agents.length > 0 ? joinAnd(expected.agents) : "this environment's uploaded agent";
     const environment = typeof expected.environment === "string" ? expected.environment : "this environment's name";
-    const wanted = `${ROSTER_MODE} ${rosterUrl} ${agent} INTERVAL_SECONDS ${environment}`;
+    const wanted = `${ROSTER_MODE} ${rosterUrl} ${agent} INTERVAL_SECONDS ${environment} PUBKEY`;
     const given = words === undefined || words.length === 0 ? "no argument" : words.map(shown).join(" ");
-    if (words === undefined || words[0] !== ROSTER_MODE || words.length !== 5) {
+    if (words === undefined || words[0] !== ROSTER_MODE || words.length !== 6) {
         if (words !== undefined && words[0] === UNKNOWN) {
             return [];
         }

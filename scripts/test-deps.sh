@@ -27,3 +27,8 @@ if ! command -v "${MOTO_SERVER:-moto_server}" >/dev/null 2>&1; then
     echo "npm test needs moto_server on PATH (Python: pip install 'moto[server]'); the EC2 and S3 tests start it" >&2
     exit 1
 fi
+# The roster signing tests run moto's server from test/support/moto_kms_digest.py with this interpreter.
+if ! "${MOTO_PYTHON:-python3}" -c 'import moto.server, cryptography' >/dev/null 2>&1; then
+    echo "npm test needs ${MOTO_PYTHON:-python3} to import moto (the one moto_server runs; set MOTO_PYTHON to it)" >&2
+    exit 1
+fi

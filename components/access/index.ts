@@ -82,7 +82,7 @@ export function buildAccess(name: string, settings: AccessSettings, context: Acc
         { parent },
     );
     return {
-        nodeAccess: rosterNodeAccess(context.bucket, context.environment, settings.roster.syncIntervalSeconds),
+        nodeAccess: rosterNodeAccess(context.bucket, context.environment, settings.roster.syncIntervalSeconds, users.publicKey),
         users: users.table,
         location: users.rosterUrl.apply((rosterUrl): AccessLocation => ({ backend: "roster", rosterUrl })),
         ...(users.instanceConnectEndpointId === undefined ? {} : { instanceConnectEndpointId: users.instanceConnectEndpointId }),

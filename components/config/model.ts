@@ -110,6 +110,8 @@ export interface RosterSettings {
     readonly groups: readonly GroupSettings[];
     /** EC2 Instance Connect: an IAM grant per allowed user, and the nodes keep its key command working. */
     readonly instanceConnect: boolean;
+    /** Which KMS key signs the roster (1, 2, ...): a new version is a new key, delivered to nodes as they are created. */
+    readonly signingKeyVersion: number;
 }
 
 /** Which backend delivers the roster to the nodes, with that backend's settings. */

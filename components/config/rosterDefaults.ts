@@ -12,4 +12,4 @@
 export const ID_FLOOR = 1000;
 export const ID_CEILING = 60000;
 
-export const ROSTER_DEFAULTS = { syncIntervalSeconds: 60, uidRange: { first: 2001, last: ID_CEILING } } as const;
+export const ROSTER_DEFAULTS = { syncIntervalSeconds: 60, uidRange: { first: 2001, last: ID_CEILING }, signingKeyVersion: 1 } as const;

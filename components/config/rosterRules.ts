@@ -47,7 +47,10 @@ export function resolveAccess(
 }
 
 export function resolveRoster(raw: RawSections["roster"], report: Report): RosterSettings {
-    const { syncIntervalSeconds, uidRange } = raw;
+    const { syncIntervalSeconds, uidRange, signingKeyVersion } = raw;
+    if (signingKeyVersion < 1) {
+        report("roster.signingKeyVersion", `${signingKeyVersion} is not a key version: versions count from 1 (the default), and raising it by one rotates the signing key.`);
+    }
     if (syncIntervalSeconds < 60 || syncIntervalSeconds > 3600 || syncIntervalSeconds % 60 !== 0) {
         report(
             "roster.syncIntervalSeconds",
@@ -101,6 +104,7 @@ export function resolveRoster(raw: RawSections["roster"], report: Report): Roste
         uidRange: { first: uidRange.first, last: uidRange.last },
         groups: groups.filter((group) => group !== undefined),
         instanceConnect: raw.instanceConnect,
+        signingKeyVersion,
     };
 }
 

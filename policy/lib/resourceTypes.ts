@@ -11,6 +11,9 @@ export const OPSWORKS_PERMISSION = "pulumi-nodejs:dynamic/opsworks:Permission";
 export const ROSTER = "pulumi-nodejs:dynamic/roster:Roster";
 
 export const IAM_USER = "aws:iam/user:User";
+/** The roster's signing key (components/access/roster/signingKey.ts), and grants, which the roster never makes. */
+export const KMS_KEY = "aws:kms/key:Key";
+export const KMS_GRANT = "aws:kms/grant:Grant";
 export const IAM_POLICY = "aws:iam/policy:Policy";
 export const IAM_USER_POLICY = "aws:iam/userPolicy:UserPolicy";
 /** EC2 Instance Connect's endpoint (issue 16: roster.instanceConnect). */

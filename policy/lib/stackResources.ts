@@ -16,6 +16,8 @@ export interface StackResource {
     readonly props: PlainObject;
     /** URNs of the resources this one depends on. */
     readonly dependencies: readonly string[];
+    /** The `protect` resource option: Pulumi refuses to delete or replace it. */
+    readonly protect: boolean;
 }
 
 export class StackResources {
@@ -28,6 +30,7 @@ export class StackResources {
             name: resource.name,
             props: plainProps(resource.props),
             dependencies: resource.dependencies.map((dependency) => dependency.urn),
+            protect: resource.opts?.protect === true,
         }));
     }
 

@@ -4,12 +4,28 @@
  * answer, deterministically (derived from the resource's name), so a plan is stable from run to run.
  * Calls nobody taught it fail loudly instead of returning nothing.
  */
-import { createHash } from "node:crypto";
+import { createECDH, createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { planRoster, RosterError, ROSTER_TYPE, type RosterInputs, type RosterOutputs } from "../../components/access/roster/rosterResource";
 import { STORED_CONFIGURATION_TYPE } from "../../components/cluster/storedConfiguration";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
+
+/** Who runs `pulumi up` in the plan: an assumed-role session of this role (getSessionContext's issuerArn). */
+export const MOCK_DEPLOYER_ROLE_ARN = `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/pcluster-access-deployer`;
+
+/** DER SubjectPublicKeyInfo header of an uncompressed P-256 point (RFC 5480: id-ecPublicKey, prime256v1). */
+const P256_SPKI_PREFIX = Buffer.from("3059301306072a8648ce3d020106082a8648ce3d030107034200", "hex");
+
+/**
+ * A P-256 public key derived from `seed` (its private scalar is the seed's SHA-256), as KMS's GetPublicKey
+ * returns one: base64 of the DER SubjectPublicKeyInfo. The same seed gives the same key on every run.
+ */
+export function mockPublicKey(seed: string): string {
+    const ecdh = createECDH("prime256v1");
+    ecdh.setPrivateKey(createHash("sha256").update(seed).digest());
+    return Buffer.concat([P256_SPKI_PREFIX, ecdh.getPublicKey()]).toString("base64");
+}
 
 export interface MockCloudOptions {
     /** Region used in ARNs. */
@@ -103,6 +119,39 @@ export class MockCloud implements pulumi.runtime.Mocks {
                     tags,
                 };
             }
+            case "aws:index/getCallerIdentity:getCallerIdentity":
+                return {
+                    accountId: MOCK_ACCOUNT_ID,
+                    arn: `arn:aws:sts::${MOCK_ACCOUNT_ID}:assumed-role/pcluster-access-deployer/plan`,
+                    userId: "AROAPLANDEPLOYER:plan",
+                    id: MOCK_ACCOUNT_ID,
+                };
+            case "aws:index/getPartition:getPartition":
+                return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
+            case "aws:iam/getSessionContext:getSessionContext": {
+                const arn = String(inputs.arn);
+                const role = /^arn:aws:sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/.exec(arn);
+                return role
+                    ? { arn, issuerArn: `arn:aws:iam::${role[1]}:role/${role[2]}`, issuerName: role[2], sessionName: role[3], issuerId: "AROAPLANDEPLOYER", id: arn }
+                    : { arn, issuerArn: arn, issuerName: "", sessionName: "", issuerId: "", id: arn };
+            }
+            case "aws:kms/getPublicKey:getPublicKey": {
+                // Deterministic per key, so a plan (and the PUBKEY argument in it) is the same on every run.
+                const keyId = String(inputs.keyId);
+                const publicKey = mockPublicKey(keyId);
+                return {
+                    id: keyId,
+                    arn: keyId,
+                    keyId,
+                    customerMasterKeySpec: "ECC_NIST_P256",
+                    keyUsage: "SIGN_VERIFY",
+                    encryptionAlgorithms: [],
+                    signingAlgorithms: ["ECDSA_SHA_256"],
+                    publicKey,
+                    publicKeyPem: `-----BEGIN PUBLIC KEY-----\n${publicKey.replace(/.{64}/g, "$&\n")}\n-----END PUBLIC KEY-----\n`,
+                    region: this.options.region,
+                };
+            }
             case "aws:ec2/getVpc:getVpc":
                 return { id: inputs.id, arn: `arn:aws:ec2:${this.options.region}:${MOCK_ACCOUNT_ID}:vpc/${inputs.id}`, cidrBlock: "10.0.0.0/16", state: "available" };
             case "aws:ec2/getSubnet:getSubnet": {
@@ -138,6 +187,8 @@ export class MockCloud implements pulumi.runtime.Mocks {
                 return `eice-0${hex(seed, 16)}`;
             case "aws:ec2/securityGroup:SecurityGroup":
                 return `sg-0${hex(seed, 16)}`;
+            case "aws:kms/key:Key":
+                return uuid(seed);
             case "aws:cloudformation/stack:Stack":
                 return `arn:aws:cloudformation:${this.options.region}:${MOCK_ACCOUNT_ID}:stack/${String((args.inputs as State).name ?? args.name)}/${uuid(seed)}`;
             default:
@@ -167,6 +218,8 @@ export class MockCloud implements pulumi.runtime.Mocks {
                 return { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:instance-profile/${id}`, name: id };
             case "aws:iam/user:User":
                 return { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/${id}`, uniqueId: `AIDA${hex(seed, 17).toUpperCase()}` };
+            case "aws:kms/key:Key":
+                return { arn: `arn:aws:kms:${region}:${MOCK_ACCOUNT_ID}:key/${id}`, keyId: id, keySpec: inputs.customerMasterKeySpec, multiRegion: false };
             case "aws:s3/bucket:Bucket":
                 return { bucket: id, arn: `arn:aws:s3:::${id}`, region, bucketDomainName: `${id}.s3.amazonaws.com` };
             case "aws:s3/bucketObjectv2:BucketObjectv2":

@@ -239,7 +239,8 @@ function stackResources(resources: readonly RegisteredResource[]): PolicyResourc
 
 function options(resource: RegisteredResource): PolicyResourceOptions {
     return {
-        protect: false,
+        // As the engine passes it (required-signing-key-retention reads it).
+        protect: resource.options.protect,
         ignoreChanges: [],
         aliases: [],
         customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },

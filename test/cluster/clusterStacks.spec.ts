@@ -147,10 +147,10 @@ describe("the cluster's CloudFormation stacks (cluster.deploy)", () => {
     });
 
     describe("size", () => {
-        /** 50 queues (the most the config accepts, one compute resource each), every name at its longest. */
+        /** `count` queues (50 is the most the config accepts), one compute resource each, every name at its longest. */
         const longest = (q: number) => `q${String(q).padStart(2, "0")}-${"x".repeat(21)}`;
-        const fiftyQueues = (placementGroupLength: number) => (raw: DevRaw) => {
-            raw.cluster.queues = Array.from({ length: 50 }, (_, q) => ({
+        const manyQueues = (placementGroupLength: number, count = 50) => (raw: DevRaw) => {
+            raw.cluster.queues = Array.from({ length: count }, (_, q) => ({
                 name: longest(q),
                 computeResources: [{ name: longest(q), instanceType: "c6in.32xlarge", minCount: 1, maxCount: 1000 }],
                 efa: true,
@@ -173,16 +173,18 @@ describe("the cluster's CloudFormation stacks (cluster.deploy)", () => {
             assert.deepEqual(guards.sort(), ["hpc-dev-scripts-encryption", "hpc-dev-scripts-ownership", "hpc-dev-scripts-public-access-block", "hpc-dev-scripts-tls-only", "hpc-dev-scripts-versioning"]);
         });
 
-        it(`sends 50 queues with 8-character placement group names inline (under ${TEMPLATE_BODY_LIMIT} bytes)`, async () => {
-            const big = await runDevStack(fiftyQueues(8));
+        // Every node's post-install arguments carry the roster's public key (124 characters): about 1.1 KB per
+        // queue, so 43 such queues are sent inline (44 just fit: 51,194 bytes) and 45 or more go by URL.
+        it(`sends 43 queues with 8-character placement group names inline (under ${TEMPLATE_BODY_LIMIT} bytes)`, async () => {
+            const big = await runDevStack(manyQueues(8, 43));
             const body = String(named(big, CLUSTER_STACK).inputs.templateBody);
-            assert.equal(JSON.parse(body).Resources.PclusterCluster.Properties.ClusterConfiguration.Scheduling.SlurmQueues.length, 50);
+            assert.equal(JSON.parse(body).Resources.PclusterCluster.Properties.ClusterConfiguration.Scheduling.SlurmQueues.length, 43);
             assert.ok(bytes(body) < TEMPLATE_BODY_LIMIT, `${bytes(body)} bytes`);
-            console.log(`      50 queues, 25-character names, 8-character placement groups: ${bytes(body)} bytes inline`);
+            console.log(`      43 queues, 25-character names, 8-character placement groups: ${bytes(body)} bytes inline`);
         });
 
         it("sends a template over the limit by URL from the bucket, and CloudFormation (the mock) deploys it from there", async () => {
-            const big = await runDevStack(fiftyQueues(64));
+            const big = await runDevStack(manyQueues(64));
             const stack = named(big, CLUSTER_STACK);
             const stored = named(big, "hpc-dev-cluster-template");
             const bucket = String(named(big, "hpc-dev-scripts-bucket").outputs.bucket);

@@ -12,7 +12,8 @@ const REGION = "eu-west-1";
 const BUCKET = "hpc-dev-scripts-bucket-abc1234";
 
 describe("stored cluster configuration (dynamic provider, moto S3)", () => {
-    const s3 = useMotoS3(REGION, BUCKET);
+    const moto = useMotoS3(REGION, BUCKET);
+    const s3 = () => moto().s3;
 
     const inputs = (text: string, key = "cluster-config.yaml"): StoredConfigurationInputs => ({
         region: REGION,

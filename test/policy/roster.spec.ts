@@ -7,6 +7,7 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { ROSTER } from "../../policy/lib/resourceTypes";
 import { DEV_STACK_FILE, setFormat } from "../support/devConfig";
+import { mockPublicKey } from "../../scripts/offline/mockCloud";
 import { named } from "../support/program";
 import { allViolations, check, violations } from "./support/check";
 import { editV2, editV3, nodeOf, type Node } from "./support/edits";
@@ -46,10 +47,13 @@ describe("roster backend policies", () => {
 
     describe(WIRING, () => {
         let bucket: string;
+        let publicKey: string;
         before(async () => {
-            bucket = String(named((await checkRoster()).run, "hpc-dev-scripts-bucket").outputs.bucket);
+            const { run } = await checkRoster();
+            bucket = String(named(run, "hpc-dev-scripts-bucket").outputs.bucket);
+            publicKey = mockPublicKey(String(named(run, "hpc-dev-users-signing-key").outputs.arn));
         });
-        const wanted = () => `roster s3://${bucket}/roster.txt s3://${bucket}/roster-agent.sh INTERVAL_SECONDS hpc-dev`;
+        const wanted = () => `roster s3://${bucket}/roster.txt s3://${bucket}/roster-agent.sh INTERVAL_SECONDS hpc-dev PUBKEY`;
 
         it("reports a queue that does not run in roster mode", async () => {
             const { report } = await checkRoster({ edits: [editArgs("compute", (args) => args.splice(0, args.length, "2f18b4cb-4de5-4429-a149-ff7da9f0d8ee"))] });
@@ -103,7 +107,7 @@ describe("roster backend policies", () => {
 
         it("reports a login node pool with another agent, which its managed policy does not let it read", async () => {
             const { report } = await checkRoster({
-                edits: [editV3((document) => { ((((document.LoginNodes as Node).Pools as Node[])[0].CustomActions as Node).OnNodeConfigured as Node).Args = ["roster", `s3://${bucket}/roster.txt`, "s3://elsewhere/agent.sh", "60", "hpc-dev"]; })],
+                edits: [editV3((document) => { ((((document.LoginNodes as Node).Pools as Node[])[0].CustomActions as Node).OnNodeConfigured as Node).Args = ["roster", `s3://${bucket}/roster.txt`, "s3://elsewhere/agent.sh", "60", "hpc-dev", publicKey]; })],
             });
             const path = "LoginNodes.Pools[0]";
             assert.deepEqual(violations(report, WIRING), [
@@ -125,7 +129,8 @@ describe("roster backend policies", () => {
             const v2 = (raw: Parameters<typeof setFormat>[0]) => { setFormat(raw, "v2"); raw.cluster.os = "centos7"; };
             const passing = await checkRoster({ change: v2 });
             assert.deepEqual(violations(passing.report, WIRING), []);
-            const args = `roster s3://${bucket}/roster.txt s3://${bucket}/roster-agent.sh 60 hpc-test`;
+            const v2Key = mockPublicKey(String(named(passing.run, "hpc-dev-users-signing-key").outputs.arn));
+            const args = `roster s3://${bucket}/roster.txt s3://${bucket}/roster-agent.sh 60 hpc-test ${v2Key}`;
             const { report } = await checkRoster({ change: v2, edits: [editV2("cluster default", "post_install_args", args, `"${args}"`)] });
             assert.deepEqual(violations(report, WIRING), [
                 [

@@ -39,6 +39,7 @@ export interface Ec2Request {
 }
 
 interface Recording {
+    readonly headers?: Readonly<Record<string, string>>;
     readonly method?: string;
     readonly url?: string;
     readonly body?: string;
@@ -56,10 +57,17 @@ export class Moto {
         private readonly region: string,
     ) {}
 
-    /** Starts moto_server (MOTO_SERVER overrides the command) and waits until it listens. */
-    static async start(region = "us-east-1"): Promise<Moto> {
+    /**
+     * Starts moto_server (MOTO_SERVER overrides the command) and waits until it listens. With `kmsDigest`,
+     * moto's server runs through test/support/moto_kms_digest.py (Python: MOTO_PYTHON, default python3),
+     * which adds KMS's Sign of a digest and its refusal of a key that is not enabled.
+     */
+    static async start(region = "us-east-1", options: { readonly kmsDigest?: boolean } = {}): Promise<Moto> {
         const workDir = mkdtempSync(path.join(tmpdir(), "pca-moto-"));
-        const child = spawn(process.env.MOTO_SERVER ?? "moto_server", ["-H", "127.0.0.1", "-p", "0"], {
+        const [command, ...prefix] = options.kmsDigest
+            ? [process.env.MOTO_PYTHON ?? "python3", path.join(__dirname, "moto_kms_digest.py")]
+            : [process.env.MOTO_SERVER ?? "moto_server"];
+        const child = spawn(command, [...prefix, "-H", "127.0.0.1", "-p", "0"], {
             env: { ...process.env, MOTO_RECORDER_FILEPATH: path.join(workDir, "recording") },
             stdio: ["ignore", "pipe", "pipe"],
         });
@@ -133,6 +141,15 @@ export class Moto {
             const entry = JSON.parse(line) as Recording;
             const url = new URL(entry.url ?? "", this.url);
             return `${entry.method ?? "?"} ${url.pathname}${url.search}`;
+        });
+    }
+
+    /** Stops recording and returns the KMS actions recorded, in order (the JSON protocol's X-Amz-Target: "TrentService.Sign" is "Sign"). */
+    async recordedKmsActions(): Promise<string[]> {
+        await this.recorder("stop-recording");
+        return readLines(path.join(this.workDir, "recording")).flatMap((line) => {
+            const target = (JSON.parse(line) as Recording).headers?.["X-Amz-Target"] ?? "";
+            return target.startsWith("TrentService.") ? [target.slice("TrentService.".length)] : [];
         });
     }
 

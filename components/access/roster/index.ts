@@ -12,6 +12,7 @@ import { POST_INSTALL_KEY } from "../../postInstallAsset";
 import type { NodeAccess } from "../nodeAccess";
 import { grantsInstanceConnect, InstanceConnectEndpoint, instanceConnectUserPolicy } from "./instanceConnect";
 import { Roster, todayUtc, type RosterUserInput } from "./rosterResource";
+import { RosterSigningKey } from "./signingKey";
 
 /** Where the document and the agent live in the environment's bucket (FORMAT.md's ROSTER_KEY, AGENT_KEY). */
 export const ROSTER_KEY = "roster.txt";
@@ -23,15 +24,30 @@ export const AGENT_KEY = "roster-agent.sh";
  */
 export const UID_TAG = "pcluster-access:uid";
 
-/** What the roster backend needs from every node: read its scripts and the roster; run post-install.sh in roster mode. */
-export function rosterNodeAccess(bucket: pulumi.Input<string>, environment: string, syncIntervalSeconds: number): NodeAccess {
+/**
+ * What the roster backend needs from every node: read its scripts and the roster; run post-install.sh in
+ * roster mode with the signing key's public key (PUBKEY, base64 DER SubjectPublicKeyInfo), which reaches
+ * the node through the cluster configuration CloudFormation and ParallelCluster hold, never through the
+ * bucket: a bucket write cannot replace the key the agent verifies with.
+ */
+export function rosterNodeAccess(bucket: pulumi.Input<string>, environment: string, syncIntervalSeconds: number, publicKey: pulumi.Input<string>): NodeAccess {
     const url = (key: string) => pulumi.interpolate`s3://${bucket}/${key}`;
     return {
         iamPolicyArns: [],
         s3Reads: [POST_INSTALL_KEY, AGENT_KEY, ROSTER_KEY].map((key) => ({ bucket, key })),
         postInstallScript: url(POST_INSTALL_KEY),
-        postInstallArgs: ["roster", url(ROSTER_KEY), url(AGENT_KEY), String(syncIntervalSeconds), environment],
+        postInstallArgs: ["roster", url(ROSTER_KEY), url(AGENT_KEY), String(syncIntervalSeconds), environment, publicKey],
     };
+}
+
+/**
+ * The signing key's resource name: version 1 keeps the name the first key had; each later version is a
+ * new key. The previous key leaves the program protected, so `up` stops until it is unprotected
+ * (`pulumi state unprotect`), and retained: it stays in KMS, enabled, until an administrator schedules its
+ * deletion once no node trusts it (README, "Rotating the signing key").
+ */
+export function signingKeyName(name: string, version: number): string {
+    return version === 1 ? `${name}-signing-key` : `${name}-signing-key-v${version}`;
 }
 
 export interface RosterUsersArgs {
@@ -55,9 +71,14 @@ export class RosterUsers extends pulumi.ComponentResource {
     readonly rosterUrl: pulumi.Output<string>;
     /** The EC2 Instance Connect Endpoint's id; undefined unless roster.instanceConnect. */
     readonly instanceConnectEndpointId?: pulumi.Output<string>;
+    /** The signing key's ARN (what the Roster signs with). */
+    readonly signingKeyArn: pulumi.Output<string>;
+    /** Base64 DER SubjectPublicKeyInfo of the signing key: what every node verifies the roster with. */
+    readonly publicKey: pulumi.Output<string>;
 
     constructor(name: string, args: RosterUsersArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pcluster-access:users:RosterUsers", name, {}, opts);
+        const signingKey = new RosterSigningKey(signingKeyName(name, args.settings.signingKeyVersion), { environment: args.environment }, { parent: this });
         // Users this environment does not create are looked up: their ARN, and the UID tag another environment wrote.
         const lookups = new Map(
             args.users
@@ -71,6 +92,8 @@ export class RosterUsers extends pulumi.ComponentResource {
                 bucket: args.bucket,
                 key: ROSTER_KEY,
                 environment: args.environment,
+                signingKeyArn: signingKey.keyArn,
+                publicKey: signingKey.publicKey,
                 range: args.settings.uidRange,
                 users: args.users.map((user) => rosterInput(user, lookups.get(user.iamUserName)?.tags)),
                 groups: args.settings.groups.map((group) => ({ ...group })),
@@ -121,7 +144,9 @@ export class RosterUsers extends pulumi.ComponentResource {
         this.table = pulumi.all(rows);
         this.rosterUrl = roster.url;
         this.instanceConnectEndpointId = endpoint?.endpointId;
-        this.registerOutputs({ table: this.table, rosterUrl: this.rosterUrl });
+        this.signingKeyArn = signingKey.keyArn;
+        this.publicKey = signingKey.publicKey;
+        this.registerOutputs({ table: this.table, rosterUrl: this.rosterUrl, signingKeyArn: this.signingKeyArn, publicKey: this.publicKey });
     }
 }
 

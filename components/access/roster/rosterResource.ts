@@ -3,8 +3,10 @@
  * allocated from the previous allocation kept in this resource's state (allocation.ts), and the roster
  * document (document.ts) written as one S3 object in the environment's bucket.
  *
- * - Any number of user or group changes is one PutObject; a `pulumi up` that changes nothing writes
- *   nothing (decided in `diff`, with no call).
+ * - Any number of user or group changes is one kms:Sign and one PutObject; a `pulumi up` that changes
+ *   nothing signs and writes nothing (decided in `diff`, with no call). The document is signed with the
+ *   environment's KMS key (signing.ts) and checked against the public key the nodes get before it is
+ *   written: a signature the nodes would refuse is never written. A new signing key re-signs.
  * - The generation grows strictly: the previous one plus one, or the current Unix time when that is
  *   larger, so a recreated resource (new bucket, lost state) still writes a generation above every
  *   earlier one and the agents do not refuse it as older.
@@ -16,6 +18,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { allocate, EMPTY_ALLOCATION, type Allocation, type IdRange } from "./allocation";
 import { renderRoster, sha256, type RosterContent, type RosterState, type RosterUser } from "./document";
+import { kmsSigner, signDocument } from "./signing";
 
 export const ROSTER_TYPE = "pulumi-nodejs:dynamic/roster:Roster";
 
@@ -51,10 +54,14 @@ export interface RosterArgs {
     readonly key: pulumi.Input<string>;
     /** The environment's name: the document's `environment` line, which the agents compare with their own. */
     readonly environment: pulumi.Input<string>;
+    /** ARN of the environment's KMS signing key (RosterSigningKey): every document is signed with it. */
+    readonly signingKeyArn: pulumi.Input<string>;
+    /** Its public key as the nodes get it (base64 DER SubjectPublicKeyInfo): each signature is checked with it before the write. */
+    readonly publicKey: pulumi.Input<string>;
     readonly range: pulumi.Input<IdRange>;
     readonly users: pulumi.Input<pulumi.Input<RosterUserInput>[]>;
     readonly groups: pulumi.Input<{ name: string; gid?: number }[]>;
-    /** SDK attempts per S3 call. Default 3. */
+    /** SDK attempts per S3 and KMS call. Default 3. */
     readonly maxAttempts?: pulumi.Input<number>;
 }
 
@@ -63,6 +70,8 @@ export interface RosterInputs {
     readonly bucket: string;
     readonly key: string;
     readonly environment: string;
+    readonly signingKeyArn: string;
+    readonly publicKey: string;
     readonly range: IdRange;
     readonly users: readonly RosterUserInput[];
     readonly groups: readonly { name: string; gid?: number }[];
@@ -74,7 +83,7 @@ export interface RosterOutputs extends RosterInputs {
     readonly generation: number;
     /** contentFingerprint of what was written: `diff` compares it, so an unchanged roster writes nothing. */
     readonly contentSha256: string;
-    /** SHA-256 of the document written (its `end` line's value covers all but that line). */
+    /** SHA-256 of the document written, signature line included (its `end` line's value covers all before that line). */
     readonly documentSha256: string;
     /** `s3://bucket/key`. */
     readonly url: string;
@@ -204,10 +213,13 @@ export function nextDocument(
 }
 
 async function writeRoster(news: RosterInputs, previous: RosterOutputs | undefined): Promise<RosterOutputs> {
-    const { planned, generation, text } = nextDocument(previous, news);
+    const { planned, generation, text: unsigned } = nextDocument(previous, news);
     const { allocation } = planned;
+    const maxAttempts = news.maxAttempts ?? 3;
+    // Signed before anything is written: a failed Sign (a disabled or deleted key) leaves the last document in place.
+    const text = await signDocument(unsigned, kmsSigner(news.region, news.signingKeyArn, maxAttempts), news.publicKey, news.signingKeyArn);
     const { S3Client, PutObjectCommand } = await import("@aws-sdk/client-s3");
-    const client = new S3Client({ region: news.region, maxAttempts: news.maxAttempts ?? 3 });
+    const client = new S3Client({ region: news.region, maxAttempts });
     const written = await client.send(
         new PutObjectCommand({ Bucket: news.bucket, Key: news.key, Body: text, ContentType: "text/plain; charset=us-ascii", ServerSideEncryption: "AES256" }),
     );
@@ -222,7 +234,7 @@ export function contentFingerprint(planned: PlannedRoster): string {
 export const rosterProvider: pulumi.dynamic.ResourceProvider<RosterInputs, RosterOutputs> = {
     async check(_olds, news) {
         const failures: pulumi.dynamic.CheckFailure[] = [];
-        for (const property of ["region", "bucket", "key", "environment"] as const) {
+        for (const property of ["region", "bucket", "key", "environment", "signingKeyArn", "publicKey"] as const) {
             if (typeof news[property] !== "string" || news[property] === "") {
                 failures.push({ property, reason: `${property} must be a non-empty string` });
             }
@@ -237,7 +249,9 @@ export const rosterProvider: pulumi.dynamic.ResourceProvider<RosterInputs, Roste
         const replaces = (["region", "bucket", "key"] as const).filter((property) => olds[property] !== news[property]);
         // planRoster throws the data-safety and allocation problems here, so a preview shows them before any write.
         const changed = contentFingerprint(planRoster(olds, news)) !== olds.contentSha256;
-        return { changes: replaces.length > 0 || changed || olds.maxAttempts !== news.maxAttempts, replaces, deleteBeforeReplace: false };
+        // Another key (a rotation, or a state written before signing): the document is signed again.
+        const resign = olds.signingKeyArn !== news.signingKeyArn || olds.publicKey !== news.publicKey;
+        return { changes: replaces.length > 0 || changed || resign || olds.maxAttempts !== news.maxAttempts, replaces, deleteBeforeReplace: false };
     },
 
     async create(inputs) {

@@ -2,7 +2,7 @@
  * AWS requests of the roster backend for the benchmark: the real Roster provider driven as `pulumi up`
  * / `pulumi refresh` would (diff first; update only when diff reports a change) against moto's S3 over
  * HTTP, every request counted by moto's own recorder. Writes are the requests that change S3 (PUT, POST,
- * DELETE); reads the others.
+ * DELETE); reads the others; signs the kms:Sign calls (moto's KMS, through moto_kms_digest.py).
  */
 import { rosterProvider as provider, type RosterInputs, type RosterOutputs, type RosterUserInput } from "../../../components/access/roster/rosterResource";
 import { ed25519PublicKey } from "../../support/keys";
@@ -18,6 +18,10 @@ export type RosterOperation = (typeof ROSTER_OPERATIONS)[number];
 export interface RequestCount {
     readonly writes: number;
     readonly reads: number;
+    /** kms:Sign calls. */
+    readonly signs: number;
+    /** Every other KMS call (none expected: the public key reaches the provider as an input). */
+    readonly otherKms: number;
 }
 
 export type RosterCallCounts = { readonly users: number } & Readonly<Record<RosterOperation, RequestCount>>;
@@ -39,6 +43,8 @@ export async function measureRosterCalls(users: number): Promise<RosterCallCount
             bucket: BUCKET,
             key: "roster.txt",
             environment: "bench",
+            signingKeyArn: motoS3.signingKey.arn,
+            publicKey: motoS3.signingKey.publicKey,
             range: { first: 2001, last: 60000 },
             users: list,
             groups: [{ name: "project" }],
@@ -48,7 +54,9 @@ export async function measureRosterCalls(users: number): Promise<RosterCallCount
             const result = await phase();
             const requests = (await moto.recordedRequests()).filter((request) => request.includes(`/${BUCKET}`));
             const writes = requests.filter((request) => /^(PUT|POST|DELETE) /.test(request)).length;
-            return [result, { writes, reads: requests.length - writes }];
+            const kms = await moto.recordedKmsActions();
+            const signs = kms.filter((action) => action === "Sign").length;
+            return [result, { writes, reads: requests.length - writes, signs, otherKms: kms.length - signs }];
         };
         /** `pulumi up` of one resource: diff, then update when it changed. */
         const up = async (olds: RosterOutputs, news: RosterInputs): Promise<RosterOutputs> => {

@@ -6,7 +6,7 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import { MOCK_ACCOUNT_ID } from "../../../scripts/offline/mockCloud";
+import { MOCK_ACCOUNT_ID, mockPublicKey } from "../../../scripts/offline/mockCloud";
 import { DEV_STACK_FILE, REPO_ROOT, setFormat } from "../../support/devConfig";
 import { named, ofType, parentName, runDev, type DevRaw } from "../../support/program";
 
@@ -22,7 +22,7 @@ describe("the program on the dev stack (roster backend)", () => {
         run = await runRoster();
     });
 
-    it("registers the roster, the created IAM users and the agent script; nothing of OpsWorks", () => {
+    it("registers the roster, its signing key, the created IAM users and the agent script; nothing of OpsWorks", () => {
         const tree = run.resources
             .filter((resource) => /users|roster|iam|bucketObject/.test(resource.type + resource.name))
             .map((resource) => `${parentName(run, resource)} > ${resource.type} ${resource.name}`)
@@ -36,12 +36,15 @@ describe("the program on the dev stack (roster backend)", () => {
             "hpc-dev-scripts > aws:s3/bucketObjectv2:BucketObjectv2 hpc-dev-scripts-script",
             "hpc-dev-users > aws:iam/user:User hpc-dev-users-adam.black-iam-user",
             "hpc-dev-users > aws:iam/user:User hpc-dev-users-alice-iam-user",
+            // The roster's signing key (test/access/roster/signingKey.spec.ts).
+            "hpc-dev-users > pcluster-access:users:RosterSigningKey hpc-dev-users-signing-key",
             "hpc-dev-users > pulumi-nodejs:dynamic/roster:Roster hpc-dev-users-roster",
+            "hpc-dev-users-signing-key > aws:kms/key:Key hpc-dev-users-signing-key",
         ]);
         assert.equal(run.resources.filter((resource) => /opsworks/i.test(resource.type)).length, 0);
     });
 
-    it("gives the Roster every user with key, state, sudo and groups, the groups and the range, after the bucket's guards", async () => {
+    it("gives the Roster every user with key, state, sudo and groups, the groups, the range and the signing key, after the bucket's guards", async () => {
         const roster = ofType(run, ROSTER_TYPE)[0];
         const bucket = named(run, "hpc-dev-scripts-bucket").outputs.bucket;
         assert.equal(roster.inputs.bucket, bucket);
@@ -49,6 +52,10 @@ describe("the program on the dev stack (roster backend)", () => {
         assert.equal(roster.inputs.environment, "hpc-dev");
         assert.deepEqual(roster.inputs.range, { first: 2001, last: 60000 });
         assert.deepEqual(roster.inputs.groups, [{ name: "cfd" }, { name: "genomics" }]);
+        // It signs with the environment's key and checks each signature with the public key GetPublicKey gives.
+        const signingKey = named(run, "hpc-dev-users-signing-key");
+        assert.equal(roster.inputs.signingKeyArn, signingKey.outputs.arn);
+        assert.equal(roster.inputs.publicKey, mockPublicKey(String(signingKey.outputs.arn)));
         assert.deepEqual(
             (roster.inputs.users as { iamUser: string; name: string; state: string; sudo: boolean; groups: string[]; keys: string[] }[]).map((user) => [user.iamUser, user.name, user.state, user.sudo, user.groups, user.keys[0].split(" ")[0]]),
             [
@@ -59,7 +66,7 @@ describe("the program on the dev stack (roster backend)", () => {
         );
         // The bucket (its name is an input) and every guard: nothing is written before the bucket is locked down.
         const guards = ["bucket", "public-access-block", "ownership", "encryption", "versioning", "tls-only"].map((suffix) => named(run, `hpc-dev-scripts-${suffix}`).urn);
-        assert.deepEqual([...roster.dependencies].sort(), [...guards].sort());
+        assert.deepEqual([...roster.dependencies].sort(), [...guards, signingKey.urn].sort());
         const agent = named(run, "hpc-dev-scripts-roster-agent");
         assert.equal(agent.inputs.key, "roster-agent.sh");
         assert.equal(await (agent.inputs.source as { path: Promise<string> }).path, path.join(REPO_ROOT, "scripts", "node", "roster-agent.sh"));
@@ -77,8 +84,9 @@ describe("the program on the dev stack (roster backend)", () => {
         assert.deepEqual(run.stackOutputs.access, { backend: "roster", rosterUrl: `s3://${named(run, "hpc-dev-scripts-bucket").outputs.bucket}/roster.txt` });
     });
 
-    it("v3: every node reads the two scripts and the roster only, runs post-install.sh in roster mode, no managed policy, no Imds section", () => {
+    it("v3: every node reads the two scripts and the roster only, runs post-install.sh in roster mode with the signing key's public key, no managed policy, no Imds section", () => {
         const bucket = named(run, "hpc-dev-scripts-bucket").outputs.bucket;
+        const publicKey = mockPublicKey(String(named(run, "hpc-dev-users-signing-key").outputs.arn));
         const doc = YAML.parse(String(run.stackOutputs.clusterConfiguration));
         assert.equal(doc.Imds, undefined);
         assert.doesNotMatch(String(run.stackOutputs.clusterConfiguration), /IMDSv1|opsworks/i);
@@ -88,16 +96,17 @@ describe("the program on the dev stack (roster backend)", () => {
             });
             assert.deepEqual(node.CustomActions.OnNodeConfigured, {
                 Script: `s3://${bucket}/post-install.sh`,
-                Args: ["roster", `s3://${bucket}/roster.txt`, `s3://${bucket}/roster-agent.sh`, "60", "hpc-dev"],
+                Args: ["roster", `s3://${bucket}/roster.txt`, `s3://${bucket}/roster-agent.sh`, "60", "hpc-dev", publicKey],
             });
         }
     });
 
-    it("v2: post_install_args carries the same words, and no additional_iam_policies line", async () => {
+    it("v2: post_install_args carries the same words (the public key is one word: base64 has no blank), and no additional_iam_policies line", async () => {
         const v2 = await runRoster((raw) => { setFormat(raw, "v2"); raw.cluster.os = "centos7"; raw.roster.syncIntervalSeconds = 300; });
         const bucket = named(v2, "hpc-dev-scripts-bucket").outputs.bucket;
         const text = String(v2.stackOutputs.clusterConfiguration);
-        assert.match(text, new RegExp(`^post_install_args = "roster s3://${bucket}/roster\\.txt s3://${bucket}/roster-agent\\.sh 300 hpc-dev"$`, "m"));
+        const publicKey = mockPublicKey(String(named(v2, "hpc-dev-users-signing-key").outputs.arn));
+        assert.match(text, new RegExp(`^post_install_args = "roster s3://${bucket}/roster\\.txt s3://${bucket}/roster-agent\\.sh 300 hpc-dev ${publicKey.replace(/[+/]/g, "\\$&")}"$`, "m"));
         assert.match(text, new RegExp(`^post_install = s3://${bucket}/post-install\\.sh$`, "m"));
         assert.match(text, new RegExp(`^s3_read_resource = arn:aws:s3:::${bucket}/\\*$`, "m"));
         assert.doesNotMatch(text, /additional_iam_policies/);

@@ -33,13 +33,16 @@ const user = (iamUser: string, extra: Partial<RosterUserInput> = {}): RosterUser
 });
 
 describe("roster (dynamic provider, moto S3)", () => {
-    const s3 = useMotoS3(REGION, BUCKET);
+    const moto = useMotoS3(REGION, BUCKET);
+    const s3 = () => moto().s3;
 
     const inputs = (key: string, users: RosterUserInput[], groups: { name: string; gid?: number }[] = []): RosterInputs => ({
         region: REGION,
         bucket: BUCKET,
         key,
         environment: "hpc-dev",
+        signingKeyArn: moto().signingKey.arn,
+        publicKey: moto().signingKey.publicKey,
         range: { first: 2001, last: 60000 },
         users,
         groups,
@@ -79,7 +82,7 @@ describe("roster (dynamic provider, moto S3)", () => {
         assert.equal(lines[0], "pcluster-access-roster 1");
         assert.equal(lines[1], "environment hpc-dev");
         assert.equal(lines[2], `generation ${created.outs.generation}`);
-        assert.deepEqual(lines.slice(3, -2), [
+        assert.deepEqual(lines.slice(3, -3), [
             "group cfd 2004 adamblack,alice",
             "user adamblack 2003 2003 allowed nosudo",
             `key adamblack ${ECDSA_ADAM.split(" ").slice(0, 2).join(" ")}`,
@@ -88,7 +91,10 @@ describe("roster (dynamic provider, moto S3)", () => {
             "user bob 2002 2002 allowed nosudo",
             `key bob ${ED25519_ALICE.split(" ").slice(0, 2).join(" ")}`,
         ]);
-        assert.match(lines.at(-2)!, /^end [0-9a-f]{64}$/);
+        assert.match(lines.at(-3)!, /^end [0-9a-f]{64}$/);
+        // The signature line (test/access/roster/signing.spec.ts verifies it), then the final LF.
+        assert.match(lines.at(-2)!, /^signature ecdsa-p256-sha256 [A-Za-z0-9+/]+=*$/);
+        assert.equal(lines.at(-1), "");
         assert.equal(created.outs.url, `s3://${BUCKET}/${key}`);
         assert.deepEqual(Object.fromEntries(Object.entries(created.outs.allocation.users).map(([name, value]) => [name, value.uid])), { alice: 2001, bob: 2002, "adam.black": 2003 });
     });
@@ -197,6 +203,11 @@ describe("roster (dynamic provider, moto S3)", () => {
             { property: "key", reason: "key must be a non-empty string" },
             { property: "environment", reason: "environment must be a non-empty string" },
         ]);
+        const unsigned = await provider.check!({} as RosterInputs, { ...inputs("k.txt", [user("alice")]), signingKeyArn: "", publicKey: undefined as unknown as string });
+        assert.deepEqual(unsigned.failures, [
+            { property: "signingKeyArn", reason: "signingKeyArn must be a non-empty string" },
+            { property: "publicKey", reason: "publicKey must be a non-empty string" },
+        ]);
         const created = await create(inputs("gone.txt", [user("alice")]));
         assert.equal((await provider.read!(created.id, created.outs)).id, created.id);
         await provider.delete!(created.id, created.outs);
@@ -206,6 +217,7 @@ describe("roster (dynamic provider, moto S3)", () => {
     it("works from its serialized form (as in Pulumi state): create, no-op diff, one-write update", async () => {
         const { text, loaded } = await roundTrip(provider as AnyProvider);
         assert.match(text, /require\("@aws-sdk\/client-s3"\)/);
+        assert.match(text, /require\("@aws-sdk\/client-kms"\)/);
         const start = inputs("serialized.txt", [user("alice")]);
         const created = await loaded.create(start);
         assert.deepEqual(await loaded.diff!(created.id, created.outs, start), { changes: false, replaces: [], deleteBeforeReplace: false });

@@ -5,6 +5,7 @@
  * server, which the mock runtime does not have ("The Pulumi CLI does not support transforms").
  */
 import * as path from "node:path";
+import type * as pulumi from "@pulumi/pulumi";
 import type { ParallelClusterEnvironmentArgs } from "../../../components/environment";
 import type { MockCloudOptions } from "../../../scripts/offline/mockCloud";
 import type { ProgramRun } from "../../../scripts/offline/runProgram";
@@ -17,6 +18,8 @@ export interface ResourceEdit {
     readonly type: string;
     readonly nameSuffix?: string;
     readonly edit: (props: Props) => Props;
+    /** Replaces its resource options too (protect, say). */
+    readonly options?: (opts: pulumi.ResourceOptions) => pulumi.ResourceOptions;
 }
 
 export type Program =

@@ -12,7 +12,10 @@ pulumi.runtime.registerStackTransformation((args) => {
     if (matching.length === 0) {
         return undefined;
     }
-    return { props: matching.reduce((props, edit) => edit.edit(props), args.props), opts: args.opts };
+    return {
+        props: matching.reduce((props, edit) => edit.edit(props), args.props),
+        opts: matching.reduce((opts, edit) => edit.options?.(opts) ?? opts, args.opts),
+    };
 });
 
 // runProgram loads this module afresh; index.ts must be too, so that it registers its resources in this run.

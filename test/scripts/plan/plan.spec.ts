@@ -33,7 +33,9 @@ describe("npm run plan", () => {
         const result = await plan({ ...options(path.join(REPO_ROOT, "Pulumi.dev.yaml"), "dev") });
         assert.equal(result.exitCode, EXIT.ok, result.stderr);
         assert.match(result.stdout, /^pcluster-access offline plan: stack dev \(Pulumi\.dev\.yaml\), region eu-west-1, against a mock cloud\n/);
-        assert.match(result.stdout, /\nResources \(26\):\n/);
+        assert.match(result.stdout, /\nResources \(28\):\n/);
+        // The roster's signing key and its component.
+        assert.match(result.stdout, /\n {2}1 {2}aws:kms\/key:Key\n/);
         assert.match(result.stdout, /\n {2}1 {2}pulumi-nodejs:dynamic\/roster:Roster\n/);
         assert.doesNotMatch(result.stdout, /opsworks/i);
         assert.match(
