@@ -112,6 +112,8 @@ export interface RosterSettings {
     readonly instanceConnect: boolean;
     /** Which KMS key signs the roster (1, 2, ...): a new version is a new key, delivered to nodes as they are created. */
     readonly signingKeyVersion: number;
+    /** IAM role or user ARNs the signing key lets sign; empty: the identity running `pulumi up`. */
+    readonly signers: readonly string[];
 }
 
 /** Which backend delivers the roster to the nodes, with that backend's settings. */

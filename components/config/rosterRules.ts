@@ -47,7 +47,15 @@ export function resolveAccess(
 }
 
 export function resolveRoster(raw: RawSections["roster"], report: Report): RosterSettings {
-    const { syncIntervalSeconds, uidRange, signingKeyVersion } = raw;
+    const { syncIntervalSeconds, uidRange, signingKeyVersion, signers } = raw;
+    signers.forEach((signer, s) => {
+        // A role or user of IAM (a key policy names no session and no group); never one of ParallelCluster's node roles.
+        if (!/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/.test(signer)) {
+            report(`roster.signers[${s}]`, `'${signer}' is not an IAM role or user ARN (arn:aws:iam::ACCOUNT:role/NAME). Give the role that runs pulumi up, not its session (sts:...assumed-role) nor a group.`);
+        } else if (signer.includes(":role/parallelcluster/")) {
+            report(`roster.signers[${s}]`, `'${signer}' is a ParallelCluster node role: a node that can sign decides who logs in on every node. Give the roles that deploy the environment.`);
+        }
+    });
     if (signingKeyVersion < 1) {
         report("roster.signingKeyVersion", `${signingKeyVersion} is not a key version: versions count from 1 (the default), and raising it by one rotates the signing key.`);
     }
@@ -105,6 +113,7 @@ export function resolveRoster(raw: RawSections["roster"], report: Report): Roste
         groups: groups.filter((group) => group !== undefined),
         instanceConnect: raw.instanceConnect,
         signingKeyVersion,
+        signers: [...signers],
     };
 }
 

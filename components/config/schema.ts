@@ -179,6 +179,8 @@ const roster = z.strictObject({
     instanceConnect: z.boolean().default(false),
     /** Which signing key signs the roster: raising it makes a new KMS key (rotation, README). Default 1. */
     signingKeyVersion: z.number().int({ error: "must be a whole number" }).default(ROSTER_DEFAULTS.signingKeyVersion),
+    /** IAM role or user ARNs that may sign the roster. Default none: the identity running `pulumi up`. */
+    signers: z.array(z.string()).default([]),
 });
 
 /** A project group: a POSIX group on every node (the owner of a shared project directory, say). */
@@ -299,7 +301,7 @@ export const sectionSchemas = {
     network,
     access: access.default({ backend: "roster" }),
     opsworks: opsworks.default({ maxAttempts: DEFAULT_MAX_ATTEMPTS }),
-    roster: roster.default({ syncIntervalSeconds: ROSTER_DEFAULTS.syncIntervalSeconds, uidRange: ROSTER_DEFAULTS.uidRange, groups: [], instanceConnect: false, signingKeyVersion: ROSTER_DEFAULTS.signingKeyVersion }),
+    roster: roster.default({ syncIntervalSeconds: ROSTER_DEFAULTS.syncIntervalSeconds, uidRange: ROSTER_DEFAULTS.uidRange, groups: [], instanceConnect: false, signingKeyVersion: ROSTER_DEFAULTS.signingKeyVersion, signers: [] }),
     /** Items are parsed one by one (itemSchemas.user) so each bad user is reported on its own. */
     users: z.array(z.unknown()).default([]),
 };

@@ -78,7 +78,7 @@ export class RosterUsers extends pulumi.ComponentResource {
 
     constructor(name: string, args: RosterUsersArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pcluster-access:users:RosterUsers", name, {}, opts);
-        const signingKey = new RosterSigningKey(signingKeyName(name, args.settings.signingKeyVersion), { environment: args.environment }, { parent: this });
+        const signingKey = new RosterSigningKey(signingKeyName(name, args.settings.signingKeyVersion), { environment: args.environment, signers: args.settings.signers }, { parent: this });
         // Users this environment does not create are looked up: their ARN, and the UID tag another environment wrote.
         const lookups = new Map(
             args.users

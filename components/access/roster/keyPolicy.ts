@@ -3,8 +3,10 @@
  * mocks and the policy pack reads the same shape): who may sign the roster, and that no cluster node may
  * use the key at all. Nodes verify offline with the public key they got at boot; they never call KMS.
  *
- * - The deploying identity (the role behind `pulumi up`'s session, aws.iam.getSessionContext's issuerArn,
- *   not the session ARN, which changes every run) signs and administers the key.
+ * - The signers sign and administer the key: `roster.signers`, or by default the deploying identity (the
+ *   role behind `pulumi up`'s session, aws.iam.getSessionContext's issuerArn, not the session ARN, which
+ *   changes every run). Name every role that runs `up` (a person's and CI's) in roster.signers, or each
+ *   run by another identity rewrites the policy for itself.
  * - The account may read the key and its public half, cancel a scheduled deletion and re-enable the key
  *   (rescue, never use), and may replace the key policy (kms:PutKeyPolicy): without that, a deleted or
  *   renamed deploying role would leave the key

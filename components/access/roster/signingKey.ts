@@ -29,6 +29,8 @@ export const SIGNING_KEY_DELETION_WINDOW_DAYS = 30;
 export interface RosterSigningKeyArgs {
     /** The environment's name, in the key's description and tags. */
     readonly environment: string;
+    /** IAM role or user ARNs that may sign (roster.signers). Default: the identity running `pulumi up`. */
+    readonly signers?: readonly string[];
 }
 
 export class RosterSigningKey extends pulumi.ComponentResource {
@@ -43,6 +45,7 @@ export class RosterSigningKey extends pulumi.ComponentResource {
         const identity = aws.getCallerIdentityOutput({}, parent);
         // The role behind an assumed-role session (its ARN stays the same from run to run); a user's ARN as it is.
         const deployer = aws.iam.getSessionContextOutput({ arn: identity.arn }, parent).issuerArn;
+        const signers = args.signers !== undefined && args.signers.length > 0 ? pulumi.output([...args.signers]) : deployer.apply((arn) => [arn]);
         const partition = aws.getPartitionOutput({}, parent).partition;
         const key = new aws.kms.Key(
             name,
@@ -53,8 +56,8 @@ export class RosterSigningKey extends pulumi.ComponentResource {
                 deletionWindowInDays: SIGNING_KEY_DELETION_WINDOW_DAYS,
                 isEnabled: true,
                 policy: pulumi
-                    .all([partition, identity.accountId, deployer])
-                    .apply(([partitionName, accountId, signer]) => JSON.stringify(signingKeyPolicy({ partition: partitionName, accountId, signers: [signer] }))),
+                    .all([partition, identity.accountId, signers])
+                    .apply(([partitionName, accountId, arns]) => JSON.stringify(signingKeyPolicy({ partition: partitionName, accountId, signers: arns }))),
                 tags: { "pcluster-access:role": "roster-signing", "pcluster-access:environment": args.environment },
             },
             { parent: this, protect: true, retainOnDelete: true },

@@ -7,7 +7,8 @@
  */
 import * as assert from "node:assert/strict";
 import { signingKeyName } from "../../../components/access/roster";
-import { mockPublicKey } from "../../../scripts/offline/mockCloud";
+import { signingKeyPolicy } from "../../../components/access/roster/keyPolicy";
+import { MOCK_ACCOUNT_ID, mockPublicKey } from "../../../scripts/offline/mockCloud";
 import { configWith, problems } from "../../support/configProblems";
 import { DEV_STACK_FILE } from "../../support/devConfig";
 import { named, ofType, runDev, type DevRaw } from "../../support/program";
@@ -17,7 +18,7 @@ const deploy = (raw: DevRaw) => (raw.cluster.deploy = true);
 const rotate = (raw: DevRaw) => (raw.roster = { ...raw.roster, signingKeyVersion: 2 });
 const tail = (key: string) => `...${key.slice(-16)}`;
 
-describe("rotating the roster signing key (roster.signingKeyVersion)", () => {
+describe("rotating the roster signing key (roster.signingKeyVersion) and who signs (roster.signers)", () => {
     it("version 2 is a new key under a new name; the Roster signs with it and every node is given its public key", async () => {
         const first = await runDev(undefined, {}, undefined, undefined, DEV_STACK_FILE);
         const run = await runDev(rotate, {}, undefined, undefined, DEV_STACK_FILE);
@@ -49,6 +50,22 @@ describe("rotating the roster signing key (roster.signingKeyVersion)", () => {
                 "hpc-dev-cluster-config-object",
             ],
         ]);
+    });
+
+    it("roster.signers: the key policy lets exactly these roles sign; a session, a group or a node role is refused", async () => {
+        const ci = `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/ci-deployer`;
+        const admin = `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/alice-admin`;
+        const run = await runDev((raw) => (raw.roster = { ...raw.roster, signers: [ci, admin] }), {}, undefined, undefined, DEV_STACK_FILE);
+        const policy = JSON.parse(String(named(run, "hpc-dev-users-signing-key").inputs.policy)) as { Statement: { Principal: unknown }[] };
+        assert.deepEqual(policy, signingKeyPolicy({ partition: "aws", accountId: MOCK_ACCOUNT_ID, signers: [ci, admin] }));
+        assert.deepEqual(policy.Statement[0].Principal, { AWS: [ci, admin] });
+        assert.deepEqual(
+            problems(configWith((raw) => { raw.roster.signers = [`arn:aws:sts::${MOCK_ACCOUNT_ID}:assumed-role/ci/run-7`, `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/parallelcluster/hpc-dev/RoleHeadNode`]; }, DEV_STACK_FILE)),
+            [
+                `roster.signers[0]: 'arn:aws:sts::${MOCK_ACCOUNT_ID}:assumed-role/ci/run-7' is not an IAM role or user ARN (arn:aws:iam::ACCOUNT:role/NAME). Give the role that runs pulumi up, not its session (sts:...assumed-role) nor a group.`,
+                `roster.signers[1]: 'arn:aws:iam::${MOCK_ACCOUNT_ID}:role/parallelcluster/hpc-dev/RoleHeadNode' is a ParallelCluster node role: a node that can sign decides who logs in on every node. Give the roles that deploy the environment.`,
+            ],
+        );
     });
 
     it("refuses a version below 1", () => {
