@@ -11,8 +11,9 @@ import { parseArgs } from "node:util";
 import type { UserRow } from "../components/access/userRow";
 import { ConfigError } from "../components/config";
 import { nextDocument, ROSTER_TYPE, type RosterInputs } from "../components/access/roster/rosterResource";
+import { signDocument } from "../components/access/roster/signing";
 import { checkPolicies, formatPolicyReport, type PolicyReport } from "./offline/policyGate";
-import type { MockCloudOptions } from "./offline/mockCloud";
+import { mockSigner, type MockCloudOptions } from "./offline/mockCloud";
 import { PolicyConfigError, type PolicyConfigFile } from "./offline/policyHarness";
 import { formatCounts, formatTree, formatUsers } from "./offline/report";
 import { runProgram, type ProgramRun } from "./offline/runProgram";
@@ -78,7 +79,10 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     const roster = run.resources.find((resource) => resource.type === ROSTER_TYPE);
     if (roster !== undefined) {
         const rosterFile = path.join(stackDir, "roster.txt");
-        writeFileSync(rosterFile, nextDocument(options.cloud?.previousRoster, roster.inputs as unknown as RosterInputs).text);
+        const inputs = roster.inputs as unknown as RosterInputs;
+        // Signed as the provider signs it, by the mock cloud's key (the nodes' PUBKEY in this plan is its public half).
+        const text = await signDocument(nextDocument(options.cloud?.previousRoster, inputs).text, mockSigner(inputs.signingKeyArn), inputs.publicKey, inputs.signingKeyArn);
+        writeFileSync(rosterFile, text);
         written.push(rosterFile);
     }
     written.push(path.join(stackDir, configFile));

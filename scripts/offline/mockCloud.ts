@@ -4,7 +4,7 @@
  * answer, deterministically (derived from the resource's name), so a plan is stable from run to run.
  * Calls nobody taught it fail loudly instead of returning nothing.
  */
-import { createECDH, createHash } from "node:crypto";
+import { createECDH, createHash, createPrivateKey, sign } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { planRoster, RosterError, ROSTER_TYPE, type RosterInputs, type RosterOutputs } from "../../components/access/roster/rosterResource";
 import { STORED_CONFIGURATION_TYPE } from "../../components/cluster/storedConfiguration";
@@ -25,6 +25,23 @@ export function mockPublicKey(seed: string): string {
     const ecdh = createECDH("prime256v1");
     ecdh.setPrivateKey(createHash("sha256").update(seed).digest());
     return Buffer.concat([P256_SPKI_PREFIX, ecdh.getPublicKey()]).toString("base64");
+}
+
+/**
+ * What the mock KMS key `seed` signs with (the private half of mockPublicKey's key): ECDSA P-256 over
+ * SHA-256, DER, as kms:Sign with ECDSA_SHA_256 returns it. The plan signs its roster.txt with it, so the
+ * file ends with the signature line the nodes would check (with KMS's key in place of this one).
+ */
+export function mockSigner(seed: string): (digest: Buffer, bytes: Buffer) => Uint8Array {
+    const ecdh = createECDH("prime256v1");
+    const d = createHash("sha256").update(seed).digest();
+    ecdh.setPrivateKey(d);
+    const point = ecdh.getPublicKey();
+    const key = createPrivateKey({
+        key: { kty: "EC", crv: "P-256", d: d.toString("base64url"), x: point.subarray(1, 33).toString("base64url"), y: point.subarray(33).toString("base64url") },
+        format: "jwk",
+    });
+    return (_digest, bytes) => sign("sha256", bytes, key);
 }
 
 export interface MockCloudOptions {

@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { createPublicKey, verify } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -55,6 +56,12 @@ describe("npm run plan", () => {
         assert.match(roster, /^pcluster-access-roster \d+\nenvironment hpc-dev\ngeneration \d+\n/);
         assert.match(roster, /\nuser alice 2001 2001 allowed sudo[^\n]*\nkey alice ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMHdLqVDPsd5n4YBq\+RB\+LA\/q3fUizN2MDVjy5icQIVM/);
         assert.match(result.stdout, new RegExp(`\\nWrote ${dir}/dev/plan\\.json, ${dir}/dev/roster\\.txt and ${dir}/dev/cluster-config\\.yaml\\.\\n$`));
+        // Signed as the Roster signs it (by the mock cloud's key): the last line verifies with the nodes' PUBKEY (post-install argument 6).
+        const signature = /\nsignature ecdsa-p256-sha256 ([A-Za-z0-9+/=]+)\n$/.exec(roster);
+        assert.ok(signature, roster.slice(-200));
+        const pubkey = String(YAML.parse(readFileSync(path.join(dir, "dev", "cluster-config.yaml"), "utf8")).HeadNode.CustomActions.OnNodeConfigured.Args[5]);
+        const unsigned = roster.slice(0, roster.length - signature[0].length + 1);
+        assert.equal(verify("sha256", Buffer.from(unsigned), createPublicKey({ key: Buffer.from(pubkey, "base64"), format: "der", type: "spki" }), Buffer.from(signature[1], "base64")), true);
         assert.equal(result.stderr, "");
         const document = JSON.parse(readFileSync(path.join(dir, "dev", "plan.json"), "utf8"));
         assert.deepEqual(document.violations.map((violation: { policyName: string; enforcementLevel: string }) => [violation.policyName, violation.enforcementLevel]), [["discouraged-scratch-file-system", "advisory"], ["discouraged-sudo-users", "advisory"]]);
