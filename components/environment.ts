@@ -5,7 +5,7 @@
  * ties them together.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { backendScripts, buildAccess, type AccessLocation } from "./access";
+import { backendObjects, buildAccess, type AccessLocation } from "./access";
 import { ClusterConfiguration } from "./cluster/clusterConfiguration";
 import type { UserRow } from "./access/userRow";
 import type { EnvironmentConfig } from "./config/model";
@@ -65,7 +65,7 @@ export class ParallelClusterEnvironment extends pulumi.ComponentResource {
         new EnvironmentName({ clusterName: config.cluster.name, ...(config.cluster.renamedFrom === undefined ? {} : { renamedFrom: config.cluster.renamedFrom }) }, parent);
         const network = new Network(`${name}-network`, { settings: config.network }, parent);
         const fsx = new FsxSettings(`${name}-fsx`, { settings: config.cluster.fsx }, parent);
-        const asset = new PostInstallAsset(`${name}-scripts`, { extraScripts: backendScripts(config.access) }, parent);
+        const asset = new PostInstallAsset(`${name}-scripts`, { extraObjects: backendObjects(config.access) }, parent);
         const access = buildAccess(
             name,
             config.access,

@@ -10,8 +10,17 @@ import * as path from "node:path";
 
 /** The bucket's guards are not negotiable and the scripts are this repository's. */
 export interface PostInstallAssetArgs {
-    /** Further scripts of scripts/ uploaded beside post-install.sh, under their own file names. Default none. */
-    readonly extraScripts?: readonly string[];
+    /** Further objects uploaded beside post-install.sh (a backend's node agent). Default none. */
+    readonly extraObjects?: readonly AssetObject[];
+}
+
+/** An object of the program's own making, uploaded as these exact bytes. */
+export interface AssetObject {
+    /** Names the object's resource: `${name}-${id}`. */
+    readonly id: string;
+    readonly key: string;
+    readonly content: Buffer;
+    readonly contentType: string;
 }
 
 export const POST_INSTALL_KEY = "post-install.sh";
@@ -63,10 +72,10 @@ export class PostInstallAsset extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: guards },
         );
-        for (const script of args.extraScripts ?? []) {
+        for (const object of args.extraObjects ?? []) {
             new aws.s3.BucketObjectv2(
-                `${name}-${script.replace(/\.sh$/, "")}`,
-                { bucket: bucket.id, key: script, source: new pulumi.asset.FileAsset(path.join(SCRIPTS_DIR, script)), contentType: "text/x-shellscript" },
+                `${name}-${object.id}`,
+                { bucket: bucket.id, key: object.key, contentBase64: object.content.toString("base64"), contentType: object.contentType },
                 { parent: this, dependsOn: guards },
             );
         }

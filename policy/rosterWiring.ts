@@ -22,7 +22,7 @@ export interface RosterWiringConfig {
     readonly agentKey: string;
 }
 
-export const ROSTER_WIRING_DEFAULTS: RosterWiringConfig = { agentKey: "roster-agent.sh" };
+export const ROSTER_WIRING_DEFAULTS: RosterWiringConfig = { agentKey: "agent.tar" };
 
 /** What this stack's Roster says the nodes must be given; UNKNOWN where not known during this preview. */
 interface ExpectedRoster {

@@ -1,5 +1,5 @@
 #!/bin/bash
-# First step of `npm test`: make sure the machine has what the suites run for real. Debian's awscli
+# First step of `npm test` and `npm run bench`: make sure the machine has what the suites run for real. Debian's awscli
 # (2.9.19, the last CLI with the opsworks commands the node scripts call; the agent tests fetch the roster
 # with it), shellcheck (the gate), openssh-server and sudo (the node agent's login tests run a real sshd
 # and sudo in a mount namespace). As root with apt, it installs what is missing; anywhere else it stops

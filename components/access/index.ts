@@ -8,7 +8,9 @@ import type { UserRow } from "./userRow";
 import type { AccessSettings, UserSettings } from "../config/model";
 import type { NodeAccess } from "./nodeAccess";
 import { buildOpsWorksAccess } from "./opsworks";
+import type { AssetObject } from "../postInstallAsset";
 import { AGENT_KEY, rosterNodeAccess, RosterUsers } from "./roster";
+import { agentBundle } from "./roster/agentBundle";
 
 export type { NodeAccess, S3Read, ImdsRequirement } from "./nodeAccess";
 
@@ -41,9 +43,9 @@ export interface AccessContext {
     readonly bucketGuards: pulumi.Resource[];
 }
 
-/** Scripts a backend needs uploaded beside post-install.sh. */
-export function backendScripts(settings: AccessSettings): string[] {
-    return settings.backend === "roster" ? [AGENT_KEY] : [];
+/** Objects a backend needs uploaded beside post-install.sh: the roster backend's node agent bundle. */
+export function backendObjects(settings: AccessSettings): AssetObject[] {
+    return settings.backend === "roster" ? [{ id: "roster-agent", key: AGENT_KEY, content: agentBundle().bytes, contentType: "application/x-tar" }] : [];
 }
 
 /** Builds the chosen backend's resources under `parent`, named from `name`. */

@@ -455,11 +455,16 @@ deregister_main() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Roster mode: install the node agent (scripts/node/roster-agent.sh, uploaded beside this script), run one
-# sync at once so the accounts exist before the node takes jobs, then every INTERVAL seconds from cron.
+# Roster mode: install the node agent (scripts/node/roster-agent.sh and its parts in scripts/node/agent/,
+# uploaded beside this script as one tar, components/access/roster/agentBundle.ts), run one sync at once so
+# the accounts exist before the node takes jobs, then every INTERVAL seconds from cron.
 # ---------------------------------------------------------------------------------------------
 
-readonly AGENT_SCRIPT="/opt/pcluster-access/roster-agent.sh"
+# The agent's own `install` mode lays it out there: releases/SHA256/ and the `current` symlink cron runs.
+readonly AGENT_HOME="/opt/pcluster-access"
+readonly AGENT_SCRIPT="$AGENT_HOME/current/roster-agent.sh"
+# Where agents before the bundle (one file) were installed; cron no longer runs it once this has run.
+readonly LEGACY_AGENT_SCRIPT="$AGENT_HOME/roster-agent.sh"
 readonly AGENT_CONF="/etc/pcluster-access/roster-agent.conf"
 readonly AGENT_CRON="/etc/cron.d/pcluster-access-roster"
 readonly AGENT_LOGROTATE="/etc/logrotate.d/pcluster-access-roster"
@@ -485,7 +490,7 @@ find_any_aws_cli() {
     die "no AWS CLI found (looked in: $PCA_AWS_CLI_CANDIDATES); install one or set PCA_AWS_CLI"
 }
 
-agent_tmp=""
+agent_tmp="" unpacked=""
 
 # roster_args_v2 URL..: ParallelCluster 2 runs the script with its own URL first; roster mode is then
 # the first word of cfn_postinstall_args. Sets roster_words to the words after it.
@@ -526,19 +531,29 @@ roster_main() {
     # Globals: the EXIT trap runs after this function's locals are gone.
     agent_tmp="$(mktemp)"
     err_file="$(mktemp)"
-    trap 'rm -f "$agent_tmp" "$err_file"' EXIT
+    unpacked="$(mktemp -d)"
+    trap 'rm -rf "$agent_tmp" "$err_file" "$unpacked"' EXIT
     if ! "$aws_cli" s3api get-object --region "$region" ${PCA_S3_ENDPOINT_URL:+--endpoint-url "$PCA_S3_ENDPOINT_URL"} \
         --bucket "${BASH_REMATCH[1]}" --key "${BASH_REMATCH[2]}" "$agent_tmp" >/dev/null 2>"$err_file"; then
         log_lines "aws: " <"$err_file"
         die "could not fetch the node agent from $agent_url"
     fi
-    bash -n "$agent_tmp" 2>"$err_file" || { log_lines "bash: " <"$err_file"; die "$agent_url is not a bash script"; }
-    write_file "${PCA_ROOT}${AGENT_SCRIPT}" 0755 <"$agent_tmp"
+    # The bundle installs itself (its `install` mode: the layout its upgrades keep), from a scratch copy.
+    if ! tar -xf "$agent_tmp" -C "$unpacked" --no-same-owner roster-agent.sh agent 2>"$err_file"; then
+        log_lines "tar: " <"$err_file"
+        die "$agent_url is not the node agent bundle (a tar of roster-agent.sh and agent/)"
+    fi
+    if ! PCA_AGENT_CONF=/nonexistent PCA_AGENT_HOME="${PCA_ROOT}${AGENT_HOME}" PCA_LOG="${PCA_ROOT}${AGENT_LOG}" \
+        bash "$unpacked/roster-agent.sh" install "$agent_tmp" 2>&1 | log_lines "agent: "; then
+        die "could not install the node agent from $agent_url"
+    fi
+    [[ ! -e "${PCA_ROOT}${LEGACY_AGENT_SCRIPT}" ]] || rm -f "${PCA_ROOT}${LEGACY_AGENT_SCRIPT}"
     # KEY=VALUE without quotes: every value was checked above to hold no whitespace; the agent reads
     # the file as data and does not source it.
     {
         printf '# pcluster-access node agent settings, written by post-install.sh.\n'
         printf 'PCA_ROSTER_URL=%s\n' "$roster_url"
+        printf 'PCA_AGENT_URL=%s\n' "$agent_url"
         printf 'PCA_ENVIRONMENT=%s\n' "$environment"
         printf 'PCA_NODE_TYPE=%s\n' "$node_type"
         printf 'PCA_REGION=%s\n' "$region"

@@ -70,7 +70,7 @@ describe("the policy pack", () => {
             "required-imds-v1-for-opsworks": { imdsSupport: "v1.0" },
             "prohibited-imds-v1-without-need": {},
             "required-opsworks-stack-placement": { chefVersion: "12" },
-            "required-roster-wiring": { agentKey: "roster-agent.sh" },
+            "required-roster-wiring": { agentKey: "agent.tar" },
             "required-roster-uids": {},
             "required-roster-signing-key": {},
             "prohibited-node-signing-key-use": {},

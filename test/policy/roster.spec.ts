@@ -53,7 +53,7 @@ describe("roster backend policies", () => {
             bucket = String(named(run, "hpc-dev-scripts-bucket").outputs.bucket);
             publicKey = mockPublicKey(String(named(run, "hpc-dev-users-signing-key").outputs.arn));
         });
-        const wanted = () => `roster s3://${bucket}/roster.txt s3://${bucket}/roster-agent.sh INTERVAL_SECONDS hpc-dev PUBKEY`;
+        const wanted = () => `roster s3://${bucket}/roster.txt s3://${bucket}/agent.tar INTERVAL_SECONDS hpc-dev PUBKEY`;
 
         it("reports a queue that does not run in roster mode", async () => {
             const { report } = await checkRoster({ edits: [editArgs("compute", (args) => args.splice(0, args.length, "2f18b4cb-4de5-4429-a149-ff7da9f0d8ee"))] });
@@ -113,7 +113,7 @@ describe("roster backend policies", () => {
             assert.deepEqual(violations(report, WIRING), [
                 [
                     "mandatory",
-                    `Login node pool login runs the agent "s3://elsewhere/agent.sh" (${path}.CustomActions.OnNodeConfigured.Args), not this environment's s3://${bucket}/roster-agent.sh. Pass s3://${bucket}/roster-agent.sh.`,
+                    `Login node pool login runs the agent "s3://elsewhere/agent.sh" (${path}.CustomActions.OnNodeConfigured.Args), not this environment's s3://${bucket}/agent.tar. Pass s3://${bucket}/agent.tar.`,
                     CONFIG_OBJECT,
                 ],
                 [
@@ -130,7 +130,7 @@ describe("roster backend policies", () => {
             const passing = await checkRoster({ change: v2 });
             assert.deepEqual(violations(passing.report, WIRING), []);
             const v2Key = mockPublicKey(String(named(passing.run, "hpc-dev-users-signing-key").outputs.arn));
-            const args = `roster s3://${bucket}/roster.txt s3://${bucket}/roster-agent.sh 60 hpc-test ${v2Key}`;
+            const args = `roster s3://${bucket}/roster.txt s3://${bucket}/agent.tar 60 hpc-test ${v2Key}`;
             const { report } = await checkRoster({ change: v2, edits: [editV2("cluster default", "post_install_args", args, `"${args}"`)] });
             assert.deepEqual(violations(report, WIRING), [
                 [

@@ -1,7 +1,8 @@
 /**
  * The roster backend (the default): the roster (users with UIDs that never move, keys, sudo, access
  * state, project groups) published as one document in the environment's bucket, and an agent on every
- * node that applies it (scripts/node/roster-agent.sh, started by post-install.sh's `roster` mode). Built
+ * node that applies it (scripts/node/roster-agent.sh and its parts, uploaded as one bundle: agentBundle.ts; started by
+ * post-install.sh's `roster` mode). Built
  * only on IAM and S3: no OpsWorks, no extra managed policy, and IMDSv2 stays required.
  */
 import * as aws from "@pulumi/aws";
@@ -16,7 +17,7 @@ import { RosterSigningKey } from "./signingKey";
 
 /** Where the document and the agent live in the environment's bucket (FORMAT.md's ROSTER_KEY, AGENT_KEY). */
 export const ROSTER_KEY = "roster.txt";
-export const AGENT_KEY = "roster-agent.sh";
+export const AGENT_KEY = "agent.tar";
 
 /**
  * Tag on IAM users this program creates: the UID the environment gave them. Another environment of the

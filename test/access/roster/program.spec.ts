@@ -4,10 +4,10 @@
  * another environment through that tag.
  */
 import * as assert from "node:assert/strict";
-import * as path from "node:path";
 import * as YAML from "yaml";
 import { MOCK_ACCOUNT_ID, mockPublicKey } from "../../../scripts/offline/mockCloud";
-import { DEV_STACK_FILE, REPO_ROOT, setFormat } from "../../support/devConfig";
+import { agentBundle } from "../../../components/access/roster/agentBundle";
+import { DEV_STACK_FILE, setFormat } from "../../support/devConfig";
 import { named, ofType, parentName, runDev, type DevRaw } from "../../support/program";
 
 const ROSTER_TYPE = "pulumi-nodejs:dynamic/roster:Roster";
@@ -68,8 +68,10 @@ describe("the program on the dev stack (roster backend)", () => {
         const guards = ["bucket", "public-access-block", "ownership", "encryption", "versioning", "tls-only"].map((suffix) => named(run, `hpc-dev-scripts-${suffix}`).urn);
         assert.deepEqual([...roster.dependencies].sort(), [...guards, signingKey.urn].sort());
         const agent = named(run, "hpc-dev-scripts-roster-agent");
-        assert.equal(agent.inputs.key, "roster-agent.sh");
-        assert.equal(await (agent.inputs.source as { path: Promise<string> }).path, path.join(REPO_ROOT, "scripts", "node", "roster-agent.sh"));
+        // The agent bundle (components/access/roster/agentBundle.ts): these exact bytes, a tar of the entry script and its parts.
+        assert.equal(agent.inputs.key, "agent.tar");
+        assert.equal(agent.inputs.contentType, "application/x-tar");
+        assert.deepEqual(Buffer.from(agent.inputs.contentBase64 as string, "base64"), agentBundle().bytes);
         assert.deepEqual([...agent.dependencies].sort(), [...guards].sort());
     });
 
@@ -92,11 +94,11 @@ describe("the program on the dev stack (roster backend)", () => {
         assert.doesNotMatch(String(run.stackOutputs.clusterConfiguration), /IMDSv1|opsworks/i);
         for (const node of [doc.HeadNode, ...doc.Scheduling.SlurmQueues]) {
             assert.deepEqual(node.Iam, {
-                S3Access: ["post-install.sh", "roster-agent.sh", "roster.txt"].map((key) => ({ BucketName: bucket, KeyName: key, EnableWriteAccess: false })),
+                S3Access: ["post-install.sh", "agent.tar", "roster.txt"].map((key) => ({ BucketName: bucket, KeyName: key, EnableWriteAccess: false })),
             });
             assert.deepEqual(node.CustomActions.OnNodeConfigured, {
                 Script: `s3://${bucket}/post-install.sh`,
-                Args: ["roster", `s3://${bucket}/roster.txt`, `s3://${bucket}/roster-agent.sh`, "60", "hpc-dev", publicKey],
+                Args: ["roster", `s3://${bucket}/roster.txt`, `s3://${bucket}/agent.tar`, "60", "hpc-dev", publicKey],
             });
         }
     });
@@ -106,7 +108,7 @@ describe("the program on the dev stack (roster backend)", () => {
         const bucket = named(v2, "hpc-dev-scripts-bucket").outputs.bucket;
         const text = String(v2.stackOutputs.clusterConfiguration);
         const publicKey = mockPublicKey(String(named(v2, "hpc-dev-users-signing-key").outputs.arn));
-        assert.match(text, new RegExp(`^post_install_args = "roster s3://${bucket}/roster\\.txt s3://${bucket}/roster-agent\\.sh 300 hpc-dev ${publicKey.replace(/[+/]/g, "\\$&")}"$`, "m"));
+        assert.match(text, new RegExp(`^post_install_args = "roster s3://${bucket}/roster\\.txt s3://${bucket}/agent\\.tar 300 hpc-dev ${publicKey.replace(/[+/]/g, "\\$&")}"$`, "m"));
         assert.match(text, new RegExp(`^post_install = s3://${bucket}/post-install\\.sh$`, "m"));
         assert.match(text, new RegExp(`^s3_read_resource = arn:aws:s3:::${bucket}/\\*$`, "m"));
         assert.doesNotMatch(text, /additional_iam_policies/);

@@ -1,9 +1,18 @@
 import * as assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { expectedBackoffMs, expectedThrottleWaitMs } from "../../../scripts/bench/backoff";
 import { formatGoal } from "../../../scripts/bench/goals";
 import { TERRAFORM_CALLS } from "../../../scripts/bench/terraformCalls";
+import { REPO_ROOT } from "../../support/devConfig";
 
 describe("bench references", () => {
+    it("npm run bench first installs what its rows run for real (sshd, sudo, the AWS CLI, shellcheck), as npm test does", () => {
+        const scripts = (JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+        assert.equal(scripts.bench, "bash scripts/test-deps.sh && ts-node --transpile-only scripts/bench.ts");
+        assert.ok(scripts.test.startsWith("bash scripts/test-deps.sh && "), scripts.test);
+    });
+
     it("Terraform's calls per reference/opsworks.md, for N = 10, 100, 500", () => {
         const at = (users: number) => Object.fromEntries(Object.entries(TERRAFORM_CALLS).map(([operation, cost]) => [operation, cost.calls(users)]));
         assert.deepEqual(at(10), { create: 51, noop: 22, rotateOne: 24, refresh: 22 });

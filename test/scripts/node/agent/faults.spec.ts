@@ -111,8 +111,8 @@ describe("roster-agent.sh never acts on doubt", function () {
         await refusedDocument(renderRoster({ ...good, generation: 4 }), "generation 4 is lower than the applied 5");
     });
 
-    it("an unknown format version", async () => {
-        await refusedDocument(renderRoster({ ...good, generation: 6 }, 2), "unknown format version 2 (this agent knows 1)");
+    it("a later format whose envelope is not one (line 4 must be the agent line, FORMAT-2.md)", async () => {
+        await refusedDocument(renderRoster({ ...good, generation: 6 }, 2), "line 4 is not 'agent SHA256' (lowercase hex)");
     });
 
     it("another environment's roster", async () => {

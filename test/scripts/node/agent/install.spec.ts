@@ -4,10 +4,14 @@
  * in a namespace node at real paths; the refusals that stop before any fetch run on a temp root.
  */
 import * as assert from "node:assert/strict";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { AGENT, AGENT_URL, Cluster, ENVIRONMENT, REGION, ROSTER_URL } from "./support/cluster";
-import { KeyPair, makeKeyPair, Node, ssh } from "./support/node";
+import { AGENT_SOURCE_DIR, agentBundle, tar, type TarEntry } from "../../../../components/access/roster/agentBundle";
+import { AGENT_URL, Cluster, ENVIRONMENT, REGION, ROSTER_URL } from "./support/cluster";
+import { KeyPair, makeKeyPair, Node, NODE_PATH, ssh } from "./support/node";
+import { run } from "../../../support/run";
 import { NodeRoot, POST_INSTALL, REAL_AWS_CLI, runPostInstall, scriptEnv } from "../support/script";
 
 describe("post-install.sh roster mode", function () {
@@ -41,16 +45,23 @@ describe("post-install.sh roster mode", function () {
             const result = await postInstall(node, ["roster", ROSTER_URL, AGENT_URL, "300", ENVIRONMENT]);
             assert.equal(result.status, 0, result.stderr);
 
-            assert.deepEqual(readFileSync(path.join(node.dir, "opt/pcluster-access/roster-agent.sh")), readFileSync(AGENT));
-            assert.equal(await node.execOk("stat", ["-c", "%a %U", "/opt/pcluster-access/roster-agent.sh", "/etc/pcluster-access/roster-agent.conf"]),
-                "755 root\n600 root\n");
+            // The bundle, installed by its own install mode: one release directory named by its SHA-256, and `current`.
+            const bundle = agentBundle();
+            assert.equal(readlinkSync(path.join(node.dir, "opt/pcluster-access/current")), `releases/${bundle.sha256}`);
+            const release = path.join(node.dir, "opt/pcluster-access/releases", bundle.sha256);
+            for (const member of bundle.members.filter((m) => !m.endsWith("/"))) {
+                assert.deepEqual(readFileSync(path.join(release, member)), readFileSync(path.join(AGENT_SOURCE_DIR, member)), member);
+            }
+            assert.deepEqual(readdirSync(path.join(node.dir, "opt/pcluster-access")).sort(), ["current", "releases"]);
+            assert.equal(await node.execOk("stat", ["-c", "%a %U", "/opt/pcluster-access/current/roster-agent.sh", "/opt/pcluster-access/current/agent/document.sh",
+                "/etc/pcluster-access/roster-agent.conf"]), "755 root\n644 root\n600 root\n");
             assert.equal(readFileSync(node.etc("pcluster-access/roster-agent.conf"), "utf8"), [
                 "# pcluster-access node agent settings, written by post-install.sh.",
-                `PCA_ROSTER_URL=${ROSTER_URL}`, `PCA_ENVIRONMENT=${ENVIRONMENT}`, "PCA_NODE_TYPE=HeadNode", `PCA_REGION=${REGION}`,
+                `PCA_ROSTER_URL=${ROSTER_URL}`, `PCA_AGENT_URL=${AGENT_URL}`, `PCA_ENVIRONMENT=${ENVIRONMENT}`, "PCA_NODE_TYPE=HeadNode", `PCA_REGION=${REGION}`,
                 `PCA_AWS_CLI=${REAL_AWS_CLI}`, `PCA_S3_ENDPOINT_URL=${cluster.moto.url}`, "",
             ].join("\n"));
             const cron = readFileSync(node.etc("cron.d/pcluster-access-roster"), "utf8");
-            assert.equal(cron.split("\n").at(-2), "*/5 * * * * root /opt/pcluster-access/roster-agent.sh sync >/dev/null 2>&1");
+            assert.equal(cron.split("\n").at(-2), "*/5 * * * * root /opt/pcluster-access/current/roster-agent.sh sync >/dev/null 2>&1");
             assert.match(readFileSync(node.etc("logrotate.d/pcluster-access-roster"), "utf8"),
                 /^\/var\/log\/pcluster-access-roster\.log \{\n {4}weekly\n {4}maxsize 10M\n/);
             // The first sync ran: the account exists and the agent's log says so.
@@ -60,7 +71,7 @@ describe("post-install.sh roster mode", function () {
 
             // What cron runs: the installed copy with the written settings; the roster has not changed.
             cluster.takeCommands();
-            const cycle = await node.exec("/bin/bash", ["-c", "/opt/pcluster-access/roster-agent.sh sync"], cluster.agentEnv());
+            const cycle = await node.exec("/bin/bash", ["-c", "/opt/pcluster-access/current/roster-agent.sh sync"], cluster.agentEnv());
             assert.equal(cycle.status, 0, cycle.stderr);
             assert.match(cycle.stderr, /roster unchanged \(304\): nothing to do\n$/);
             assert.deepEqual(cluster.takeCommands(), []);
@@ -70,6 +81,9 @@ describe("post-install.sh roster mode", function () {
 
         it("v2 master: reads the same words from cfn_postinstall_args; every minute for an interval of 60", async () => {
             const node = await cluster.addBareNode("MasterServer");
+            // An earlier release installed the agent as this one file; cron no longer runs it, so it goes.
+            mkdirSync(path.join(node.dir, "opt/pcluster-access"), { recursive: true });
+            writeFileSync(path.join(node.dir, "opt/pcluster-access/roster-agent.sh"), "#!/bin/bash\n");
             cfnconfig(node, {
                 cfn_node_type: "MasterServer", cfn_region: REGION, cfn_postinstall: "s3://pca-assets/post-install.sh",
                 cfn_postinstall_args: `"roster ${ROSTER_URL} ${AGENT_URL} 60 ${ENVIRONMENT}"`,
@@ -77,9 +91,10 @@ describe("post-install.sh roster mode", function () {
             const result = await postInstall(node, ["s3://pca-assets/post-install.sh"]);
             assert.equal(result.status, 0, result.stderr);
             assert.equal(readFileSync(node.etc("cron.d/pcluster-access-roster"), "utf8").split("\n").at(-2),
-                "* * * * * root /opt/pcluster-access/roster-agent.sh sync >/dev/null 2>&1");
+                "* * * * * root /opt/pcluster-access/current/roster-agent.sh sync >/dev/null 2>&1");
             assert.match(readFileSync(node.etc("pcluster-access/roster-agent.conf"), "utf8"), /\nPCA_NODE_TYPE=MasterServer\n/);
             assert.equal((await node.exec("getent", ["passwd", "alice"])).status, 0);
+            assert.deepEqual(readdirSync(path.join(node.dir, "opt/pcluster-access")).sort(), ["current", "releases"]);
         });
 
         it("fails the node when the first sync fails (no roster yet), with the job installed to retry", async () => {
@@ -91,6 +106,67 @@ describe("post-install.sh roster mode", function () {
             assert.match(readFileSync(node.etc("cron.d/pcluster-access-roster"), "utf8"), /\n\*\/2 \* \* \* \* root /);
             assert.equal((await node.exec("getent", ["passwd", "alice"])).status, 2);
         });
+
+        it("refuses an agent object that is not the bundle (an earlier release's single script): nothing installed, the node fails", async () => {
+            await cluster.uploadAgent(Buffer.from("#!/bin/bash\necho the old agent\n"));
+            try {
+                const node = await cluster.addBareNode("LoginNode");
+                cfnconfig(node, { cfn_node_type: "LoginNode", cfn_region: REGION });
+                const result = await postInstall(node, ["roster", ROSTER_URL, AGENT_URL, "60", ENVIRONMENT]);
+                assert.equal(result.status, 1);
+                assert.match(result.stderr, new RegExp(`post-install: error: ${AGENT_URL.replace(/[./]/g, "\\$&")} is not the node agent bundle \\(a tar of roster-agent\\.sh and agent/\\)\n$`));
+                assert.equal(existsSync(path.join(node.dir, "opt/pcluster-access")), false);
+                assert.equal(existsSync(node.etc("cron.d/pcluster-access-roster")), false);
+            } finally {
+                await cluster.uploadAgent();
+            }
+        });
+    });
+
+    describe("install mode (roster-agent.sh install FILE) on a scratch directory", () => {
+        let dir: string;
+        beforeEach(() => {
+            dir = mkdtempSync(path.join(tmpdir(), "pca-install-"));
+        });
+        afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+        const install = (bundle: Buffer): ReturnType<typeof run> => {
+            const file = path.join(dir, "bundle.tar");
+            writeFileSync(file, bundle);
+            return run("/bin/bash", [path.join(AGENT_SOURCE_DIR, "roster-agent.sh"), "install", file],
+                { PATH: NODE_PATH, PCA_AGENT_CONF: "/nonexistent", PCA_AGENT_HOME: path.join(dir, "agent"), PCA_LOG: path.join(dir, "agent.log") });
+        };
+        const sha256 = (bytes: Buffer): string => createHash("sha256").update(bytes).digest("hex");
+        /** The repository's bundle with one more (or one changed) member. */
+        const variant = (extra: TarEntry): Buffer => {
+            const entries: TarEntry[] = agentBundle().members.map((name) => (name.endsWith("/") ? { name, mode: 0o755 }
+                : { name, mode: name === "roster-agent.sh" ? 0o755 : 0o644, content: readFileSync(path.join(AGENT_SOURCE_DIR, name)) }));
+            return tar([...entries.filter((e) => e.name !== extra.name), extra]);
+        };
+
+        it("a second bundle becomes current; the one it replaced is kept, older ones are removed", async () => {
+            const bundles = ["# one\n", "# two\n", "# three\n"].map((text) => variant({ name: "agent/zz-extra.sh", mode: 0o644, content: Buffer.from(text) }));
+            for (const bundle of bundles) assert.equal((await install(bundle)).status, 0);
+            assert.equal(readlinkSync(path.join(dir, "agent/current")), `releases/${sha256(bundles[2])}`);
+            assert.deepEqual(readdirSync(path.join(dir, "agent/releases")).sort(), [sha256(bundles[1]), sha256(bundles[2])].sort());
+            assert.match(readFileSync(path.join(dir, "agent.log"), "utf8"), new RegExp(`roster-agent: installed agent ${sha256(bundles[2])} as ${dir}/agent/current\n$`));
+        });
+
+        const refusals: [string, () => Buffer, string][] = [
+            ["not a tar", () => Buffer.from("#!/bin/bash\n"), "not a tar archive"],
+            ["a member outside roster-agent.sh and agent/*.sh", () => variant({ name: "evil.sh", mode: 0o755, content: Buffer.from("true\n") }), "unexpected member 'evil.sh'"],
+            ["a part that is not bash", () => variant({ name: "agent/log.sh", mode: 0o644, content: Buffer.from("if then fi (\n") }), "agent/log.sh is not a bash script"],
+            ["no entry script", () => tar([{ name: "agent/", mode: 0o755 }]), "no roster-agent.sh in it"],
+        ];
+        for (const [title, bundle, reason] of refusals) {
+            it(`refuses ${title}: exit 1, nothing installed`, async () => {
+                const result = await install(bundle());
+                assert.equal(result.status, 1);
+                assert.ok(result.stderr.includes(`is not an agent bundle: ${reason}`), result.stderr);
+                assert.ok(result.stderr.trimEnd().endsWith("; nothing installed"), result.stderr);
+                assert.deepEqual(existsSync(path.join(dir, "agent/current")) ? "installed" : readdirSync(path.join(dir, "agent/releases")), []);
+            });
+        }
     });
 
     describe("refuses bad input before any AWS call", () => {

@@ -1,7 +1,7 @@
 /**
- * Measures the node agent on a head node (a namespace, real accounts and sshd, the roster in moto's S3
- * fetched by the real AWS CLI) for N users: the first apply, a no-op cycle, one user changed among N,
- * and logins. AWS requests are moto's recorded requests; account commands are the PATH wrappers'
+ * Measures the node agent on a compute node and a head node (namespaces sharing /home, real accounts and
+ * sshd, the roster in moto's S3 fetched by the real AWS CLI) for N users: the first apply on each, then on
+ * the head node a no-op cycle, one user changed among N, and logins. AWS requests are moto's recorded requests; account commands are the PATH wrappers'
  * log (support/cluster.ts), and the agent's own "run:" lines (every command that changes the node,
  * key-file renames included). Used by its spec and by the benchmark's agent row.
  */
@@ -21,11 +21,16 @@ export interface CycleCost {
     readonly accountCommands: string[];
     /** Every change the agent logged as `run: ...`. */
     readonly agentRuns: string[];
+    /** Lines of the node's passwd, shadow, group and gshadow that the cycle added or changed, as "FILE: LINE". */
+    readonly changedAccountLines: string[];
 }
 
 export interface AgentMeasurement {
     readonly users: number;
     readonly groups: number;
+    /** The first apply on a compute node (accounts and key files; no homes), which every scale-up pays. */
+    readonly computeFirstApply: CycleCost;
+    /** The first apply on the head node (also the homes, with their intra-cluster key pairs). */
     readonly firstApply: CycleCost;
     readonly noOp: CycleCost;
     /** One user (without sudo) blocked among N. */
@@ -50,9 +55,11 @@ export async function measureAgent(users: number, groups = 10, logins = 5): Prom
             groups: Array.from({ length: groups }, (_, g) => ({ name: `proj${g}`, gid: 50000 + g, members: members(g) })),
             users: rosterUsers.map((u) => changed.find((c) => c.name === u.name) ?? u),
         });
+        const compute = await cluster.addNode("ComputeFleet");
         const head = await cluster.addNode("HeadNode");
 
         await cluster.publish(roster(1));
+        const computeFirstApply = await cycle(cluster, compute);
         const firstApply = await cycle(cluster, head);
         const noOp = await cycle(cluster, head);
         // A user without sudo, so the change is that user's alone (a sudo user's would rewrite the shared sudoers file).
@@ -75,6 +82,7 @@ export async function measureAgent(users: number, groups = 10, logins = 5): Prom
         return {
             users,
             groups,
+            computeFirstApply,
             firstApply,
             noOp,
             oneChanged,
@@ -89,11 +97,18 @@ async function cycle(cluster: Cluster, node: Node): Promise<CycleCost> {
     const logFile = path.join(node.dir, "var/log/pcluster-access-roster.log");
     const logBefore = readLog(logFile).length;
     cluster.takeCommands();
+    const accountsBefore = accountLines(node);
     await cluster.moto.startRecording();
     const result = await cluster.sync(node);
     const requests = await cluster.moto.recordedRequests();
     const agentRuns = readLog(logFile).slice(logBefore).map((line) => /^\S+ roster-agent: run: (.*)$/.exec(line)?.[1]).filter((x): x is string => x !== undefined);
-    return { exitStatus: result.status, wallMs: result.wallMs, awsRequests: requests.length, accountCommands: cluster.takeCommands(), agentRuns };
+    const before = new Set(accountsBefore);
+    const changedAccountLines = accountLines(node).filter((line) => !before.has(line));
+    return { exitStatus: result.status, wallMs: result.wallMs, awsRequests: requests.length, accountCommands: cluster.takeCommands(), agentRuns, changedAccountLines };
+}
+
+function accountLines(node: Node): string[] {
+    return ["passwd", "shadow", "group", "gshadow"].flatMap((file) => readFileSync(node.etc(file), "utf8").split("\n").filter((l) => l !== "").map((l) => `${file}: ${l}`));
 }
 
 function readLog(file: string): string[] {

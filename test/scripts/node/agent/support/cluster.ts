@@ -7,14 +7,16 @@
  * whatever the agent says about itself.
  */
 import { S3Client, PutObjectCommand, CreateBucketCommand } from "@aws-sdk/client-s3";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { agentBundle } from "../../../../../components/access/roster/agentBundle";
 import { REPO_ROOT } from "../../../../support/devConfig";
 import { readLines } from "../../support/lines";
 import { dummyAwsEnv, Moto } from "../../../../support/moto";
 import { REAL_AWS_CLI } from "../../support/script";
 import { RunResult } from "../../../../support/run";
+import { FakeImds } from "./imds";
 import { Node, NODE_PATH } from "./node";
 import { renderRoster, Roster } from "./roster";
 
@@ -23,7 +25,7 @@ export const REGION = "eu-west-1";
 export const ENVIRONMENT = "hpc-dev";
 export const BUCKET = "pca-hpc-dev-roster";
 export const ROSTER_KEY = "roster/hpc-dev.txt";
-export const AGENT_KEY = "assets/roster-agent.sh";
+export const AGENT_KEY = "assets/agent.tar";
 export const ROSTER_URL = `s3://${BUCKET}/${ROSTER_KEY}`;
 export const AGENT_URL = `s3://${BUCKET}/${AGENT_KEY}`;
 
@@ -47,6 +49,8 @@ export class Cluster {
 
     private constructor(
         readonly moto: Moto,
+        /** The instance metadata service every node asks for the cluster's network (VPC CIDR block 127.0.0.2/32). */
+        readonly imds: FakeImds,
         /** Host scratch directory: shared /home, wrappers, command log. */
         readonly dir: string,
     ) {
@@ -60,8 +64,9 @@ export class Cluster {
 
     static async start(): Promise<Cluster> {
         const moto = await Moto.start(REGION);
+        const imds = await FakeImds.start(["127.0.0.2/32"]);
         const dir = mkdtempSync(path.join(tmpdir(), "pca-cluster-"));
-        const cluster = new Cluster(moto, dir);
+        const cluster = new Cluster(moto, imds, dir);
         cluster.writeWrappers();
         await cluster.s3.send(new CreateBucketCommand({ Bucket: BUCKET, CreateBucketConfiguration: { LocationConstraint: REGION } }));
         return cluster;
@@ -105,9 +110,9 @@ export class Cluster {
         await this.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: ROSTER_KEY, Body: body }));
     }
 
-    /** Uploads scripts/node/roster-agent.sh where the post-install action finds it. */
-    async uploadAgent(): Promise<void> {
-        await this.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: AGENT_KEY, Body: readFileSync(AGENT) }));
+    /** Uploads the agent bundle (default: built from this repository, as the program uploads it) where the post-install action finds it. */
+    async uploadAgent(body: Buffer = agentBundle().bytes): Promise<void> {
+        await this.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: AGENT_KEY, Body: body }));
     }
 
     /** Starts a bare node of `type` on the shared /home: no agent settings (post-install.sh writes them). */
@@ -122,6 +127,7 @@ export class Cluster {
         const node = await this.addBareNode(type);
         const values: Record<string, string> = {
             PCA_ROSTER_URL: ROSTER_URL,
+            PCA_AGENT_URL: AGENT_URL,
             PCA_ENVIRONMENT: ENVIRONMENT,
             PCA_NODE_TYPE: type,
             PCA_REGION: REGION,
@@ -142,6 +148,8 @@ export class Cluster {
             HOME: "/root",
             ...dummyAwsEnv(this.dir),
             PCA_LOGGER: "/bin/true",
+            // The agent's IMDS (the key rule's network): the stand-in, for post-install.sh's first sync too.
+            PCA_IMDS_URL: this.imds.url,
             // sshd -D re-reads its config on SIGHUP; the tests' sshd is not a systemd unit.
             PCA_SSHD_RELOAD: "[ ! -f /run/sshd.pid ] || kill -HUP $(cat /run/sshd.pid)",
             ...extra,
@@ -151,6 +159,18 @@ export class Cluster {
     /** One `roster-agent.sh sync` in `node`. */
     sync(node: Node, extra: NodeJS.ProcessEnv = {}): Promise<RunResult> {
         return node.exec("/bin/bash", [AGENT, "sync"], this.agentEnv(extra));
+    }
+
+    /** Installs the agent bundle `bundle` in `node` with the repository agent's install mode, as post-install.sh does. */
+    async installAgent(node: Node, bundle: Buffer): Promise<void> {
+        writeFileSync(path.join(node.dir, "var/lib/agent-bundle.tar"), bundle);
+        await node.execOk("/bin/bash", [AGENT, "install", "/var/lib/agent-bundle.tar"], this.agentEnv());
+        rmSync(path.join(node.dir, "var/lib/agent-bundle.tar"));
+    }
+
+    /** One sync of the agent installed in `node` (what cron runs: /opt/pcluster-access/current/roster-agent.sh). */
+    syncInstalled(node: Node, extra: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+        return node.exec("/bin/bash", ["/opt/pcluster-access/current/roster-agent.sh", "sync"], this.agentEnv(extra));
     }
 
     /** A sync that must succeed. */
@@ -163,6 +183,7 @@ export class Cluster {
     async close(): Promise<void> {
         for (const { node } of this.nodes) await node.stop();
         await this.moto.close();
+        await this.imds.close();
         rmSync(this.dir, { recursive: true, force: true });
     }
 }

@@ -8,7 +8,7 @@
  */
 import { ChildProcess, spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { run, RunResult } from "../../../../support/run";
@@ -131,6 +131,25 @@ export class Node {
         });
     }
 
+    /**
+     * Waits until sshd answers on its port with its banner again: after a reload (SIGHUP) sshd re-executes
+     * itself and, for a moment, accepts no connection.
+     */
+    async waitForSshd(timeoutMs = 10_000): Promise<void> {
+        const until = Date.now() + timeoutMs;
+        for (;;) {
+            const banner = await new Promise<boolean>((resolve) => {
+                const socket = connect(this.port, "127.0.0.1");
+                socket.setTimeout(1000, () => { socket.destroy(); resolve(false); });
+                socket.once("data", (chunk: Buffer) => { socket.destroy(); resolve(chunk.toString().startsWith("SSH-2.0-")); });
+                socket.once("error", () => resolve(false));
+            });
+            if (banner) return;
+            if (Date.now() > until) throw new Error(`sshd on port ${this.port} did not come back`);
+            await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+    }
+
     /** Ends every process of the node and removes its /etc copy (not the shared /home). */
     async stop(): Promise<void> {
         if (this.unshare.exitCode === null && this.unshare.signalCode === null) {
@@ -158,11 +177,11 @@ export async function makeKeyPair(dir: string, name: string, type: "ed25519" | "
     return { privateKey: file, type: keyType, blob };
 }
 
-/** `ssh -i KEY -p PORT USER@127.0.0.1 COMMAND` from the host: the real client, no host config. */
-export function ssh(node: Node, user: string, key: KeyPair, command: string): Promise<RunResult> {
+/** `ssh -i KEY -p PORT USER@127.0.0.1 COMMAND` from the host, from source address `from`: the real client, no host config. */
+export function ssh(node: Node, user: string, key: KeyPair, command: string, from = "127.0.0.1"): Promise<RunResult> {
     return run(
         "ssh",
-        ["-F", "/dev/null", "-i", key.privateKey, "-p", String(node.port), "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
+        ["-F", "/dev/null", "-b", from, "-i", key.privateKey, "-p", String(node.port), "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
             "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
             "-o", "ConnectTimeout=10", `${user}@127.0.0.1`, command],
         { PATH: NODE_PATH, HOME: path.dirname(key.privateKey) },

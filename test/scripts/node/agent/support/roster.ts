@@ -55,3 +55,13 @@ export function sealed(body: string): string {
 export function renderRoster(roster: Roster, format = 1): string {
     return sealed(rosterBody(roster, format));
 }
+
+/**
+ * A document with the envelope of format 2 and later (FORMAT-2.md: lines 1-4, the same for every such format:
+ * format, environment, generation, `agent SHA256`), then `roster`'s group, user and key lines as format 1 has
+ * them, and the end line: what an upgrade reads before anything else.
+ */
+export function envelopeRoster(roster: Roster, agentSha256: string, format = 2): string {
+    const lines = rosterBody(roster).split("\n");
+    return sealed([`pcluster-access-roster ${format}`, lines[1], lines[2], `agent ${agentSha256}`, ...lines.slice(3)].join("\n"));
+}
