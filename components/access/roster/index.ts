@@ -11,9 +11,9 @@ import type { UserRow } from "../userRow";
 import type { RosterSettings, UserSettings } from "../../config/model";
 import { POST_INSTALL_KEY } from "../../postInstallAsset";
 import type { NodeAccess } from "../nodeAccess";
-import { grantsInstanceConnect, InstanceConnectEndpoint, instanceConnectUserPolicy } from "./instanceConnect";
-import { Roster, todayUtc, type RosterUserInput } from "./rosterResource";
+import { Roster, type RosterUserInput } from "./rosterResource";
 import { RosterSigningKey } from "./signingKey";
+import { grantsInstanceConnect, InstanceConnectEndpoint, instanceConnectUserPolicy } from "./instanceConnect";
 
 /** Where the document and the agent live in the environment's bucket (FORMAT.md's ROSTER_KEY, AGENT_KEY). */
 export const ROSTER_KEY = "roster.txt";
@@ -101,7 +101,7 @@ export class RosterUsers extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: args.after },
         );
-        const today = args.today ?? todayUtc();
+        const today = args.today;
         const endpoint = args.settings.instanceConnect
             ? new InstanceConnectEndpoint(`${name}-instance-connect`, { ...args.network, clusterName: args.environment }, { parent: this })
             : undefined;

@@ -19,6 +19,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { todayUtc } from "./rosterResource";
 
 /** The tag ParallelCluster puts on every instance of a cluster. */
 export const CLUSTER_NAME_TAG = "parallelcluster:cluster-name";
@@ -84,8 +85,11 @@ export function instanceConnectPolicy(grant: InstanceConnectGrant): { Version: s
     return { Version: "2012-10-17", Statement: statements };
 }
 
-/** Whether a user gets a grant today: Instance Connect on for them, allowed, and before their end date. */
-export function grantsInstanceConnect(user: { readonly instanceConnect: boolean; readonly access: string; readonly expires?: string }, today: string): boolean {
+/** Whether a user gets a grant today (UTC; default the clock's): Instance Connect on for them, allowed, and before their end date. */
+export function grantsInstanceConnect(
+    user: { readonly instanceConnect: boolean; readonly access: string; readonly expires?: string },
+    today: string = todayUtc(),
+): boolean {
     return user.instanceConnect && user.access === "allowed" && (user.expires === undefined || user.expires > today);
 }
 
