@@ -15,7 +15,8 @@ import { signDocument } from "../components/access/roster/signing";
 import { checkPolicies, formatPolicyReport, type PolicyReport } from "./offline/policyGate";
 import { mockSigner, type MockCloudOptions } from "./offline/mockCloud";
 import { PolicyConfigError, type PolicyConfigFile } from "./offline/policyHarness";
-import { formatCounts, formatTree, formatUsers } from "./offline/report";
+import { planInputs } from "./offline/inputs";
+import { formatCounts, formatDiagnostics, formatTree, formatUsers } from "./offline/report";
 import { runProgram, type ProgramRun } from "./offline/runProgram";
 import { readStackConfig, StackConfigFileError } from "./offline/stackConfig";
 
@@ -56,6 +57,8 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
             stack: options.stack,
             config,
             cloud: { region: region || "us-east-1", defaultVpcId: existingNetwork?.vpcId, ...options.cloud },
+            // Printed in the report below, not as they come.
+            echoDiagnostics: false,
         });
     } catch (error) {
         return failure(error, err);
@@ -73,7 +76,7 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     const stackDir = path.join(options.outDir, options.stack);
     mkdirSync(stackDir, { recursive: true });
     writeFileSync(path.join(stackDir, configFile), configText);
-    writeFileSync(path.join(stackDir, "plan.json"), `${JSON.stringify(planDocument(run, users, policies), null, 2)}\n`);
+    writeFileSync(path.join(stackDir, "plan.json"), `${JSON.stringify(await planDocument(run, users, policies), null, 2)}\n`);
     // The roster backend's document, exactly as the next write would put it (the provider's own renderer).
     const written = [path.join(stackDir, "plan.json")];
     const roster = run.resources.find((resource) => resource.type === ROSTER_TYPE);
@@ -90,6 +93,8 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     out.push(
         `pcluster-access offline plan: stack ${options.stack} (${path.basename(options.configFile)}), region ${region}, against a mock cloud`,
         "",
+        // What `pulumi preview` would print among its diagnostics: the release's warnings, the workarounds applied.
+        ...(run.diagnostics.length === 0 ? [] : [`Diagnostics (${run.diagnostics.length}):`, formatDiagnostics(run.diagnostics), ""]),
         `Resources (${run.resources.length}):`,
         formatCounts(run.resources),
         "",
@@ -111,11 +116,14 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     return { exitCode: mandatory > 0 ? EXIT.mandatoryViolation : EXIT.ok, stdout: out.join("\n") + "\n", stderr: err.join("\n") };
 }
 
-function planDocument(run: ProgramRun, users: readonly UserRow[], policies: PolicyReport) {
+async function planDocument(run: ProgramRun, users: readonly UserRow[], policies: PolicyReport) {
     return {
-        resources: run.resources.map((resource) => ({ type: resource.type, name: resource.name, parent: resource.parent ?? null })),
+        resources: await Promise.all(
+            run.resources.map(async (resource) => ({ type: resource.type, name: resource.name, parent: resource.parent ?? null, inputs: await planInputs(resource.inputs) })),
+        ),
         users,
         violations: policies.violations,
+        diagnostics: run.diagnostics,
     };
 }
 

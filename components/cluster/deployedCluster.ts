@@ -8,7 +8,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { buildClusterTemplate, fitsTemplateBody, serializeClusterTemplate, templateObjectKey, templateObjectUrl } from "./clusterTemplate";
-import { PROVIDER_CAPABILITIES, providerStackName, providerTemplateUrl } from "./providerTemplate";
+import { LOGIN_NODES_LISTENER_ISSUE } from "../config/releases";
+import { PROVIDER_CAPABILITIES, loginNodesListenerPolicy, providerStackName, providerTemplateUrl } from "./providerTemplate";
 import { releaseChangeProblem, type PreviousDeployment } from "./previousDeployment";
 import type { DeploymentSettings } from "../config/model";
 
@@ -126,17 +127,42 @@ export class DeployedCluster extends pulumi.ComponentResource {
         return balancer.dnsName.apply((address) => ({ pool, address }));
     }
 
-    /** ParallelCluster's provider for this release; protected, and named by release so a new one never replaces it. */
+    /**
+     * ParallelCluster's provider for this release; protected, and named by release so a new one never
+     * replaces it. On a release with known issue #7491 and login node pools, with the workaround's policy.
+     */
     private providerStack(name: string, args: DeployedClusterArgs, releaseChecked: pulumi.Output<string>): aws.cloudformation.Stack {
         const version = args.deployment.parallelClusterVersion;
+        const fix = args.deployment.loginNodesListenerFix ? this.loginNodesListenerFix(name, args.region, version) : undefined;
         return new aws.cloudformation.Stack(
             `${name}-provider-${version}`,
             {
                 name: releaseChecked.apply((checked) => providerStackName(args.clusterName, checked)),
                 templateUrl: providerTemplateUrl(args.region, version),
                 capabilities: [...PROVIDER_CAPABILITIES],
+                ...(fix === undefined ? {} : { parameters: { AdditionalIamPolicies: fix.arn } }),
             },
             { parent: this, protect: true },
+        );
+    }
+
+    /** The policy the provider stack's Lambda needs on 3.7.0-3.15.1 to create login nodes; the plan says why. */
+    private loginNodesListenerFix(name: string, region: string, version: string): aws.iam.Policy {
+        const policyName = `${name}-login-listener-fix`;
+        void pulumi.log.info(
+            `cluster.loginNodes: ParallelCluster ${version}'s provider stack cannot create login nodes as published (known issue ${LOGIN_NODES_LISTENER_ISSUE.reference}, ` +
+                `${LOGIN_NODES_LISTENER_ISSUE.affects}: its policy allows elasticloadbalancing:CreateListener and CreateTargetGroup only for requests tagged with ` +
+                `parallelcluster:cluster-name alone, and ParallelCluster adds more tags). The program adds the IAM policy ${policyName} (those two actions, in ${region} only, ` +
+                `without the tag condition) to the provider stack's AdditionalIamPolicies. ParallelCluster ${LOGIN_NODES_LISTENER_ISSUE.fixedIn} and later need no workaround.`,
+            this,
+        );
+        return new aws.iam.Policy(
+            policyName,
+            {
+                description: `Workaround of aws/aws-parallelcluster#7491 for the ParallelCluster ${version} provider stack: login node listeners and target groups without the tag condition.`,
+                policy: JSON.stringify(loginNodesListenerPolicy(region)),
+            },
+            { parent: this },
         );
     }
 }

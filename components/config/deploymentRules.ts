@@ -1,18 +1,13 @@
 /**
  * Rules for the cluster's deployment through ParallelCluster's CloudFormation custom resource, the queue
  * update strategy and login node pools: all ParallelCluster 3 only, so a v2 config that asks for any of
- * them is refused with the fix. Versions are checked against what the program needs from them.
+ * them is refused with the fix. What the release decides (its login node keys, its known issues) is in
+ * releaseRules.ts.
  */
 import type { DeploymentSettings, LoginNodePoolSettings } from "./model";
-import {
-    CUSTOM_RESOURCE_MIN_MINOR,
-    LIMITS,
-    LOGIN_NODE_CUSTOM_ACTIONS_MIN_MINOR,
-    PARALLELCLUSTER_VERSION_DEFAULT,
-    PARALLELCLUSTER_VERSION_PATTERN,
-    QUEUE_NAME_PATTERN,
-    type QueueUpdateStrategy,
-} from "./parallelClusterRules";
+import { LIMITS, QUEUE_NAME_PATTERN, type QueueUpdateStrategy } from "./parallelClusterRules";
+import { checkLoginNodes, needsLoginNodesListenerFix } from "./releaseRules";
+import { DEFAULT_RELEASE, type ParallelClusterRelease } from "./releases";
 import { lambdaArnRegion, type RawSections } from "./schema";
 
 type Report = (path: string, message: string) => void;
@@ -24,9 +19,13 @@ export interface ResolvedDeployment {
 }
 
 /** The v3-only keys, in the order they are reported for a v2 config. */
-const V3_ONLY_KEYS = ["deploy", "parallelClusterVersion", "serviceToken", "queueUpdateStrategy", "loginNodes"] as const;
+const V3_ONLY_KEYS = ["deploy", "parallelClusterVersion", "serviceToken", "mitigatedIssues", "queueUpdateStrategy", "loginNodes"] as const;
 
-export function resolveDeployment(raw: RawSections["cluster"], report: Report): ResolvedDeployment {
+/**
+ * `release`: the row of cluster.parallelClusterVersion (releaseRules.resolveRelease); undefined for v2 or
+ * when the version was refused, and then no release rule runs.
+ */
+export function resolveDeployment(raw: RawSections["cluster"], release: ParallelClusterRelease | undefined, report: Report, warn: Report): ResolvedDeployment {
     if (raw.format === "v2") {
         for (const key of V3_ONLY_KEYS) {
             if (raw[key] !== undefined) {
@@ -45,23 +44,18 @@ export function resolveDeployment(raw: RawSections["cluster"], report: Report): 
                 `run pulumi up (this deletes the cluster '${raw.renamedFrom}' and renames the environment), then remove cluster.renamedFrom and set cluster.deploy: true to create '${raw.name}'.`,
         );
     }
-    const parallelClusterVersion = raw.parallelClusterVersion ?? PARALLELCLUSTER_VERSION_DEFAULT;
-    const minor = versionMinor(parallelClusterVersion);
+    const parallelClusterVersion = raw.parallelClusterVersion ?? DEFAULT_RELEASE;
     const pools = raw.loginNodes ?? [];
-    if (minor === undefined) {
-        report("cluster.parallelClusterVersion", `'${parallelClusterVersion}' is not a ParallelCluster 3 release such as ${PARALLELCLUSTER_VERSION_DEFAULT}. Give major.minor.patch.`);
-    } else if (minor < CUSTOM_RESOURCE_MIN_MINOR) {
+    if (raw.format === "v3" && raw.mitigatedIssues !== undefined && raw.serviceToken === undefined) {
         report(
-            "cluster.parallelClusterVersion",
-            `${parallelClusterVersion} has no CloudFormation custom resource (it ships from 3.${CUSTOM_RESOURCE_MIN_MINOR}.0). Use ${PARALLELCLUSTER_VERSION_DEFAULT}, or remove the key for that default.`,
-        );
-    } else if (pools.length > 0 && minor < LOGIN_NODE_CUSTOM_ACTIONS_MIN_MINOR) {
-        report(
-            "cluster.parallelClusterVersion",
-            `${parallelClusterVersion} cannot run the post-install action on login nodes (login node custom actions arrive in 3.${LOGIN_NODE_CUSTOM_ACTIONS_MIN_MINOR}.0), ` +
-                `so their users would never be created. Use 3.${LOGIN_NODE_CUSTOM_ACTIONS_MIN_MINOR}.0 or later (default ${PARALLELCLUSTER_VERSION_DEFAULT}), or remove cluster.loginNodes.`,
+            "cluster.mitigatedIssues",
+            "only concerns the provider stack of cluster.serviceToken (the program works around known issues in the provider stack it creates itself). Remove cluster.mitigatedIssues.",
         );
     }
+    if (release !== undefined) {
+        checkLoginNodes(raw, release, parallelClusterVersion, report, warn);
+    }
+    const loginNodesListenerFix = release !== undefined && needsLoginNodesListenerFix(raw, release, parallelClusterVersion, report);
     const names = new Map<string, number>();
     const loginNodes = pools.flatMap((pool, p): LoginNodePoolSettings[] => {
         if (pool === undefined) {
@@ -80,7 +74,7 @@ export function resolveDeployment(raw: RawSections["cluster"], report: Report): 
         } else {
             names.set(pool.name, p);
         }
-        return [{ name: pool.name, instanceType: pool.instanceType, count: pool.count, keyName: pool.keyName ?? raw.keyName }];
+        return [{ name: pool.name, instanceType: pool.instanceType, count: pool.count, ...(pool.keyName === undefined ? {} : { keyName: pool.keyName }) }];
     });
     return {
         queueUpdateStrategy: raw.queueUpdateStrategy ?? "COMPUTE_FLEET_STOP",
@@ -89,6 +83,7 @@ export function resolveDeployment(raw: RawSections["cluster"], report: Report): 
             deploy: raw.deploy ?? false,
             parallelClusterVersion,
             ...(raw.serviceToken === undefined ? {} : { serviceToken: raw.serviceToken }),
+            ...(loginNodesListenerFix ? { loginNodesListenerFix: true as const } : {}),
         },
     };
 }
@@ -104,9 +99,4 @@ export function checkDeploymentRegion(cluster: { readonly deployment: Deployment
                 `Give the ServiceToken of a provider stack in ${region}, or remove cluster.serviceToken to create one.`,
         );
     }
-}
-
-function versionMinor(version: string): number | undefined {
-    const match = PARALLELCLUSTER_VERSION_PATTERN.exec(version);
-    return match ? Number(match[1]) : undefined;
 }

@@ -45,8 +45,8 @@ export interface LoginNodePoolSettings {
     readonly instanceType: string;
     /** Nodes in the pool, behind one load balancer. */
     readonly count: number;
-    /** EC2 key pair of the OS default user on the pool's nodes (default: the cluster's keyName). */
-    readonly keyName: string;
+    /** The pool's own EC2 key pair, only when the config gives one (ParallelCluster 3.15 refuses it). */
+    readonly keyName?: string;
 }
 
 /** Whether and how `pulumi up` owns the cluster through ParallelCluster's CloudFormation custom resource (v3). */
@@ -56,6 +56,12 @@ export interface DeploymentSettings {
     readonly parallelClusterVersion: string;
     /** An existing provider stack's ServiceToken (a Lambda ARN); undefined: the program creates the provider stack. */
     readonly serviceToken?: string;
+    /**
+     * Set when the provider stack the program creates needs the workaround of known issue
+     * aws/aws-parallelcluster#7491 (login nodes on 3.7.0-3.15.1): the policy it adds to the stack's
+     * AdditionalIamPolicies (components/cluster/providerTemplate.ts).
+     */
+    readonly loginNodesListenerFix?: true;
 }
 
 export interface ClusterSettings {

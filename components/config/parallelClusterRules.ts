@@ -5,11 +5,11 @@
  */
 export type ClusterFormat = "v2" | "v3";
 
-/** Operating systems each format accepts. v3 dropped centos7 in 3.10; ubuntu2004 is deprecated there. */
-export const OPERATING_SYSTEMS: Record<ClusterFormat, readonly string[]> = {
-    v2: ["alinux2", "ubuntu1804", "ubuntu2004", "centos7"],
-    v3: ["alinux2", "alinux2023", "ubuntu2004", "ubuntu2204", "ubuntu2404", "rhel8", "rhel9", "rocky8", "rocky9"],
-};
+/**
+ * 2.x operating systems (`base_os`, tag v2.11.9). ParallelCluster 3's, which change with every few
+ * releases, are in the release table (releases.ts).
+ */
+export const V2_OPERATING_SYSTEMS: readonly string[] = ["alinux2", "ubuntu1804", "ubuntu2004", "centos7"];
 
 /** Default login user of each OS image: never an SSH username for a cluster user. */
 export const OS_DEFAULT_USERS: Record<string, string> = {
@@ -50,7 +50,8 @@ export const QUEUE_NAME_PATTERN = /^[a-z][a-z0-9-]*$/;
 export const CLUSTER_NAME_PATTERN = /^[a-zA-Z][a-zA-Z0-9-]*$/;
 export const CLUSTER_NAME_MAX_LENGTH = 60;
 
-export const MIN_ROOT_VOLUME_GIB = 35;
+/** 2.x root volumes (`master_root_volume_size`, `compute_root_volume_size`): at least the 35 GB of its AMIs (PR #2429). 3.x's minimum is each release's (releases.ts). */
+export const V2_MIN_ROOT_VOLUME_GIB = 35;
 
 /**
  * Where SSH may come from when the config does not say: ParallelCluster's own default (constants.CIDR_ALL_IPS
@@ -132,18 +133,6 @@ export function singleSubnetReason(
 
 /** Ids ParallelCluster accepts for an existing FSx file system. */
 export const FSX_FILE_SYSTEM_ID_PATTERN = /^fs-[0-9a-f]{8,17}$/;
-
-/**
- * ParallelCluster releases whose CloudFormation custom resource (`Custom::PclusterCluster`) the program
- * drives: the provider template ships from 3.6.0 (cloudformation/custom_resource/cluster.yaml), login
- * node pools take custom actions (the post-install wiring every node needs) from 3.11.0
- * (LoginNodesCustomActionsSchema). The pinned default is a release whose template and Lambda were read
- * (reference/cluster-custom-resource.md).
- */
-export const PARALLELCLUSTER_VERSION_DEFAULT = "3.13.1";
-export const PARALLELCLUSTER_VERSION_PATTERN = /^3\.(\d+)\.(\d+)$/;
-export const CUSTOM_RESOURCE_MIN_MINOR = 6;
-export const LOGIN_NODE_CUSTOM_ACTIONS_MIN_MINOR = 11;
 
 /** `SlurmSettings.QueueUpdateStrategy` (3.2+): what running compute nodes undergo in an update. */
 export const QUEUE_UPDATE_STRATEGIES = ["COMPUTE_FLEET_STOP", "DRAIN", "TERMINATE"] as const;

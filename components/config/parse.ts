@@ -20,7 +20,7 @@ export type ParseResult =
 const REQUIRED_HINTS: Record<string, string> = {
     cluster: "describe the cluster under pcluster-access:cluster (see Pulumi.dev.yaml)",
     "cluster.name": "name the cluster, e.g. hpc-dev",
-    "cluster.os": "choose the node OS, e.g. alinux2",
+    "cluster.os": "choose the node OS, e.g. alinux2023",
     "cluster.keyName": "give the name of an EC2 key pair in the region",
     "cluster.headNode": "give headNode.instanceType, e.g. t3.large",
     "cluster.queues": "list at least one queue",
@@ -34,6 +34,8 @@ const REQUIRED = "is required.";
 export function parseEnvironmentConfig(input: RawConfigInput): ParseResult {
     const problems: ConfigProblem[] = [];
     const report = (path: string, message: string) => problems.push({ path, message });
+    const warnings: ConfigProblem[] = [];
+    const warn = (path: string, message: string) => warnings.push({ path, message });
 
     const parse = <T>(schema: z.ZodType<T>, value: unknown, path: string): T | undefined => {
         const result = schema.safeParse(value, { error: defaultMessage });
@@ -71,7 +73,7 @@ export function parseEnvironmentConfig(input: RawConfigInput): ParseResult {
         checkRegion(sections.region, report);
     }
     const network = sections.network && resolveNetwork(sections.network, report);
-    const clusterSettings = sections.cluster && resolveCluster(sections.cluster, network && computeSubnetCount(network), report);
+    const clusterSettings = sections.cluster && resolveCluster(sections.cluster, network && computeSubnetCount(network), report, warn);
     if (clusterSettings && sections.region !== undefined) {
         checkDeploymentRegion(clusterSettings, sections.region, report);
     }
@@ -95,10 +97,9 @@ export function parseEnvironmentConfig(input: RawConfigInput): ParseResult {
     if (problems.length > 0 || !sections.region || !clusterSettings || !network || !access || !userSettings) {
         return { ok: false, problems };
     }
-    const warnings: ConfigProblem[] =
-        userSettings.length === 0
-            ? [{ path: "users", message: "lists no users: the environment is planned with no cluster users. Add entries under pcluster-access:users (see Pulumi.dev.yaml), or ignore this while setting up." }]
-            : [];
+    if (userSettings.length === 0) {
+        warn("users", "lists no users: the environment is planned with no cluster users. Add entries under pcluster-access:users (see Pulumi.dev.yaml), or ignore this while setting up.");
+    }
     return {
         ok: true,
         config: { region: sections.region, cluster: clusterSettings, network, access, users: userSettings.filter((user) => user !== undefined) },

@@ -19,8 +19,8 @@ import {
     DEFAULT_SSH_ALLOWED_IPS,
     FSX_DEPLOYMENT_TYPES,
     LIMITS,
-    OPERATING_SYSTEMS,
     OS_DEFAULT_USERS,
+    V2_MIN_ROOT_VOLUME_GIB,
     FSX_THROUGHPUTS,
     QUEUE_NAME_PATTERN,
     fsxCapacityProblem,
@@ -29,6 +29,8 @@ import {
     type ClusterFormat,
 } from "./parallelClusterRules";
 import { resolveDeployment } from "./deploymentRules";
+import { checkOperatingSystem, checkRootVolumes, resolveRelease } from "./releaseRules";
+import { DEFAULT_RELEASE } from "./releases";
 import type { RawQueue, RawSections } from "./schema";
 import { iamUserNameOf, isIamUserArn } from "./schema";
 import { RESERVED_USERNAMES, SSH_USERNAME_PATTERN, SSH_USERNAME_RULE, deriveSshUsername } from "./sshUsername";
@@ -55,9 +57,10 @@ export function defaultComputeResourceName(instanceType: string): string {
 
 /**
  * `computeSubnets`: how many compute subnets the network has (undefined when the network key is broken);
- * it decides which queues span them (QueueSettings.spansSubnets).
+ * it decides which queues span them (QueueSettings.spansSubnets). `warn` takes what deserves attention
+ * but does not stop the plan.
  */
-export function resolveCluster(raw: RawSections["cluster"], computeSubnets: number | undefined, report: Report): ClusterSettings {
+export function resolveCluster(raw: RawSections["cluster"], computeSubnets: number | undefined, report: Report, warn: Report): ClusterSettings {
     const format = raw.format;
     const limits = LIMITS[format];
     const createsFileSystem = raw.fsx !== undefined && raw.fsx.fileSystemId === undefined;
@@ -74,11 +77,11 @@ export function resolveCluster(raw: RawSections["cluster"], computeSubnets: numb
             `'${raw.renamedFrom}' must be the cluster's previous name (a valid cluster name other than cluster.name). Set it to the name you renamed from, or remove it.`,
         );
     }
-    if (!OPERATING_SYSTEMS[format].includes(raw.os)) {
-        const other: ClusterFormat = format === "v2" ? "v3" : "v2";
-        const hint = OPERATING_SYSTEMS[other].includes(raw.os) ? ` ('${raw.os}' is a ${other} value)` : "";
-        report("cluster.os", `'${raw.os}' is not an OS of ParallelCluster ${format}${hint}. Use one of: ${OPERATING_SYSTEMS[format].join(", ")}.`);
-    }
+    // Every v3 rule that depends on the release reads its row (releases.ts); v2 has one set of rules.
+    const release = format === "v3" ? resolveRelease(raw, report, warn) : undefined;
+    const version = raw.parallelClusterVersion ?? DEFAULT_RELEASE;
+    checkOperatingSystem(raw.os, release, version, format, report, warn);
+    checkRootVolumes(raw, release, version, V2_MIN_ROOT_VOLUME_GIB, report);
     const sshAllowedIps = raw.sshAllowedIps ?? DEFAULT_SSH_ALLOWED_IPS;
     const sshProblem = sshAllowedIpsProblem(sshAllowedIps, format);
     if (sshProblem) {
@@ -136,7 +139,7 @@ export function resolveCluster(raw: RawSections["cluster"], computeSubnets: numb
         computeRootVolumeSize: raw.computeRootVolumeSize,
         queues: queues.filter((queue) => queue !== undefined),
         fsx: raw.fsx === undefined ? undefined : resolveFsx(raw.fsx, format, report),
-        ...resolveDeployment(raw, report),
+        ...resolveDeployment(raw, release, report, warn),
     };
 }
 

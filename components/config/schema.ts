@@ -7,7 +7,7 @@ import { z } from "zod";
 import { STACK_ID, SUBNET_ID, VPC_ID } from "../access/opsworks/providers/checks";
 import { DEFAULT_MAX_ATTEMPTS } from "../access/opsworks/providers/retry";
 import { checkSshPublicKey } from "../sshPublicKey";
-import { FSX_FILE_SYSTEM_ID_PATTERN, MIN_ROOT_VOLUME_GIB, QUEUE_UPDATE_STRATEGIES } from "./parallelClusterRules";
+import { FSX_FILE_SYSTEM_ID_PATTERN, QUEUE_UPDATE_STRATEGIES } from "./parallelClusterRules";
 import { ROSTER_DEFAULTS } from "./rosterDefaults";
 
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
@@ -22,7 +22,8 @@ const instanceType = z
 const rootVolumeSize = z
     .number()
     .int({ error: "must be a whole number of GiB" })
-    .min(MIN_ROOT_VOLUME_GIB, { error: `must be at least ${MIN_ROOT_VOLUME_GIB} GiB (ParallelCluster's minimum)` })
+    // The minimum is the AMI's, which depends on the release (rules.ts, releases.ts).
+    .positive({ error: "must be a positive number of GiB" })
     .max(65536, { error: "must be at most 65536 GiB" });
 
 const computeResource = z.strictObject({
@@ -65,7 +66,10 @@ const loginNodePool = z.strictObject({
     instanceType,
     /** Nodes in the pool. Default 1 (ParallelCluster's). */
     count: z.number().int({ error: "must be a whole number" }).min(0, { error: "must be at least 0" }).default(1),
-    /** Default: the cluster's keyName (ParallelCluster's default too). */
+    /**
+     * The pool's own EC2 key pair (`Ssh.KeyName`). Default: none written, so the pool lets in the head
+     * node's (cluster.keyName). Deprecated in ParallelCluster 3.14, refused from 3.15 (releases.ts).
+     */
     keyName: z.string().min(1).optional(),
 });
 
@@ -94,13 +98,18 @@ const cluster = z.strictObject({
     fsx: fsx.optional(),
     /** `pulumi up` creates, updates and deletes the cluster (v3). Default false: only the configuration is rendered. */
     deploy: z.boolean().optional(),
-    /** ParallelCluster release of the provider stack. Default PARALLELCLUSTER_VERSION_DEFAULT. */
+    /** The ParallelCluster release the configuration is for (and of the provider stack). Default DEFAULT_RELEASE (releases.ts). */
     parallelClusterVersion: z.string().optional(),
     /** ServiceToken of an existing provider stack to reuse instead of creating one. */
     serviceToken: z
         .string()
         .regex(LAMBDA_FUNCTION_ARN, { error: "must be a Lambda function ARN (the provider stack's ServiceToken output), such as arn:aws:lambda:eu-west-1:123456789012:function:pcluster-cfn-0123abcd" })
         .optional(),
+    /**
+     * Known issues (aws/aws-parallelcluster issue numbers) already worked around in the provider stack of
+     * cluster.serviceToken, which the program cannot change: only 7491 has such a workaround. Default none.
+     */
+    mitigatedIssues: z.array(z.literal(7491, { error: "must be 7491 (the only known issue with a provider-stack workaround)" })).optional(),
     /** Default COMPUTE_FLEET_STOP (ParallelCluster's). */
     queueUpdateStrategy: z.enum(QUEUE_UPDATE_STRATEGIES).optional(),
     /** Items are parsed one by one (itemSchemas.loginNodePool) so each bad pool is reported on its own. */

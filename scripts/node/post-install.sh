@@ -18,9 +18,11 @@
 #   PCA_ROOT                    prefix of every node path read or written (cfnconfig, agent config, job
 #                               files, logs, lock; not the CLI, $TMPDIR or the script itself); tests
 #                               point it at a temp dir
-#   PCA_AWS_CLI                 AWS CLI to use; it must still have the opsworks commands, which AWS
-#                               removed from current CLIs (Debian 12's awscli 2.9.19 has them)
-#   PCA_AWS_CLI_CANDIDATES      where to look when PCA_AWS_CLI is empty (space-separated globs)
+#   PCA_AWS_CLI                 AWS CLI to use. OpsWorks mode: it must still have the opsworks commands,
+#                               which AWS removed from current CLIs (Debian 12's awscli 2.9.19 has them);
+#                               roster mode: any
+#   PCA_AWS_CLI_CANDIDATES      where to look when PCA_AWS_CLI is empty (space-separated globs); roster
+#                               mode takes the first AWS CLI v2 among them, else the first that runs
 #   PCA_LOGGER                  syslog command, called as: PCA_LOGGER -t TAG -- MESSAGE
 #   PCA_REGISTER_ATTEMPTS       registration attempts before giving up (default 3)
 #   PCA_REGISTER_RETRY_DELAY    seconds before retry n, times n (default 20)
@@ -38,7 +40,7 @@ set -euo pipefail
 
 : "${PCA_ROOT:=}"
 : "${PCA_AWS_CLI:=}"
-: "${PCA_AWS_CLI_CANDIDATES:=/usr/bin/aws /usr/local/bin/aws /opt/parallelcluster/pyenv/versions/*/envs/*/bin/aws}"
+: "${PCA_AWS_CLI_CANDIDATES:=/usr/local/bin/aws /usr/bin/aws /opt/parallelcluster/pyenv/versions/*/envs/*/bin/aws}"
 : "${PCA_LOGGER:=logger}"
 : "${PCA_REGISTER_ATTEMPTS:=3}"
 : "${PCA_REGISTER_RETRY_DELAY:=20}"
@@ -472,22 +474,45 @@ readonly AGENT_LOG="/var/log/pcluster-access-roster.log"
 readonly S3_OBJECT_RE='^s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/([^[:space:]]+)$'
 readonly ENVIRONMENT_RE='^[A-Za-z][A-Za-z0-9-]{0,59}$'
 
-# find_any_aws_cli: PCA_AWS_CLI, else the first candidate that runs; any version has s3api get-object.
+# aws_cli_version CLI: the CLI's version word (aws-cli/2.15.30); fails when it does not run as an AWS CLI.
+# (AWS CLI v1 printed its version on stderr, v2 prints it on stdout.)
+aws_cli_version() {
+    local line
+    line="$("$1" --version 2>&1 </dev/null)" || return 1
+    [[ "$line" =~ ^(aws-cli/[0-9][^[:space:]]*) ]] || return 1
+    printf '%s\n' "${BASH_REMATCH[1]}"
+}
+
+# find_any_aws_cli: PCA_AWS_CLI, else the first candidate that is AWS CLI v2, else the first that runs
+# (any version has s3api get-object); logs which one it took. Current AMIs carry v2 only, from
+# ParallelCluster 3.16.2 (its release notes: v1 left the cookbook's virtualenv): /usr/local/bin/aws,
+# /usr/bin/aws on Amazon Linux 2023. Before, Amazon Linux 2's /usr/bin/aws was v1: v2 wins over it.
 find_any_aws_cli() {
-    local candidate
+    local candidate version fallback="" fallback_version=""
     if [[ -n "$PCA_AWS_CLI" ]]; then
         [[ -f "$PCA_AWS_CLI" && -x "$PCA_AWS_CLI" ]] || die "PCA_AWS_CLI=$PCA_AWS_CLI is not an executable file"
+        version="$(aws_cli_version "$PCA_AWS_CLI")" || version="version unknown"
+        log "AWS CLI: $PCA_AWS_CLI ($version, from PCA_AWS_CLI)"
         printf '%s\n' "$PCA_AWS_CLI"
         return
     fi
     # shellcheck disable=SC2086
     for candidate in $PCA_AWS_CLI_CANDIDATES; do
-        if [[ -f "$candidate" && -x "$candidate" ]]; then
+        [[ -f "$candidate" && -x "$candidate" ]] || continue
+        version="$(aws_cli_version "$candidate")" || continue
+        if [[ "$version" == aws-cli/2.* ]]; then
+            log "AWS CLI: $candidate ($version)"
             printf '%s\n' "$candidate"
             return
         fi
+        [[ -n "$fallback" ]] || { fallback="$candidate" && fallback_version="$version"; }
     done
-    die "no AWS CLI found (looked in: $PCA_AWS_CLI_CANDIDATES); install one or set PCA_AWS_CLI"
+    if [[ -n "$fallback" ]]; then
+        log "AWS CLI: $fallback ($fallback_version: no AWS CLI v2 among $PCA_AWS_CLI_CANDIDATES)"
+        printf '%s\n' "$fallback"
+        return
+    fi
+    die "no AWS CLI found (looked in: $PCA_AWS_CLI_CANDIDATES); install AWS CLI v2 or set PCA_AWS_CLI"
 }
 
 agent_tmp="" unpacked=""
@@ -525,7 +550,6 @@ roster_main() {
     [[ "$region" =~ $REGION_RE ]] || die "cfn_region '$region' in $CFNCONFIG is not an AWS region"
     log "roster mode: node type $node_type, region $region, environment $environment, roster $roster_url"
     aws_cli="$(find_any_aws_cli)" || exit 1
-    log "AWS CLI: $aws_cli"
 
     [[ "$agent_url" =~ $S3_OBJECT_RE ]]
     # Globals: the EXIT trap runs after this function's locals are gone.

@@ -1,10 +1,10 @@
 /**
  * The plan's printed report: resource counts by type, the component tree (long runs of siblings of one
  * type folded, so a 1,000-user roster stays readable), the user table (with the roster backend's UIDs
- * and groups) and the policy report.
+ * and groups), the policy report and the program's diagnostics.
  */
 import type { UserRow } from "../../components/access/userRow";
-import type { RegisteredResource } from "./runProgram";
+import type { Diagnostic, RegisteredResource } from "./runProgram";
 
 /** Siblings of one type shown before the rest are folded into one line. */
 const SHOWN_SIBLINGS = 4;
@@ -104,4 +104,9 @@ function keyCell(expires: readonly (string | null)[]): string {
 
 function yesNo(value: boolean): string {
     return value ? "yes" : "no";
+}
+
+/** One line per diagnostic, as `pulumi preview` prints them: `warning: cluster.os: ...`. */
+export function formatDiagnostics(diagnostics: readonly Diagnostic[]): string {
+    return diagnostics.map((diagnostic) => `  ${diagnostic.severity}: ${diagnostic.message}`).join("\n");
 }

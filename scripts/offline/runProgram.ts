@@ -34,9 +34,17 @@ export interface ResourceOptionsRecord {
     readonly customTimeouts: { readonly create: string; readonly update: string; readonly delete: string };
 }
 
+/** A message the program logged through pulumi.log, as `pulumi preview` prints it among its diagnostics. */
+export interface Diagnostic {
+    readonly severity: "info" | "warning";
+    readonly message: string;
+}
+
 export interface ProgramRun {
     readonly resources: readonly RegisteredResource[];
     readonly stackOutputs: Record<string, unknown>;
+    /** What the program logged (pulumi.log.info and warn), in order. */
+    readonly diagnostics: readonly Diagnostic[];
 }
 
 export interface RunProgramOptions {
@@ -49,6 +57,37 @@ export interface RunProgramOptions {
     readonly programPath?: string;
     /** Told of every registration and data-source call as it happens (even when the run then fails). */
     readonly observer?: (event: { kind: "register" | "call"; type: string; name?: string }) => void;
+    /** Print the diagnostics as they come, as the mock runtime does (default true); the plan prints them itself. */
+    readonly echoDiagnostics?: boolean;
+}
+
+/** How pulumi.log writes a message when no engine is attached (the mock runtime): `info: [runtime] ...`. */
+const DIAGNOSTIC_PREFIX: Record<Diagnostic["severity"], string> = { info: "info: [runtime] ", warning: "warning: [runtime] " };
+
+/**
+ * Records what pulumi.log writes while `body` runs (console.log for info, console.warn for warnings) and
+ * passes everything else through.
+ */
+async function recordingDiagnostics<T>(echo: boolean, diagnostics: Diagnostic[], body: () => Promise<T>): Promise<T> {
+    const original = { log: console.log, warn: console.warn };
+    const recorder = (severity: Diagnostic["severity"], write: (...args: unknown[]) => void) => (...args: unknown[]) => {
+        const [first] = args;
+        if (typeof first === "string" && first.startsWith(DIAGNOSTIC_PREFIX[severity])) {
+            diagnostics.push({ severity, message: first.slice(DIAGNOSTIC_PREFIX[severity].length) });
+            if (!echo) {
+                return;
+            }
+        }
+        write(...args);
+    };
+    console.log = recorder("info", original.log);
+    console.warn = recorder("warning", original.warn);
+    try {
+        return await body();
+    } finally {
+        console.log = original.log;
+        console.warn = original.warn;
+    }
 }
 
 export const PROGRAM_PATH = path.join(__dirname, "..", "..", "index.ts");
@@ -73,6 +112,12 @@ interface MockMonitorLike {
 
 /** Runs the program once; resolves when every resource has been registered. */
 export async function runProgram(options: RunProgramOptions): Promise<ProgramRun> {
+    const diagnostics: Diagnostic[] = [];
+    const run = await recordingDiagnostics(options.echoDiagnostics ?? true, diagnostics, () => runRecorded(options));
+    return { ...run, diagnostics };
+}
+
+async function runRecorded(options: RunProgramOptions): Promise<Omit<ProgramRun, "diagnostics">> {
     const cloud = new MockCloud(options.cloud);
     const records = new Map<string, RegistrationRecord>();
     const io = new Map<string, { inputs: Record<string, unknown>; outputs: Record<string, unknown> }>();

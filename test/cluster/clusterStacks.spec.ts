@@ -17,8 +17,20 @@ function runDevStack(change?: (raw: DevRaw) => void, cloud: Parameters<typeof ru
 }
 
 const STACK_TYPE = "aws:cloudformation/stack:Stack";
-const PROVIDER = "hpc-dev-cluster-provider-3.13.1";
+const PROVIDER = "hpc-dev-cluster-provider-3.16.3";
 const CLUSTER_STACK = "hpc-dev-cluster-stack";
+
+/** Runs `body` and what it logged through pulumi.log (info and warnings), as the engine would print them. */
+async function withDiagnostics(body: () => Promise<ProgramRun>): Promise<{ run: ProgramRun; diagnostics: string[] }> {
+    const diagnostics: string[] = [];
+    const [log, warn] = [console.log, console.warn];
+    console.log = console.warn = (message: string) => diagnostics.push(message);
+    try {
+        return { run: await body(), diagnostics };
+    } finally {
+        [console.log, console.warn] = [log, warn];
+    }
+}
 
 function template(run: ProgramRun): Record<string, any> {
     return JSON.parse(String(named(run, CLUSTER_STACK).inputs.templateBody));
@@ -50,11 +62,55 @@ describe("the cluster's CloudFormation stacks (cluster.deploy)", () => {
         const provider = named(run, PROVIDER);
         assert.equal(provider.type, STACK_TYPE);
         assert.deepEqual(provider.inputs, {
-            name: "hpc-dev-pcluster-provider-3-13-1",
-            templateUrl: "https://eu-west-1-aws-parallelcluster.s3.eu-west-1.amazonaws.com/parallelcluster/3.13.1/templates/custom_resource/cluster.yaml",
+            name: "hpc-dev-pcluster-provider-3-16-3",
+            templateUrl: "https://eu-west-1-aws-parallelcluster.s3.eu-west-1.amazonaws.com/parallelcluster/3.16.3/templates/custom_resource/cluster.yaml",
             capabilities: ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
         });
         assert.equal(provider.options.protect, true);
+    });
+
+    describe("known issue aws/aws-parallelcluster#7491: login nodes through the custom resource on 3.7.0-3.15.1", () => {
+        const FIX = "hpc-dev-cluster-login-listener-fix";
+        for (const version of ["3.13.1", "3.15.1"]) {
+            it(`on ${version}, adds the workaround's policy (two actions, the stack's region, no tag condition) to the provider stack it creates, and says why`, async () => {
+                const { run: affected, diagnostics } = await withDiagnostics(() => runDevStack((raw) => (raw.cluster.parallelClusterVersion = version)));
+                const policy = named(affected, FIX);
+                assert.equal(policy.type, "aws:iam/policy:Policy");
+                assert.deepEqual(JSON.parse(String(policy.inputs.policy)), {
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Sid: "LoginNodesListenerWithoutTagCondition",
+                            Effect: "Allow",
+                            Action: ["elasticloadbalancing:CreateListener", "elasticloadbalancing:CreateTargetGroup"],
+                            Resource: "*",
+                            Condition: { StringEquals: { "aws:RequestedRegion": "eu-west-1" } },
+                        },
+                    ],
+                });
+                assert.equal(policy.parent, named(affected, "hpc-dev-cluster").urn);
+                const provider = named(affected, `hpc-dev-cluster-provider-${version}`);
+                assert.deepEqual(provider.inputs.parameters, { AdditionalIamPolicies: policy.outputs.arn });
+                assert.ok(provider.dependencies.includes(policy.urn));
+                assert.deepEqual(diagnostics, [
+                    `info: [runtime] cluster.loginNodes: ParallelCluster ${version}'s provider stack cannot create login nodes as published (known issue aws/aws-parallelcluster#7491, ` +
+                        "3.7.0-3.15.1: its policy allows elasticloadbalancing:CreateListener and CreateTargetGroup only for requests tagged with parallelcluster:cluster-name alone, " +
+                        `and ParallelCluster adds more tags). The program adds the IAM policy ${FIX} (those two actions, in eu-west-1 only, without the tag condition) ` +
+                        "to the provider stack's AdditionalIamPolicies. ParallelCluster 3.16.0 and later need no workaround.",
+                ]);
+            });
+        }
+
+        it("on 3.16.3 (the default), and without login nodes, adds nothing: no policy, no parameters, nothing said", async () => {
+            assert.equal(named(run, PROVIDER).inputs.parameters, undefined);
+            assert.equal(run.resources.some((resource) => resource.name === FIX), false);
+            const { run: withoutPools, diagnostics } = await withDiagnostics(() =>
+                runDevStack((raw) => Object.assign(raw.cluster, { parallelClusterVersion: "3.13.1", loginNodes: [] })),
+            );
+            assert.equal(named(withoutPools, "hpc-dev-cluster-provider-3.13.1").inputs.parameters, undefined);
+            assert.equal(withoutPools.resources.some((resource) => resource.name === FIX), false);
+            assert.deepEqual(diagnostics, []);
+        });
     });
 
     it("names the provider resource by release, so a new release is a new stack, never this one replaced", async () => {
@@ -107,7 +163,7 @@ describe("the cluster's CloudFormation stacks (cluster.deploy)", () => {
         assert.match(login, /^hpc-dev-login-[0-9a-f]{16}\.elb\.eu-west-1\.amazonaws\.com$/);
         assert.deepEqual(run.stackOutputs.cluster, {
             name: "hpc-dev",
-            parallelClusterVersion: "3.13.1",
+            parallelClusterVersion: "3.16.3",
             status: "CREATE_COMPLETE",
             headNode: { privateIp: stack.HeadNodePrivateIp, instanceId: stack.HeadNodeInstanceId },
             loginNodes: [{ pool: "login", address: login }],

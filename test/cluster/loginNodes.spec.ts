@@ -22,10 +22,10 @@ function document(run: ProgramRun): Record<string, any> {
 
 describe("login nodes", () => {
     describe("config", () => {
-        it("resolves the dev stack's pool, the key pair defaulting to the cluster's", () => {
+        it("resolves the dev stack's pool, with no key pair of its own (it lets in the head node's)", () => {
             const result = parseEnvironmentConfig(devRawConfig(DEV_STACK_FILE));
             assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
-            assert.deepEqual(result.config.cluster.loginNodes, [{ name: "login", instanceType: "t3.medium", count: 2, keyName: "hpc-admin" }]);
+            assert.deepEqual(result.config.cluster.loginNodes, [{ name: "login", instanceType: "t3.medium", count: 2 }]);
         });
 
         it("refuses bad pools one by one, with the fix", () => {
@@ -57,7 +57,7 @@ describe("login nodes", () => {
         it("needs ParallelCluster 3.11 or later, whose login nodes run the post-install action, and v3", () => {
             assert.deepEqual(problems(dev((raw) => (raw.cluster.parallelClusterVersion = "3.10.1"))), [
                 "cluster.parallelClusterVersion: 3.10.1 cannot run the post-install action on login nodes (login node custom actions arrive in 3.11.0), " +
-                    "so their users would never be created. Use 3.11.0 or later (default 3.13.1), or remove cluster.loginNodes.",
+                    "so their users would never be created. Use 3.11.0 or later (default 3.16.3), or remove cluster.loginNodes.",
             ]);
             const v2 = devRawConfig(DEV_STACK_FILE);
             const pools = v2.cluster.loginNodes;
@@ -86,7 +86,7 @@ describe("login nodes", () => {
                         InstanceType: "t3.medium",
                         Count: 2,
                         Networking: { SubnetIds: [doc.HeadNode.Networking.SubnetId] },
-                        Ssh: { KeyName: "hpc-admin", AllowedIps: "203.0.113.0/24" },
+                        Ssh: { AllowedIps: "203.0.113.0/24" },
                         Iam: { AdditionalIamPolicies: [...(doc.HeadNode.Iam.AdditionalIamPolicies ?? []), { Policy: readPolicy }] },
                         CustomActions: doc.HeadNode.CustomActions,
                     },

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { parseEnvironmentConfig } from "../../components/config";
 import { configKeyProblems } from "../../components/config/configKeys";
 import { runDev } from "../support/program";
-import { devRawConfig, toStackConfig } from "../support/devConfig";
+import { DEV_STACK_FILE, devRawConfig, toStackConfig } from "../support/devConfig";
 import { runProgram } from "../../scripts/offline/runProgram";
 
 const KNOWN = "Use one of: pcluster-access:cluster, pcluster-access:network, pcluster-access:access, pcluster-access:opsworks, pcluster-access:roster, pcluster-access:users.";
@@ -29,7 +29,7 @@ describe("config keys and an empty roster", () => {
     });
 
     it("warns, without refusing, when the roster is empty", () => {
-        const raw = devRawConfig();
+        const raw = devRawConfig(DEV_STACK_FILE);
         const result = parseEnvironmentConfig({ ...raw, users: [] });
         assert.ok(result.ok);
         assert.deepEqual(result.warnings, [
@@ -56,7 +56,7 @@ describe("config keys and an empty roster", () => {
         const warn = console.warn;
         console.warn = (message: string) => warnings.push(message);
         try {
-            await runDev((raw) => { raw.users = []; });
+            await runDev((raw) => { raw.users = []; }, {}, undefined, undefined, DEV_STACK_FILE);
         } finally {
             console.warn = warn;
         }

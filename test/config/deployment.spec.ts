@@ -10,7 +10,7 @@ describe("stack config: deploying the cluster (custom resource, update strategy,
     it("resolves the dev stack's deployment: deploy, the pinned release, no ServiceToken, COMPUTE_FLEET_STOP", () => {
         const result = parseEnvironmentConfig(devRawConfig(DEV_STACK_FILE));
         assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
-        assert.deepEqual(result.config.cluster.deployment, { deploy: true, parallelClusterVersion: "3.13.1" });
+        assert.deepEqual(result.config.cluster.deployment, { deploy: true, parallelClusterVersion: "3.16.3" });
         assert.equal(result.config.cluster.queueUpdateStrategy, "COMPUTE_FLEET_STOP");
     });
 
@@ -49,10 +49,11 @@ describe("stack config: deploying the cluster (custom resource, update strategy,
 
     it("refuses releases without the custom resource, malformed versions, unknown strategies and a ServiceToken of another region", () => {
         assert.deepEqual(problems(dev((raw) => (raw.cluster.parallelClusterVersion = "3.5.1"))), [
-            "cluster.parallelClusterVersion: 3.5.1 has no CloudFormation custom resource (it ships from 3.6.0). Use 3.13.1, or remove the key for that default.",
+            "cluster.parallelClusterVersion: 3.5.1 has no CloudFormation custom resource (it ships from 3.6.0), which cluster.deploy needs. " +
+                "Use 3.6.0 or later (default 3.16.3), or set cluster.deploy: false to render the configuration only.",
         ]);
         assert.deepEqual(problems(dev((raw) => (raw.cluster.parallelClusterVersion = "latest"))), [
-            "cluster.parallelClusterVersion: 'latest' is not a ParallelCluster 3 release such as 3.13.1. Give major.minor.patch.",
+            "cluster.parallelClusterVersion: 'latest' is not a ParallelCluster 3 release such as 3.16.3. Give major.minor.patch.",
         ]);
         assert.deepEqual(problems(dev((raw) => (raw.cluster.queueUpdateStrategy = "STOP"))), [
             "cluster.queueUpdateStrategy: must be one of: COMPUTE_FLEET_STOP, DRAIN, TERMINATE (got 'STOP').",

@@ -48,7 +48,7 @@ describe("stack config", () => {
         ]);
         assert.deepEqual(problems({ region: "eu-west-1", cluster: { queues: [{}] } }), [
             "cluster.name: is required: name the cluster, e.g. hpc-dev.",
-            "cluster.os: is required: choose the node OS, e.g. alinux2.",
+            "cluster.os: is required: choose the node OS, e.g. alinux2023.",
             "cluster.keyName: is required: give the name of an EC2 key pair in the region.",
             "cluster.headNode: is required: give headNode.instanceType, e.g. t3.large.",
             "cluster.queues[0].name: is required.",
@@ -66,12 +66,13 @@ describe("stack config", () => {
             r.users[2].access = "disabled";
         });
         assert.deepEqual(problems(raw), [
-            "cluster.headNode.rootVolumeSize: must be at least 35 GiB (ParallelCluster's minimum).",
             "cluster.queues[1].computeResources[0].maxCount: must be at least 1.",
             "cluster.queues[2].efaa: is not a known key. Check its spelling against the config reference in README.md.",
             "users[0].sshPublicKye: is not a known key. Check its spelling against the config reference in README.md.",
             "users[2].access: must be one of: allowed, blocked, revoked (got 'disabled').",
             "aws:region: 'eu-north-1' never had OpsWorks Stacks, which this environment's users live in. Use one of: ap-northeast-1, ap-northeast-2, ap-south-1, ap-southeast-1, ap-southeast-2, ca-central-1, eu-central-1, eu-west-1, eu-west-2, eu-west-3, sa-east-1, us-east-1, us-east-2, us-west-1, us-west-2.",
+            "cluster.headNode.rootVolumeSize: 20 GiB is smaller than the root volume of ParallelCluster 3.16.3's official AMIs (50 GiB), which ParallelCluster refuses (RootVolumeSizeValidator). " +
+                "Set at least 50, or remove the key to take the AMI's size.",
         ]);
     });
 
@@ -90,9 +91,15 @@ describe("stack config", () => {
             ]);
         });
 
-        it("the OS must exist in the chosen format, with a hint when it belongs to the other", () => {
+        it("the OS must exist in the chosen format (v3: in the release, test/config/releases.spec.ts), with a hint when it belongs to the other", () => {
             assert.deepEqual(problems(dev((r) => { r.cluster.os = "centos7"; })), [
-                "cluster.os: 'centos7' is not an OS of ParallelCluster v3 ('centos7' is a v2 value). Use one of: alinux2, alinux2023, ubuntu2004, ubuntu2204, ubuntu2404, rhel8, rhel9, rocky8, rocky9.",
+                "cluster.os: 'centos7' is not an OS of ParallelCluster 3.16.3 (3.9.3 was the last release with centos7). Use one of: alinux2, alinux2023, ubuntu2204, ubuntu2404, rhel8, rhel9, rocky8, rocky9.",
+            ]);
+            assert.deepEqual(problems(dev((r) => { r.cluster.os = "ubuntu1604"; })), [
+                "cluster.os: 'ubuntu1604' is not an OS of ParallelCluster 3.16.3. Use one of: alinux2, alinux2023, ubuntu2204, ubuntu2404, rhel8, rhel9, rocky8, rocky9.",
+            ]);
+            assert.deepEqual(problems(dev((r) => { setFormat(r, "v2"); r.cluster.os = "alinux2023"; })), [
+                "cluster.os: 'alinux2023' is not an OS of ParallelCluster v2 ('alinux2023' is a v3 value). Use one of: alinux2, ubuntu1804, ubuntu2004, centos7.",
             ]);
             assert.deepEqual(problems(dev((r) => { setFormat(r, "v2"); r.cluster.os = "windows"; })), [
                 "cluster.os: 'windows' is not an OS of ParallelCluster v2. Use one of: alinux2, ubuntu1804, ubuntu2004, centos7.",
@@ -168,10 +175,16 @@ describe("stack config", () => {
             assert.deepEqual(refused("10.0.0.0/33", "v2"), ["cluster.sshAllowedIps: '10.0.0.0/33' must be an IPv4 CIDR block such as 203.0.113.0/24 (your office or VPN range)."]);
         });
 
-        it("root volumes of at least 35 GiB", () => {
-            assert.deepEqual(problems(dev((r) => { r.cluster.computeRootVolumeSize = 34; })), [
-                "cluster.computeRootVolumeSize: must be at least 35 GiB (ParallelCluster's minimum).",
+        it("root volumes of at least the AMI's: the release's in v3 (test/config/releases.spec.ts), 35 GiB in v2", () => {
+            assert.deepEqual(problems(dev((r) => { r.cluster.computeRootVolumeSize = 49; })), [
+                "cluster.computeRootVolumeSize: 49 GiB is smaller than the root volume of ParallelCluster 3.16.3's official AMIs (50 GiB), which ParallelCluster refuses (RootVolumeSizeValidator). " +
+                    "Set at least 50, or remove the key to take the AMI's size.",
             ]);
+            assert.ok(parseEnvironmentConfig(dev((r) => { r.cluster.computeRootVolumeSize = 50; })).ok);
+            assert.deepEqual(problems(dev((r) => { setFormat(r, "v2"); r.cluster.os = "centos7"; r.cluster.computeRootVolumeSize = 34; })), [
+                "cluster.computeRootVolumeSize: must be at least 35 GiB (ParallelCluster 2's AMIs).",
+            ]);
+            assert.deepEqual(problems(dev((r) => { r.cluster.headNode.rootVolumeSize = 0; })), ["cluster.headNode.rootVolumeSize: must be a positive number of GiB."]);
         });
     });
 

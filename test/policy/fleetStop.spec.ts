@@ -64,8 +64,8 @@ describe(`policy ${POLICY}`, () => {
     it("refuses moving a deployed cluster to another ParallelCluster release, with the fix", async () => {
         await assert.rejects(check({ cloud: { previousOutputs }, change: (raw) => { deploy(raw); raw.cluster.parallelClusterVersion = "3.14.0"; } }), {
             message:
-                "cluster.parallelClusterVersion: the cluster 'hpc-dev' was created with ParallelCluster 3.13.1, and ParallelCluster updates a cluster only with the release " +
-                "that created it (a new release is a new provider stack, whose ServiceToken CloudFormation will not move the cluster to). Keep 3.13.1, or set cluster.deploy: false " +
+                "cluster.parallelClusterVersion: the cluster 'hpc-dev' was created with ParallelCluster 3.16.3, and ParallelCluster updates a cluster only with the release " +
+                "that created it (a new release is a new provider stack, whose ServiceToken CloudFormation will not move the cluster to). Keep 3.16.3, or set cluster.deploy: false " +
                 "and run pulumi up (this deletes the cluster), then set 3.14.0 and deploy again.",
         });
     });

@@ -84,6 +84,16 @@ describe("the plan's policy gate", () => {
         );
     });
 
+    it("runs CI on a supported Node.js LTS (24; Node 20's support ended on 2026-04-30), with actions/* at their current majors", () => {
+        type Job = { container?: { image: string }; steps: { uses?: string; with?: Record<string, unknown> }[] };
+        const workflow = YAML.parse(readFileSync(path.join(REPO_ROOT, ".github", "workflows", "preview.yml"), "utf8")) as { jobs: Record<string, Job> };
+        assert.equal(workflow.jobs.test.container?.image, "node:24-bookworm");
+        const uses = Object.values(workflow.jobs).flatMap((job) => job.steps.flatMap((step) => (step.uses === undefined ? [] : [step.uses])));
+        assert.deepEqual([...new Set(uses)].sort(), ["actions/checkout@v7", "actions/setup-node@v7", "aws-actions/configure-aws-credentials@v6", "pulumi/actions@v6"]);
+        const setupNode = workflow.jobs.preview.steps.find((step) => step.uses?.startsWith("actions/setup-node@"));
+        assert.equal(setupNode?.with?.["node-version"], "24");
+    });
+
     describe("npm run plan", () => {
         let dir: string;
         before(() => (dir = mkdtempSync(path.join(tmpdir(), "pca-policy-plan-"))));

@@ -42,6 +42,8 @@ export interface MatrixShape {
     /** Number of zones of a created network, or "existing" with EXISTING_SUBNETS (or the subnets given). */
     readonly network?: number | { existing: string[] };
     readonly fsx?: object;
+    /** More cluster keys (os, parallelClusterVersion, loginNodes, root volumes...) over the matrix's. */
+    readonly cluster?: object;
 }
 
 export function matrixConfig(shape: MatrixShape): RawConfigInput {
@@ -57,6 +59,7 @@ export function matrixConfig(shape: MatrixShape): RawConfigInput {
             headNode: { instanceType: "t3.large" },
             queues: shape.queues,
             ...(shape.fsx ? { fsx: { mountDir: "/fsx", ...shape.fsx } } : {}),
+            ...shape.cluster,
         },
         network:
             typeof network === "number"
@@ -71,7 +74,10 @@ function computeSubnets(network: NetworkSettings): string[] {
     return network.mode === "existing" ? [...network.computeSubnetIds] : Array.from({ length: network.availabilityZones }, (_, i) => `subnet-0c00000000000000${i + 1}`);
 }
 
-export type MatrixResult = { ok: true; text: string } | { ok: false; problems: string[] };
+export type MatrixResult = { ok: true; text: string; warnings: string[] } | { ok: false; problems: string[] };
+
+/** The policy granting login node pools the backend's S3 reads, as the program wires it (its ARN shaped like a real one). */
+export const MATRIX_LOGIN_READ_POLICY = "arn:aws:iam::123456789012:policy/hpc-matrix-login-node-reads-7d1e2f3";
 
 /** Parses and renders as the program does; the text is the file `pcluster create-cluster` would get. */
 export function renderMatrix(shape: MatrixShape): MatrixResult {
@@ -80,13 +86,18 @@ export function renderMatrix(shape: MatrixShape): MatrixResult {
         return { ok: false, problems: formatProblems(result.problems).split("\n") };
     }
     const subnets = computeSubnets(result.config.network);
-    const wiring = { ...MATRIX_WIRING, computeSubnetIds: subnets, primaryComputeSubnetId: subnets[0] };
     const cluster = result.config.cluster;
+    const wiring = {
+        ...MATRIX_WIRING,
+        computeSubnetIds: subnets,
+        primaryComputeSubnetId: subnets[0],
+        ...(cluster.loginNodes.length === 0 ? {} : { loginNodeIamPolicyArns: [MATRIX_LOGIN_READ_POLICY] }),
+    };
     const text =
         cluster.format === "v2"
             ? serializeV2(buildV2Sections(cluster, wiring) as unknown as ResolvedIniSection[])
             : serializeV3(buildV3Document(cluster, wiring) as Record<string, unknown>, wiring.access.imds?.reason);
-    return { ok: true, text };
+    return { ok: true, text, warnings: formatProblems(result.warnings).split("\n").filter((line) => line !== "") };
 }
 
 /** The parts of a rendered v3 document the matrix is about: each queue's networking and resources, storage. */

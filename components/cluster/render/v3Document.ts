@@ -91,12 +91,20 @@ function loginNodes(cluster: ClusterSettings, wiring: ClusterWiring, customActio
                 InstanceType: pool.instanceType,
                 Count: pool.count,
                 Networking: { SubnetIds: [wiring.headNodeSubnetId] },
-                Ssh: { KeyName: pool.keyName, ...sshAllowedIps(cluster) },
+                // A pool's own key pair only where the config gives one: 3.15 refuses the key, and without it
+                // the pool lets in the head node's key pair (ParallelCluster's default).
+                ...poolSsh(pool.keyName, cluster),
                 Iam: { AdditionalIamPolicies: policies.map((arn) => ({ Policy: arn })) },
                 CustomActions: customActions,
             })),
         },
     };
+}
+
+/** A pool's `Ssh` section, or none when it would be empty. */
+function poolSsh(keyName: string | undefined, cluster: ClusterSettings): V3Node {
+    const ssh: V3Node = { ...(keyName === undefined ? {} : { KeyName: keyName }), ...sshAllowedIps(cluster) };
+    return Object.keys(ssh).length === 0 ? {} : { Ssh: ssh };
 }
 
 /** Written only when narrower than ParallelCluster's default (anywhere), like every other default here. */

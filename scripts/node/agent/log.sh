@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Part of the node agent (roster-agent.sh sources every part, then runs one mode): the log, and run/install_text: the one way a change is made, so that every change is logged and a failure is remembered.
+# Part of the node agent (roster-agent.sh sources every part, then runs one mode): the log, and run: the one way a command that changes the node is run, so that every change is logged and a failure is remembered.
 # The parts share their tables and settings, so the checks for variables set or read in another part are off.
 # shellcheck disable=SC2034,SC2154
 
@@ -44,20 +44,4 @@ run() {
         return 1
     fi
     return 0
-}
-
-# install_text DEST MODE CONTENT: put CONTENT at DEST atomically (a dot file beside it, renamed) unless
-# DEST already holds exactly that. An argument, not stdin: a function at the end of a pipe runs in a
-# subshell, and the command count and failure flag must survive it.
-install_text() {
-    local dest="$1" mode="$2" content="$3" tmp
-    if [[ -f "$dest" ]]; then
-        local current=""
-        IFS= read -r -d '' current <"$dest" || true
-        [[ "$current" != "$content" ]] || return 0
-    fi
-    tmp="$(dirname "$dest")/.$(basename "$dest").new"
-    printf '%s' "$content" >"$tmp"
-    chmod "$mode" "$tmp"
-    run mv -f "$tmp" "$dest" || true
 }

@@ -1,11 +1,10 @@
 import * as assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { OpsWorksEmulator, startEmulator } from "../../emulator";
 import { dummyAwsEnv } from "../../support/moto";
 import { NodeRoot, POST_INSTALL, REAL_AWS_CLI, runPostInstall, scriptEnv, ScriptRun } from "./support/script";
-import { buildStandIns, recordedCalls, StandIns } from "./support/standIns";
+import { buildStandIns, recordedCalls, StandIns, useStandIns } from "./support/standIns";
 
 const STACK = "2f1ee1a7-5c35-4a24-9d7e-0b9a4f0c3c1e";
 const REGION = "eu-west-1";
@@ -17,15 +16,11 @@ const REGISTER = [
 ];
 
 describe("post-install.sh (install mode)", () => {
-    let bin: string;
+    const standIns = useStandIns();
     let fakes: StandIns;
     let root: NodeRoot;
 
-    before(() => {
-        bin = mkdtempSync(path.join(tmpdir(), "pca-standins-"));
-        fakes = buildStandIns(bin);
-    });
-    after(() => rmSync(bin, { recursive: true, force: true }));
+    before(() => (fakes = standIns()));
     beforeEach(() => {
         root = new NodeRoot();
     });

@@ -41,7 +41,12 @@ describe("npm run plan, as a process", () => {
         const result = node(["scripts/plan.ts", "--stack", "bad", "--config-file", file, "--out", dir]);
         assert.equal(result.status, 2);
         assert.equal(result.stdout, "");
-        assert.equal(result.stderr, "The stack config is invalid (1 problem); nothing was created.\ncluster.headNode.rootVolumeSize: must be at least 35 GiB (ParallelCluster's minimum).\n");
+        assert.equal(
+            result.stderr,
+            "The stack config is invalid (1 problem); nothing was created.\n" +
+                "cluster.headNode.rootVolumeSize: 20 GiB is smaller than the root volume of ParallelCluster 3.16.3's official AMIs (50 GiB), which ParallelCluster refuses (RootVolumeSizeValidator). " +
+                "Set at least 50, or remove the key to take the AMI's size.\n",
+        );
     });
 
     it("a failed program run leaves no leak report that would turn a later success into exit 1", () => {

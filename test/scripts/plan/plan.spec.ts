@@ -80,13 +80,24 @@ describe("npm run plan", () => {
         assert.equal(result.stderr, "");
 
         const document = JSON.parse(readFileSync(path.join(dir, "article", "plan.json"), "utf8"));
-        assert.deepEqual(Object.keys(document), ["resources", "users", "violations"]);
+        assert.deepEqual(Object.keys(document), ["resources", "users", "violations", "diagnostics"]);
         assert.equal(document.resources.length, 31);
-        assert.deepEqual(document.resources.find((resource: { name: string }) => resource.name === "hpc-dev-users-bob-profile"), {
+        const bob = document.resources.find((resource: { name: string }) => resource.name === "hpc-dev-users-bob-profile");
+        assert.deepEqual({ ...bob, inputs: Object.keys(bob.inputs) }, {
             type: "pulumi-nodejs:dynamic/opsworks:UserProfile",
             name: "hpc-dev-users-bob-profile",
             parent: "urn:pulumi:article::pcluster-access::pcluster-access:index:ParallelClusterEnvironment$pcluster-access:users:ClusterUsers::hpc-dev-users",
+            inputs: ["__provider", "blocked", "iamUserArn", "region", "retry", "sshPublicKey", "sshUsername"],
         });
+        // A dynamic provider's serialized code is its digest; the rest as the provider gets it.
+        assert.match(bob.inputs.__provider, /^sha256:[0-9a-f]{64}$/);
+        assert.equal(bob.inputs.sshUsername, "bob");
+        // The article's Amazon Linux 2, with the default release: said in the report and in plan.json.
+        const alinux2 =
+            "cluster.os: alinux2 reached its end of life on 2026-06-30: its nodes get no more security updates. Whether ParallelCluster 3.16.3 still accepts alinux2 is not confirmed " +
+            "(no release note seen says either way); if not, it refuses the cluster at deploy time. Use alinux2023.";
+        assert.deepEqual(document.diagnostics, [{ severity: "warning", message: alinux2 }]);
+        assert.ok(result.stdout.includes(`\n\nDiagnostics (1):\n  warning: ${alinux2}\n\nResources (31):\n`), result.stdout);
         assert.deepEqual(document.users.map((user: { sshUsername: string }) => user.sshUsername), ["alice", "bob", "adamblack"]);
         const config = YAML.parse(readFileSync(path.join(dir, "article", "cluster-config.yaml"), "utf8"));
         assert.equal(config.Region, "eu-west-1");
@@ -162,8 +173,9 @@ describe("npm run plan", () => {
         assert.equal(
             result.stderr,
             "The stack config is invalid (2 problems); nothing was created.\n" +
-                "cluster.headNode.rootVolumeSize: must be at least 35 GiB (ParallelCluster's minimum).\n" +
-                "users[1].sshPublicKey: the key is empty. An empty key makes OpsWorks delete the account and home directory; to stop a login set access: blocked instead. Paste the single line of the user's .pub file (for example ~/.ssh/id_ed25519.pub).",
+                "users[1].sshPublicKey: the key is empty. An empty key makes OpsWorks delete the account and home directory; to stop a login set access: blocked instead. Paste the single line of the user's .pub file (for example ~/.ssh/id_ed25519.pub).\n" +
+                "cluster.headNode.rootVolumeSize: 10 GiB is smaller than the root volume of ParallelCluster 3.16.3's official AMIs (50 GiB), which ParallelCluster refuses (RootVolumeSizeValidator). " +
+                "Set at least 50, or remove the key to take the AMI's size.",
         );
         assert.throws(() => readFileSync(path.join(dir, "article", "plan.json")), { code: "ENOENT" });
     });

@@ -8,7 +8,7 @@ import * as assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { Cluster, ENVIRONMENT } from "./support/cluster";
-import { KeyPair, makeKeyPair, Node, ssh } from "./support/node";
+import { KeyPair, Node, ssh } from "./support/node";
 import { Roster, RosterUser } from "./support/roster";
 
 describe("roster-agent.sh account files: one batch under shadow's lock", function () {
@@ -18,8 +18,7 @@ describe("roster-agent.sh account files: one batch under shadow's lock", functio
 
     before(async () => {
         cluster = await Cluster.start();
-        keys = {};
-        for (const name of ["alice", "bob", "carol"]) keys[name] = await makeKeyPair(cluster.dir, name);
+        keys = await cluster.makeKeys(["alice", "bob", "carol"]);
     });
     after(async () => cluster?.close());
 

@@ -7,7 +7,7 @@ import * as assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { Cluster, ENVIRONMENT } from "./support/cluster";
-import { KeyPair, makeKeyPair, Node, ssh } from "./support/node";
+import { KeyPair, Node, ssh } from "./support/node";
 import { Roster } from "./support/roster";
 
 describe("roster-agent.sh across nodes and beside local accounts", function () {
@@ -17,8 +17,7 @@ describe("roster-agent.sh across nodes and beside local accounts", function () {
 
     before(async () => {
         cluster = await Cluster.start();
-        keys = {};
-        for (const name of ["alice", "bob", "eve", "frank", "ec2-user"]) keys[name] = await makeKeyPair(cluster.dir, name);
+        keys = await cluster.makeKeys(["alice", "bob", "eve", "frank", "ec2-user"]);
     });
     after(async () => cluster?.close());
 

@@ -6,6 +6,7 @@
  * an identity under $PCA_ROOT, as the real agent does once registered.
  * FAKE_AWS_NO_OPSWORKS=1 makes it a CLI without opsworks (as current AWS CLIs are);
  * FAKE_AWS_REGISTER_FAILURES=n makes the first n register calls fail before registering.
+ * `--version` prints FAKE_AWS_VERSION (default an AWS CLI v1's line, on stderr as v1 prints it).
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
@@ -20,6 +21,9 @@ function exit(code: number, stdout: string, stderr = ""): never {
     process.exit(code);
 }
 
+if (args[0] === "--version") {
+    exit(0, "", `${process.env.FAKE_AWS_VERSION ?? "aws-cli/1.29.62 Python/3.9.16 Linux/5.10.225 botocore/1.31.62"}\n`);
+}
 if (args[0] === "opsworks" && process.env.FAKE_AWS_NO_OPSWORKS === "1") {
     exit(252, "", "aws: error: argument command: Invalid choice: 'opsworks'\n");
 }

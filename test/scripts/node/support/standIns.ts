@@ -2,7 +2,8 @@
  * Builds the stand-in programs (fakeAws.ts, fakeLogger.ts) into executables: transpiled once to
  * plain JavaScript with a node shebang, so each call costs a node start, not a ts-node compile.
  */
-import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import ts from "typescript";
 import { readLines } from "./lines";
@@ -29,6 +30,23 @@ export function buildStandIns(dir: string): StandIns {
     return {
         aws: build(path.join(__dirname, "fakeAws.ts"), path.join(dir, "aws")),
         logger: build(path.join(__dirname, "fakeLogger.ts"), path.join(dir, "logger")),
+    };
+}
+
+/** Suite hooks: the stand-ins built once into a temporary directory before the suite, removed after; call the result inside a test. */
+export function useStandIns(): () => StandIns {
+    let dir = "";
+    let built: StandIns | undefined;
+    before(() => {
+        dir = mkdtempSync(path.join(tmpdir(), "pca-standins-"));
+        built = buildStandIns(dir);
+    });
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    return () => {
+        if (built === undefined) {
+            throw new Error("useStandIns: the stand-ins are built in the suite's before hook");
+        }
+        return built;
     };
 }
 

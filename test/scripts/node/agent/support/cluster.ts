@@ -17,7 +17,7 @@ import { dummyAwsEnv, Moto } from "../../../../support/moto";
 import { REAL_AWS_CLI } from "../../support/script";
 import { RunResult } from "../../../../support/run";
 import { FakeImds } from "./imds";
-import { Node, NODE_PATH } from "./node";
+import { KeyPair, makeKeyPair, Node, NODE_PATH } from "./node";
 import { renderRoster, Roster } from "./roster";
 
 export const AGENT = path.join(REPO_ROOT, "scripts", "node", "roster-agent.sh");
@@ -102,6 +102,13 @@ export class Cluster {
         const lines = readLines(this.commandLog);
         rmSync(this.commandLog, { force: true });
         return lines;
+    }
+
+    /** A key pair per name, made in the cluster's scratch directory. */
+    async makeKeys(names: readonly string[]): Promise<Record<string, KeyPair>> {
+        const keys: Record<string, KeyPair> = {};
+        for (const name of names) keys[name] = await makeKeyPair(this.dir, name);
+        return keys;
     }
 
     /** Writes the roster object (a new version, a new ETag). */
