@@ -13,7 +13,7 @@ import * as path from "node:path";
 import { REPO_ROOT } from "../../../support/devConfig";
 import { run } from "../../../support/run";
 
-const PART = path.join(REPO_ROOT, "scripts", "node", "agent", "instance_connect.sh");
+const PART = path.join(REPO_ROOT, "scripts", "node", "agent", "instance-connect.sh");
 const LOG_PART = path.join(REPO_ROOT, "scripts", "node", "agent", "log.sh");
 const LOCKED_DOWN = [
     "-N PARALLELCLUSTER_IMDS",
