@@ -11,9 +11,9 @@ import { parseArgs } from "node:util";
 import type { UserRow } from "../components/access/userRow";
 import { ConfigError } from "../components/config";
 import { nextDocument, ROSTER_TYPE, type RosterInputs } from "../components/access/roster/rosterResource";
-import { signDocument } from "../components/access/roster/signing";
 import { checkPolicies, formatPolicyReport, type PolicyReport } from "./offline/policyGate";
-import { mockSigner, type MockCloudOptions } from "./offline/mockCloud";
+import { signDocument } from "../components/access/roster/signing";
+import { mockPublicKey, mockSigner, type MockCloudOptions } from "./offline/mockCloud";
 import { PolicyConfigError, type PolicyConfigFile } from "./offline/policyHarness";
 import { planInputs } from "./offline/inputs";
 import { formatCounts, formatDiagnostics, formatTree, formatUsers } from "./offline/report";
@@ -76,16 +76,19 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     const stackDir = path.join(options.outDir, options.stack);
     mkdirSync(stackDir, { recursive: true });
     writeFileSync(path.join(stackDir, configFile), configText);
-    writeFileSync(path.join(stackDir, "plan.json"), `${JSON.stringify(await planDocument(run, users, policies), null, 2)}\n`);
-    // The roster backend's document, exactly as the next write would put it (the provider's own renderer).
+    writeFileSync(path.join(stackDir, "plan.json"), `${JSON.stringify(await planDocument(run, users, policies), null, 2)}
+`);
+    // The roster backend's document, exactly as the next write would put it (the provider's own renderer),
+    // signed by the mock cloud's key, whose public half is every node's PUBKEY in this plan.
     const written = [path.join(stackDir, "plan.json")];
     const roster = run.resources.find((resource) => resource.type === ROSTER_TYPE);
     if (roster !== undefined) {
         const rosterFile = path.join(stackDir, "roster.txt");
         const inputs = roster.inputs as unknown as RosterInputs;
-        // Signed as the provider signs it, by the mock cloud's key (the nodes' PUBKEY in this plan is its public half).
-        const text = await signDocument(nextDocument(options.cloud?.previousRoster, inputs).text, mockSigner(inputs.signingKeyArn), inputs.publicKey, inputs.signingKeyArn);
-        writeFileSync(rosterFile, text);
+        const unsigned = nextDocument(options.cloud?.previousRoster, inputs).text;
+        const keyArn = inputs.signingKeyArn;
+        // A first preview has no key yet: the document is then shown as it is before signing.
+        writeFileSync(rosterFile, typeof keyArn === "string" ? await signDocument(unsigned, mockSigner(keyArn), mockPublicKey(keyArn), keyArn) : unsigned);
         written.push(rosterFile);
     }
     written.push(path.join(stackDir, configFile));

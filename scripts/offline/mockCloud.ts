@@ -7,6 +7,7 @@
 import { createECDH, createHash, createPrivateKey, sign } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { planRoster, RosterError, ROSTER_TYPE, type RosterInputs, type RosterOutputs } from "../../components/access/roster/rosterResource";
+import type { RosterSigner } from "../../components/access/roster/signing";
 import { STORED_CONFIGURATION_TYPE } from "../../components/cluster/storedConfiguration";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
@@ -22,26 +23,27 @@ const P256_SPKI_PREFIX = Buffer.from("3059301306072a8648ce3d020106082a8648ce3d03
  * returns one: base64 of the DER SubjectPublicKeyInfo. The same seed gives the same key on every run.
  */
 export function mockPublicKey(seed: string): string {
+    return Buffer.concat([P256_SPKI_PREFIX, mockKeyPair(seed).getPublicKey()]).toString("base64");
+}
+
+function mockKeyPair(seed: string) {
     const ecdh = createECDH("prime256v1");
     ecdh.setPrivateKey(createHash("sha256").update(seed).digest());
-    return Buffer.concat([P256_SPKI_PREFIX, ecdh.getPublicKey()]).toString("base64");
+    return ecdh;
 }
 
 /**
- * What the mock KMS key `seed` signs with (the private half of mockPublicKey's key): ECDSA P-256 over
- * SHA-256, DER, as kms:Sign with ECDSA_SHA_256 returns it. The plan signs its roster.txt with it, so the
- * file ends with the signature line the nodes would check (with KMS's key in place of this one).
+ * Signs as KMS would with the key mockPublicKey(seed) describes (ECDSA P-256 / SHA-256, DER), so the
+ * plan's roster document carries a signature its own PUBKEY argument verifies.
  */
-export function mockSigner(seed: string): (digest: Buffer, bytes: Buffer) => Uint8Array {
-    const ecdh = createECDH("prime256v1");
-    const d = createHash("sha256").update(seed).digest();
-    ecdh.setPrivateKey(d);
-    const point = ecdh.getPublicKey();
+export function mockSigner(seed: string): RosterSigner {
+    const pair = mockKeyPair(seed);
+    const point = pair.getPublicKey();
     const key = createPrivateKey({
-        key: { kty: "EC", crv: "P-256", d: d.toString("base64url"), x: point.subarray(1, 33).toString("base64url"), y: point.subarray(33).toString("base64url") },
+        key: { kty: "EC", crv: "P-256", d: pair.getPrivateKey().toString("base64url"), x: point.subarray(1, 33).toString("base64url"), y: point.subarray(33).toString("base64url") },
         format: "jwk",
     });
-    return (_digest, bytes) => sign("sha256", bytes, key);
+    return (_digest, bytes) => sign("sha256", bytes, { key, dsaEncoding: "der" });
 }
 
 export interface MockCloudOptions {
