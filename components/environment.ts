@@ -16,12 +16,20 @@ import { EnvironmentName } from "./environmentName";
 import { FsxSettings } from "./fsxSettings";
 import { Network } from "./network";
 import { PostInstallAsset } from "./postInstallAsset";
+import { instanceConnectCommand } from "./access/roster/instanceConnect";
+import { todayUtc } from "./access/roster/rosterResource";
 
 export interface ParallelClusterEnvironmentArgs {
     /** The validated stack config (components/config). */
     readonly config: EnvironmentConfig;
     /** Managed policies for every node. Default: the access backend's (OpsWorks: the two the article requires). */
     readonly iamPolicyArns?: readonly string[];
+}
+
+/** How one user logs in: the ssh line, and with EC2 Instance Connect the AWS CLI command beside it. */
+export interface UserLogin {
+    readonly ssh: string;
+    readonly instanceConnect?: string;
 }
 
 export interface ClusterSummary {
@@ -47,7 +55,7 @@ export class ParallelClusterEnvironment extends pulumi.ComponentResource {
     /** The deployed cluster's name, status and addresses; undefined unless cluster.deploy. */
     readonly cluster?: pulumi.Output<ClusterSummary>;
     /** Per user, the line they run to log in; undefined unless cluster.deploy. */
-    readonly logins?: pulumi.Output<Record<string, string>>;
+    readonly logins?: pulumi.Output<Record<string, UserLogin>>;
 
     constructor(name: string, args: ParallelClusterEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pcluster-access:index:ParallelClusterEnvironment", name, {}, opts);
@@ -123,9 +131,26 @@ export class ParallelClusterEnvironment extends pulumi.ComponentResource {
             });
             // Users land on the first login node pool when there is one, else on the head node.
             const landing = pulumi.all([deployed.loginNodes, deployed.headNodePrivateIp]).apply(([pools, headNode]) => pools[0]?.address ?? headNode);
-            this.logins = landing.apply((address) =>
-                Object.fromEntries(config.users.filter((user) => user.access === "allowed").map((user) => [user.iamUserName, `ssh ${user.sshUsername}@${address}`])),
-            );
+            // With Instance Connect, each user granted it also gets the AWS CLI command (through the endpoint) to the head node.
+            this.logins = pulumi
+                .all([landing, access.users, deployed.headNodeInstanceId, pulumi.output(access.instanceConnectEndpointId)])
+                .apply(([address, rows, instanceId, endpointId]) =>
+                    Object.fromEntries(
+                        config.users
+                            // Expired users have no access any more: the agents expire their accounts.
+                            .filter((user) => user.access === "allowed" && (user.expires === undefined || user.expires > todayUtc()))
+                            .map((user): [string, UserLogin] => {
+                                const granted = rows.find((row) => row.iamUser === user.iamUserName)?.instanceConnect === true;
+                                const ssh = `ssh ${user.sshUsername}@${address}`;
+                                return [
+                                    user.iamUserName,
+                                    granted
+                                        ? { ssh, instanceConnect: instanceConnectCommand({ region: config.region, instanceId, osUser: user.sshUsername, ...(endpointId === undefined ? {} : { endpointId }) }) }
+                                        : { ssh },
+                                ];
+                            }),
+                    ),
+                );
         }
         this.clusterConfiguration = configuration.text;
         this.clusterConfigurationUrl = configuration.url;

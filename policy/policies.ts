@@ -9,6 +9,7 @@ import { discouragedScratchFileSystem } from "./fileSystems";
 import { discouragedUpdateNeedingFleetStop } from "./fleetStop";
 import { requiredOpsWorksIamPolicies } from "./iamPolicies";
 import { prohibitedImdsV1WithoutNeed, requiredImdsV1ForOpsWorks } from "./imds";
+import { discouragedAccessEndingSoon, requiredInstanceConnectScope } from "./logins";
 import { requiredOpsWorksStackPlacement } from "./opsworksStack";
 import { requiredPostInstallWiring } from "./postInstall";
 import { prohibitedNodeSigningKeyUse, requiredRosterSigningKey, requiredSigningKeyRetention } from "./rosterSigning";
@@ -35,9 +36,11 @@ export const policies: Policies = [
     requiredValidSshPublicKey,
     requiredPrivateScriptBucket,
     requiredDeployedConfiguration,
+    requiredInstanceConnectScope,
     discouragedSudoUsers,
     discouragedAccessRevocation,
     discouragedScratchFileSystem,
     discouragedSshOpenToWorld,
     discouragedUpdateNeedingFleetStop,
+    discouragedAccessEndingSoon,
 ];

@@ -21,6 +21,8 @@ export interface AccessBackend {
     readonly users: pulumi.Output<UserRow[]>;
     /** The backend and where its users live (the `access` stack output). */
     readonly location: pulumi.Output<AccessLocation>;
+    /** The EC2 Instance Connect Endpoint's id (roster backend with roster.instanceConnect). */
+    readonly instanceConnectEndpointId?: pulumi.Output<string>;
 }
 
 /** The roster document's URL, or the OpsWorks stack's id. */
@@ -77,6 +79,7 @@ export function buildAccess(name: string, settings: AccessSettings, context: Acc
             environment: context.environment,
             bucket: context.bucket,
             after: context.bucketGuards,
+            network: { vpcId: context.vpcId, subnetId: context.headNodeSubnetId },
         },
         { parent },
     );
@@ -84,5 +87,6 @@ export function buildAccess(name: string, settings: AccessSettings, context: Acc
         nodeAccess: rosterNodeAccess(context.bucket, context.environment, settings.roster.syncIntervalSeconds, users.publicKey),
         users: users.table,
         location: users.rosterUrl.apply((rosterUrl): AccessLocation => ({ backend: "roster", rosterUrl })),
+        ...(users.instanceConnectEndpointId === undefined ? {} : { instanceConnectEndpointId: users.instanceConnectEndpointId }),
     };
 }

@@ -15,6 +15,9 @@ export const IAM_USER = "aws:iam/user:User";
 export const KMS_KEY = "aws:kms/key:Key";
 export const KMS_GRANT = "aws:kms/grant:Grant";
 export const IAM_POLICY = "aws:iam/policy:Policy";
+export const IAM_USER_POLICY = "aws:iam/userPolicy:UserPolicy";
+/** EC2 Instance Connect's endpoint (issue 16: roster.instanceConnect). */
+export const INSTANCE_CONNECT_ENDPOINT = "aws:ec2transitgateway/instanceConnectEndpoint:InstanceConnectEndpoint";
 export const CLOUDFORMATION_STACK = "aws:cloudformation/stack:Stack";
 export const S3_BUCKET = "aws:s3/bucket:Bucket";
 export const S3_BUCKET_OBJECT = "aws:s3/bucketObjectv2:BucketObjectv2";

@@ -2,7 +2,7 @@
  * Row 7, AWS writes of the roster backend: test/access/roster/measureRoster.ts drives the real Roster provider
  * against moto's S3 as `pulumi up` / `pulumi refresh` would and counts every request moto recorded, for
  * N users: create them all, an update that changes nothing, one key rotated, every user changed at once
- * (every key rotated, every other user blocked, all added to a group), one user revoked, a refresh. Beside
+ * (every key rotated, a second key with an end date and an end date on every user, every other user blocked, all added to a group), one user revoked, a refresh. Beside
  * it, the OpsWorks backend's requests for the same N (the same measurement as row 2, against the
  * emulator) and Terraform's removed OpsWorks resources, where those have the operation.
  */

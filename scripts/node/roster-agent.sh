@@ -54,6 +54,8 @@ source "$AGENT_DIR/agent/homes.sh"
 source "$AGENT_DIR/agent/sshd.sh"
 # shellcheck source=agent/sudo.sh
 source "$AGENT_DIR/agent/sudo.sh"
+# shellcheck source=agent/instance-connect.sh
+source "$AGENT_DIR/agent/instance-connect.sh"
 # shellcheck source=agent/apply.sh
 source "$AGENT_DIR/agent/apply.sh"
 # shellcheck source=agent/install.sh

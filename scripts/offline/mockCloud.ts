@@ -202,6 +202,10 @@ export class MockCloud implements pulumi.runtime.Mocks {
                 return String((args.inputs as State).name ?? args.name);
             case "pulumi-nodejs:dynamic/opsworks:Stack":
                 return uuid(seed);
+            case "aws:ec2transitgateway/instanceConnectEndpoint:InstanceConnectEndpoint":
+                return `eice-0${hex(seed, 16)}`;
+            case "aws:ec2/securityGroup:SecurityGroup":
+                return `sg-0${hex(seed, 16)}`;
             case "aws:kms/key:Key":
                 return uuid(seed);
             case "aws:cloudformation/stack:Stack":
@@ -225,6 +229,10 @@ export class MockCloud implements pulumi.runtime.Mocks {
                 return { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/${id}`, name: id, uniqueId: `AROA${hex(seed, 17).toUpperCase()}` };
             case "aws:iam/policy:Policy":
                 return { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:policy/${id}`, name: id, policyId: `ANPA${hex(seed, 17).toUpperCase()}` };
+            case "aws:ec2transitgateway/instanceConnectEndpoint:InstanceConnectEndpoint":
+                return { arn: `arn:aws:ec2:${region}:${MOCK_ACCOUNT_ID}:instance-connect-endpoint/${id}`, dnsName: `${id}.${hex(seed, 8)}.ec2-instance-connect-endpoint.${region}.amazonaws.com`, preserveClientIp: inputs.preserveClientIp ?? true };
+            case "aws:ec2/securityGroup:SecurityGroup":
+                return { arn: `arn:aws:ec2:${region}:${MOCK_ACCOUNT_ID}:security-group/${id}` };
             case "aws:iam/instanceProfile:InstanceProfile":
                 return { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:instance-profile/${id}`, name: id };
             case "aws:iam/user:User":

@@ -169,7 +169,7 @@ describe("the cluster's CloudFormation stacks (cluster.deploy)", () => {
             loginNodes: [{ pool: "login", address: login }],
             validationMessages: "[]",
         });
-        assert.deepEqual(run.stackOutputs.logins, { alice: `ssh alice@${login}`, bob: `ssh bob@${login}`, "adam.black": `ssh adamblack@${login}` });
+        assert.deepEqual(run.stackOutputs.logins, { alice: { ssh: `ssh alice@${login}` }, bob: { ssh: `ssh bob@${login}` }, "adam.black": { ssh: `ssh adamblack@${login}` } });
     });
 
     it("sends users to the head node when there is no login node pool, and leaves out users without access", async () => {
@@ -179,7 +179,7 @@ describe("the cluster's CloudFormation stacks (cluster.deploy)", () => {
         });
         const headNode = (named(noPools, CLUSTER_STACK).outputs.outputs as Record<string, string>).HeadNodePrivateIp;
         assert.deepEqual((noPools.stackOutputs.cluster as { loginNodes: unknown[] }).loginNodes, []);
-        assert.deepEqual(noPools.stackOutputs.logins, { alice: `ssh alice@${headNode}`, "adam.black": `ssh adamblack@${headNode}` });
+        assert.deepEqual(noPools.stackOutputs.logins, { alice: { ssh: `ssh alice@${headNode}` }, "adam.black": { ssh: `ssh adamblack@${headNode}` } });
     });
 
     it("reuses an existing provider's ServiceToken instead of creating a provider stack", async () => {

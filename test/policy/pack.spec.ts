@@ -42,11 +42,13 @@ describe("the policy pack", () => {
                 ["required-valid-ssh-public-key", "mandatory", "resource"],
                 ["required-private-script-bucket", "mandatory", "stack"],
                 ["required-deployed-configuration", "mandatory", "stack"],
+                ["required-instance-connect-scope", "mandatory", "stack"],
                 ["discouraged-sudo-users", "advisory", "stack"],
                 ["discouraged-access-revocation", "advisory", "resource"],
                 ["discouraged-scratch-file-system", "advisory", "resource"],
                 ["discouraged-ssh-open-to-world", "advisory", "resource"],
                 ["discouraged-update-needing-fleet-stop", "advisory", "resource"],
+                ["discouraged-access-ending-soon", "advisory", "resource"],
             ],
         );
     });
@@ -76,11 +78,13 @@ describe("the policy pack", () => {
             "required-valid-ssh-public-key": { minRsaBits: 2048 },
             "required-private-script-bucket": { sseAlgorithms: ["AES256", "aws:kms", "aws:kms:dsse"] },
             "required-deployed-configuration": {},
+            "required-instance-connect-scope": {},
             "discouraged-sudo-users": { allowedSudoUsers: [] },
             "discouraged-access-revocation": {},
             "discouraged-scratch-file-system": { scratchDeploymentTypes: ["SCRATCH_1", "SCRATCH_2"] },
             "discouraged-ssh-open-to-world": {},
             "discouraged-update-needing-fleet-stop": {},
+            "discouraged-access-ending-soon": { windowDays: 30 },
         });
     });
 

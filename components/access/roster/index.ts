@@ -14,6 +14,7 @@ import type { NodeAccess } from "../nodeAccess";
 import { agentBundle } from "./agentBundle";
 import { Roster, type RosterUserInput } from "./rosterResource";
 import { RosterSigningKey } from "./signingKey";
+import { grantsInstanceConnect, InstanceConnectEndpoint, instanceConnectUserPolicy } from "./instanceConnect";
 
 /** Where the document and the agent live in the environment's bucket (FORMAT.md's ROSTER_KEY, AGENT_KEY). */
 export const ROSTER_KEY = "roster.txt";
@@ -61,11 +62,17 @@ export interface RosterUsersArgs {
     readonly bucket: pulumi.Input<string>;
     /** Written only after these (the bucket's guards), so the document is never readable or unencrypted. */
     readonly after?: pulumi.Input<pulumi.Resource>[];
+    /** Where EC2 Instance Connect's endpoint goes (used when settings.instanceConnect). */
+    readonly network: { readonly vpcId: pulumi.Input<string>; readonly subnetId: pulumi.Input<string> };
+    /** Today (YYYY-MM-DD, UTC): users whose end date is on or before it get no Instance Connect grant. Default: the clock's. */
+    readonly today?: string;
 }
 
 export class RosterUsers extends pulumi.ComponentResource {
     readonly table: pulumi.Output<UserRow[]>;
     readonly rosterUrl: pulumi.Output<string>;
+    /** The EC2 Instance Connect Endpoint's id; undefined unless roster.instanceConnect. */
+    readonly instanceConnectEndpointId?: pulumi.Output<string>;
     /** The signing key's ARN (what the Roster signs with). */
     readonly signingKeyArn: pulumi.Output<string>;
     /** Base64 DER SubjectPublicKeyInfo of the signing key: what every node verifies the roster with. */
@@ -100,17 +107,32 @@ export class RosterUsers extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: args.after },
         );
+        const today = args.today;
+        const endpoint = args.settings.instanceConnect
+            ? new InstanceConnectEndpoint(`${name}-instance-connect`, { ...args.network, clusterName: args.environment }, { parent: this })
+            : undefined;
         const rows = args.users.map((user) => {
             const uid = roster.allocation.apply((allocation) => allocation.users[user.iamUserName].uid);
-            const arn = user.create
+            const created = user.create
                 ? // No login profile and no access keys: the user can only SSH to the cluster (the article's advice).
                   new aws.iam.User(
                       `${name}-${user.iamUserName}-iam-user`,
                       { name: user.iamUserName, tags: { "pcluster-access:role": "cluster-user", [UID_TAG]: uid.apply(String) } },
                       // Kept when it leaves the program (create: false, removal, destroy): see ClusterUsers.
                       { parent: this, retainOnDelete: true },
-                  ).arn
-                : pulumi.output(user.iamUserArn ?? lookups.get(user.iamUserName)!.arn);
+                  )
+                : undefined;
+            const arn = created?.arn ?? pulumi.output(user.iamUserArn ?? lookups.get(user.iamUserName)!.arn);
+            const granted = endpoint !== undefined && grantsInstanceConnect(user, today);
+            if (granted) {
+                // Keyed by IAM user name (known in a preview, for the policies); on a user this program creates, after it.
+                instanceConnectUserPolicy(
+                    `${name}-${user.iamUserName}-instance-connect`,
+                    { iamUserName: user.iamUserName },
+                    { region: args.region, clusterName: args.environment, osUser: user.sshUsername, endpointArn: endpoint.arn, ...(user.expires === undefined ? {} : { expires: user.expires }) },
+                    { parent: this, ...(created === undefined ? {} : { dependsOn: [created] }) },
+                );
+            }
             return pulumi.all([arn, uid]).apply(([iamUserArn, id]): UserRow => ({
                 iamUser: user.iamUserName,
                 iamUserArn,
@@ -122,12 +144,13 @@ export class RosterUsers extends pulumi.ComponentResource {
                 groups: [...user.groups],
                 ...(user.expires === undefined ? {} : { expires: user.expires }),
                 keyExpires: user.sshPublicKeys.map((key) => key.expires ?? null),
-                // Blocked and revoked users get no grant (components/access/roster/instanceConnect.ts).
-                instanceConnect: user.instanceConnect && user.access === "allowed",
+                // Blocked, revoked and expired users get no grant (instanceConnect.ts).
+                instanceConnect: granted,
             }));
         });
         this.table = pulumi.all(rows);
         this.rosterUrl = roster.url;
+        this.instanceConnectEndpointId = endpoint?.endpointId;
         this.signingKeyArn = signingKey.keyArn;
         this.publicKey = signingKey.publicKey;
         this.registerOutputs({ table: this.table, rosterUrl: this.rosterUrl, signingKeyArn: this.signingKeyArn, publicKey: this.publicKey });

@@ -90,6 +90,8 @@ apply_roster() {
     make_homes
     commit_keys
     set_sudoers
+    # EC2 Instance Connect's IMDS access on a locked-down head or login node (instance-connect.sh).
+    ensure_instance_connect "${doc_options[instance-connect]:-off}"
     write_state_lists
 }
 

@@ -72,8 +72,15 @@ export async function measureRosterCalls(users: number): Promise<RosterCallCount
         const [, noop] = await counted(() => up(created, start));
         const rotated = inputs(usersOf(users, (i) => (i === 0 ? ed25519PublicKey("bench-rotated") : keys[i])));
         const [afterRotate, rotateOne] = await counted(() => up(created, rotated));
-        // Every user changes at once: every key rotated, every other user blocked, all in the project group.
-        const all = inputs(usersOf(users, (i) => ed25519PublicKey(`bench-all-${i}`), (user, i) => ({ ...user, state: i % 2 === 1 ? "blocked" : "allowed", groups: ["project"] })));
+        // Every user changes at once: every key rotated, a second key with an end date and an end date on the
+        // user (issue 16), every other user blocked, all in the project group.
+        const all = inputs(
+            usersOf(
+                users,
+                (i) => ed25519PublicKey(`bench-all-${i}`),
+                (user, i) => ({ ...user, keys: [...user.keys, { key: keys[i], expires: "2099-06-30" }], expires: "2099-12-31", state: i % 2 === 1 ? "blocked" : "allowed", groups: ["project"] }),
+            ),
+        );
         const [afterAll, changeAll] = await counted(() => up(afterRotate, all));
         const revoked = inputs(all.users.map((user, i) => (i === users - 1 ? { ...user, state: "revoked" } : user)));
         const [afterRevoke, revokeOne] = await counted(() => up(afterAll, revoked));

@@ -109,13 +109,16 @@ export class Node {
         return result.stdout;
     }
 
-    /** Starts sshd from the node's /etc/ssh/sshd_config on a free loopback port; waits until it listens. */
-    async startSshd(): Promise<void> {
+    /**
+     * Starts sshd from the node's /etc/ssh/sshd_config on a free loopback port; waits until it listens.
+     * `options`: more `-o` settings, as a systemd drop-in passes them (the ec2-instance-connect package's).
+     */
+    async startSshd(options: readonly string[] = []): Promise<void> {
         this.port = await freePort();
         const child = spawn(
             "nsenter",
             ["-t", String(this.initPid), "-m", "-p", "--", "/usr/sbin/sshd", "-D", "-e", "-p", String(this.port),
-                "-o", "ListenAddress=127.0.0.1", "-o", "PidFile=/run/sshd.pid"],
+                "-o", "ListenAddress=127.0.0.1", "-o", "PidFile=/run/sshd.pid", ...options.flatMap((option) => ["-o", option])],
             { stdio: ["ignore", "pipe", "pipe"], env: { PATH: NODE_PATH } },
         );
         await new Promise<void>((resolve, reject) => {
