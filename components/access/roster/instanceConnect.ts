@@ -98,6 +98,17 @@ export function grantsInstanceConnect(
     return user.instanceConnect && hasAccess(user, today);
 }
 
+/**
+ * What a user needs besides the command: AWS credentials of their IAM user (the command signs
+ * SendSSHPublicKey as them). A user this program creates has none: no console password, no access key.
+ */
+export function instanceConnectNote(iamUserName: string, created: boolean): string {
+    return created
+        ? `Needs AWS credentials of IAM user ${iamUserName}, who was created without any: an administrator gives them an access key ` +
+              `(aws iam create-access-key --user-name ${iamUserName}) for their own AWS CLI profile.`
+        : `Runs with IAM user ${iamUserName}'s own AWS credentials (an access key in their AWS CLI profile): the grant is on that user.`;
+}
+
 /** The command a user runs to log in through EC2 Instance Connect (AWS CLI v2's `ec2-instance-connect ssh`). */
 export function instanceConnectCommand(args: { region: string; instanceId: string; osUser: string; endpointId?: string }): string {
     const through = args.endpointId === undefined ? "" : ` --connection-type eice --eice-options endpointId=${args.endpointId}`;

@@ -1,20 +1,15 @@
 /**
- * The roster backend (the default): the roster (users with UIDs that never move, keys, sudo, access
- * state, project groups) published as one document in the environment's bucket, and an agent on every
- * node that applies it (scripts/node/roster-agent.sh and its parts, uploaded as one bundle: agentBundle.ts; started by
- * post-install.sh's `roster` mode). Built
- * only on IAM and S3: no OpsWorks, no extra managed policy, and IMDSv2 stays required.
+ * The roster backend's users (RosterUsers): the signing key, the Roster (document and allocation), the IAM
+ * users this program creates, EC2 Instance Connect's endpoint and grants, and the user table.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { UserRow } from "../userRow";
 import type { RosterSettings, UserSettings } from "../../config/model";
-import { POST_INSTALL_KEY } from "../../postInstallAsset";
-import type { NodeAccess } from "../nodeAccess";
 import { agentBundle } from "./agentBundle";
 import { Roster, type RosterUserInput } from "./rosterResource";
 import { RosterSigningKey } from "./signingKey";
-import { grantsInstanceConnect, InstanceConnectEndpoint, instanceConnectUserPolicy } from "./instanceConnect";
+import { grantsInstanceConnect, InstanceConnectEndpoint, instanceConnectNote, instanceConnectUserPolicy } from "./instanceConnect";
 
 /** Where the document and the agent live in the environment's bucket (FORMAT.md's ROSTER_KEY, AGENT_KEY). */
 export const ROSTER_KEY = "roster.txt";
@@ -25,22 +20,6 @@ export const AGENT_KEY = "agent.tar";
  * account that looks the user up reads it and gives the same UID (they may share FSx or EFS).
  */
 export const UID_TAG = "pcluster-access:uid";
-
-/**
- * What the roster backend needs from every node: read its scripts and the roster; run post-install.sh in
- * roster mode with the signing key's public key (PUBKEY, base64 DER SubjectPublicKeyInfo), which reaches
- * the node through the cluster configuration CloudFormation and ParallelCluster hold, never through the
- * bucket: a bucket write cannot replace the key the agent verifies with.
- */
-export function rosterNodeAccess(bucket: pulumi.Input<string>, environment: string, syncIntervalSeconds: number, publicKey: pulumi.Input<string>): NodeAccess {
-    const url = (key: string) => pulumi.interpolate`s3://${bucket}/${key}`;
-    return {
-        iamPolicyArns: [],
-        s3Reads: [POST_INSTALL_KEY, AGENT_KEY, ROSTER_KEY].map((key) => ({ bucket, key })),
-        postInstallScript: url(POST_INSTALL_KEY),
-        postInstallArgs: ["roster", url(ROSTER_KEY), url(AGENT_KEY), String(syncIntervalSeconds), environment, publicKey],
-    };
-}
 
 /**
  * The signing key's resource name: version 1 keeps the name the first key had; each later version is a
@@ -64,8 +43,8 @@ export interface RosterUsersArgs {
     readonly after?: pulumi.Input<pulumi.Resource>[];
     /** Where EC2 Instance Connect's endpoint goes (used when settings.instanceConnect). */
     readonly network: { readonly vpcId: pulumi.Input<string>; readonly subnetId: pulumi.Input<string> };
-    /** Today (YYYY-MM-DD, UTC): users whose end date is on or before it get no Instance Connect grant. Default: the clock's. */
-    readonly today?: string;
+    /** Today (YYYY-MM-DD, UTC): users whose end date is on or before it get no Instance Connect grant. */
+    readonly today: string;
 }
 
 export class RosterUsers extends pulumi.ComponentResource {
@@ -124,6 +103,14 @@ export class RosterUsers extends pulumi.ComponentResource {
                 : undefined;
             const arn = created?.arn ?? pulumi.output(user.iamUserArn ?? lookups.get(user.iamUserName)!.arn);
             const granted = endpoint !== undefined && grantsInstanceConnect(user, today);
+            if (granted && user.create) {
+                // Created with no console password and no access key: the grant is useless until they get credentials.
+                pulumi.log.warn(
+                    `users: ${user.iamUserName} is created by this program (create: true) with no console password and no access key, yet gets EC2 Instance Connect. ` +
+                        `${instanceConnectNote(user.iamUserName, true)} Or leave instanceConnect off for them.`,
+                    this,
+                );
+            }
             if (granted) {
                 // Keyed by IAM user name (known in a preview, for the policies); on a user this program creates, after it.
                 instanceConnectUserPolicy(
