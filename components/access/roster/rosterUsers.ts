@@ -105,7 +105,7 @@ export class RosterUsers extends pulumi.ComponentResource {
             const granted = endpoint !== undefined && grantsInstanceConnect(user, today);
             if (granted && user.create) {
                 // Created with no console password and no access key: the grant is useless until they get credentials.
-                pulumi.log.warn(
+                void pulumi.log.warn(
                     `users: ${user.iamUserName} is created by this program (create: true) with no console password and no access key, yet gets EC2 Instance Connect. ` +
                         `${instanceConnectNote(user.iamUserName, true)} Or leave instanceConnect off for them.`,
                     this,
