@@ -156,3 +156,25 @@ export const requiredInstanceConnectScope: StackValidationPolicy = {
         }
     },
 };
+
+export const requiredInstanceConnectClientIp: ResourceValidationPolicy = {
+    name: "required-instance-connect-client-ip",
+    description: "Checks that every EC2 Instance Connect Endpoint preserves the client's IP address, so the nodes see where each login comes from.",
+    enforcementLevel: "mandatory",
+    validateResource: (args, reportViolation) => {
+        if (args.type !== INSTANCE_CONNECT_ENDPOINT) {
+            return;
+        }
+        const preserved = plainProps(args.props).preserveClientIp;
+        // Known in every preview: the program sets it as a plain value. Unset is refused too: the EC2 API
+        // Reference (CreateInstanceConnectEndpoint, PreserveClientIp) now gives "Default: false", while
+        // older pages and the Terraform-based provider say true; only an explicit true is certain.
+        if (isKnown(preserved) && preserved !== true) {
+            reportViolation(
+                `The EC2 Instance Connect Endpoint ${preserved === false ? "hides" : "may hide (preserveClientIp is not set, and the EC2 API's default is false)"} the client's IP address: every login through it then comes from the endpoint's own address in the VPC, ` +
+                    "so cluster.sshAllowedIps no longer decides who may connect, and the agent's home-keys rule (a key in ~/.ssh opens an account only from inside the cluster's network) " +
+                    "lets keys users add to ~/.ssh open accounts from anywhere. Set preserveClientIp: true (InstanceConnectEndpoint in components/access/roster/instanceConnect.ts does).",
+            );
+        }
+    },
+};
