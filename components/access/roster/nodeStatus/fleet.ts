@@ -50,7 +50,10 @@ export interface FleetReport {
     readonly ignored: readonly string[];
 }
 
-const LIVE_STATES = new Set(["pending", "running"]);
+/** Running or about to: the nodes that must apply the roster. (A function, not a module-level Set: the wait's provider is serialized, and Pulumi's closure serializer does not carry a Set's contents.) */
+function isLive(state: string): boolean {
+    return state === "pending" || state === "running";
+}
 
 /** A record older than this says nothing about the node any more: the agent writes at least hourly. */
 export function silentAfterSeconds(syncIntervalSeconds: number): number {
@@ -72,7 +75,7 @@ export function assessFleet(args: AssessArgs): FleetReport {
     const silentMs = silentAfterSeconds(args.syncIntervalSeconds) * 1000;
     const row = (instanceId: string, state: string, nodeType: string | undefined): NodeRow => {
         const record = byId.get(instanceId);
-        const live = LIVE_STATES.has(state);
+        const live = isLive(state);
         const flags: NodeFlag[] = [];
         if (live && (record?.generation ?? 0) < args.expected.generation) {
             flags.push("behind");
@@ -100,7 +103,7 @@ export function assessFleet(args: AssessArgs): FleetReport {
         ...args.instances.map((instance) => row(instance.instanceId, instance.state, instance.nodeType)),
         ...args.records.filter((record) => !listed.has(record.instanceId)).map((record) => row(record.instanceId, "gone", undefined)),
     ].sort((a, b) => a.instanceId.localeCompare(b.instanceId));
-    const liveRows = rows.filter((r) => LIVE_STATES.has(r.state));
+    const liveRows = rows.filter((r) => isLive(r.state));
     const behind = liveRows.filter((r) => r.flags.includes("behind"));
     return { expected: args.expected, rows, live: liveRows.length, onGeneration: liveRows.length - behind.length, behind, ignored: [...(args.ignored ?? [])] };
 }

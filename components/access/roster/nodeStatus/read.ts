@@ -114,11 +114,13 @@ export interface NodeStatusArgs extends Where {
     readonly syncIntervalSeconds: number;
     /** Milliseconds since the epoch. Default: the clock. */
     readonly now?: number;
+    /** What the nodes should report; undefined: read from the roster document's envelope (one GET). */
+    readonly expected?: RosterHead;
 }
 
 /** The whole status: the roster's envelope, the instances and the records, joined (fleet.ts). */
 export async function readNodeStatus(args: NodeStatusArgs, cache?: RecordCache): Promise<FleetReport & { readonly environment: string }> {
-    const head = await readRosterHead({ ...args, key: args.rosterKey });
+    const head = args.expected ?? (await readRosterHead({ ...args, key: args.rosterKey }));
     const [instances, { records, ignored }] = await Promise.all([
         listClusterInstances(args),
         readStatusRecords({ ...args, environment: head.environment }, cache),
