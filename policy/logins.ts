@@ -7,6 +7,7 @@ import { at, isKnown, isObject, items, plainProps, str, type Plain } from "./lib
 import { configWithDefaults } from "./lib/policyConfig";
 import { IAM_POLICY, IAM_USER_POLICY, INSTANCE_CONNECT_ENDPOINT, ROSTER } from "./lib/resourceTypes";
 import { rosterUsers } from "./lib/roster";
+import { configuredAccess } from "./lib/stackConfig";
 import { StackResources } from "./lib/stackResources";
 
 export interface AccessEndingSoonConfig {
@@ -98,6 +99,9 @@ export const requiredInstanceConnectScope: StackValidationPolicy = {
         const cluster = rosters.map((roster) => str(roster.props.environment)).find((name) => typeof name === "string");
         const users = new Map(rosters.flatMap((roster) => rosterUsers(roster.props)).map((user) => [user.iamUser, user]));
         const endpoints = stack.ofType(INSTANCE_CONNECT_ENDPOINT).map((endpoint) => str(endpoint.props.arn));
+        // Who the stack config grants Instance Connect (lib/stackConfig.ts); undefined when no config is visible.
+        const configured = configuredAccess();
+        const granted = configured === undefined ? undefined : new Map(configured.users.map((user) => [user.iamUserName, user.instanceConnect]));
         for (const resource of [...stack.ofType(IAM_USER_POLICY), ...stack.ofType(IAM_POLICY)]) {
             const text = str(resource.props.policy);
             if (typeof text !== "string") {
@@ -137,6 +141,13 @@ export const requiredInstanceConnectScope: StackValidationPolicy = {
                     } else if (rosterUser.state !== "allowed") {
                         reportViolation(
                             `${where} grants EC2 Instance Connect to ${rosterUser.iamUser} (${rosterUser.name}), who is ${String(rosterUser.state)} in the roster: blocked and revoked users must have no grant. Remove it (the program grants allowed users only).`,
+                            resource.urn,
+                        );
+                    } else if (granted !== undefined && granted.get(rosterUser.iamUser) === false) {
+                        reportViolation(
+                            `${where} grants EC2 Instance Connect to ${rosterUser.iamUser} (${rosterUser.name}), whom the stack config does not grant it (` +
+                                (configured?.instanceConnect ? "the user sets instanceConnect: false" : "roster.instanceConnect is off") +
+                                "). A grant must exist only where the config asks for it: remove it (the program grants exactly those users).",
                             resource.urn,
                         );
                     }

@@ -26,6 +26,8 @@ export interface ConfiguredUser {
     readonly expires?: string;
     /** Each key's end date, in the config's order (`sshPublicKey` is one key without an end date). */
     readonly keyExpires: readonly (string | undefined)[];
+    /** Whether the config gives the user EC2 Instance Connect: roster.instanceConnect, unless they opt out. */
+    readonly instanceConnect: boolean;
 }
 
 export interface ConfiguredAccess {
@@ -62,9 +64,10 @@ export function configuredAccess(): ConfiguredAccess | undefined {
     const access = mapping(objectOf(config, "access"));
     const roster = mapping(objectOf(config, "roster"));
     const users = objectOf(config, "users");
+    const instanceConnect = roster?.instanceConnect === true;
     return {
         backend: typeof access?.backend === "string" ? access.backend : "roster",
-        instanceConnect: roster?.instanceConnect === true,
+        instanceConnect,
         homeKeys: CONFIGURED_HOME_KEYS,
         users: (Array.isArray(users) ? users : []).flatMap((entry): ConfiguredUser[] => {
             const user = mapping(entry);
@@ -80,6 +83,7 @@ export function configuredAccess(): ConfiguredAccess | undefined {
                         const expires = mapping(key)?.expires;
                         return typeof expires === "string" ? expires : undefined;
                     }),
+                    instanceConnect: instanceConnect && user.instanceConnect !== false,
                 },
             ];
         }),

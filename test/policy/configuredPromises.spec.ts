@@ -236,6 +236,36 @@ describe("issue 27: the roster's promises, from the stack config to the resource
         });
     });
 
+    describe("required-instance-connect-scope: a grant only where the stack config asks for one", () => {
+        it("stops a grant to a user who opted out (instanceConnect: false), as a program that ignored the opt-out would make", async () => {
+            const run = await runVariant({
+                stackFile: DEV_STACK_FILE,
+                change: (raw) => {
+                    withDates(raw);
+                    raw.users[1].instanceConnect = false;
+                },
+            });
+            assert.equal(run.resources.some((resource) => resource.name === "hpc-dev-users-bob-instance-connect"), false);
+            // The grant the program would have made for bob had it ignored the opt-out: alice's, made bob's.
+            const alice = run.resources.find((resource) => resource.name === ALICE_GRANT)!;
+            const asBob = (props: Record<string, unknown>) => ({
+                ...props,
+                user: "bob",
+                policy: String(props.policy).replaceAll('"ec2:osuser":"alice"', '"ec2:osuser":"bob"'),
+            });
+            const bob = { ...alice, name: "hpc-dev-users-bob-instance-connect", urn: alice.urn.replace(ALICE_GRANT, "hpc-dev-users-bob-instance-connect"), inputs: asBob(alice.inputs), outputs: asBob(alice.outputs) };
+            const report = await runPolicyPack([...run.resources, bob]);
+            assert.deepEqual(violations(report, "required-instance-connect-scope"), [
+                [
+                    "mandatory",
+                    "the inline policy hpc-dev-users-bob-instance-connect grants EC2 Instance Connect to bob (bob), whom the stack config does not grant it (the user sets instanceConnect: false). " +
+                        "A grant must exist only where the config asks for it: remove it (the program grants exactly those users).",
+                    "hpc-dev-users-bob-instance-connect",
+                ],
+            ]);
+        });
+    });
+
     describe(CLIENT_IP, () => {
         const hides = (how: string) =>
             `The EC2 Instance Connect Endpoint ${how} the client's IP address: every login through it then comes from the endpoint's own address in the VPC, ` +
