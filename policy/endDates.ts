@@ -97,7 +97,7 @@ function rosterProblems(user: RosterUserView, wanted: ConfiguredUser): string[] 
             `The roster gives ${who} ${shown(user.expires)}, but the stack config says expires: ${shown(wanted.expires)}. ` +
                 "The nodes apply the roster's date: the account would " +
                 (wanted.expires !== undefined && (user.expires === undefined || user.expires > wanted.expires) ? "keep access after the configured date" : "lose access on a date nobody configured") +
-                ". The program must pass each user's expires to the Roster as configured (components/access/roster/index.ts, rosterInput).",
+                ". The program must pass each user's expires to the Roster as configured (rosterInput, components/access/roster/).",
         );
     }
     if (user.keys.includes(UNKNOWN)) {

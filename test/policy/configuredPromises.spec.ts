@@ -81,7 +81,7 @@ describe("issue 27: the roster's promises, from the stack config to the resource
     describe(END_DATES, () => {
         const lostDate =
             `The roster gives alice (alice) no end date, but the stack config says expires: ${ALICE_ENDS}. The nodes apply the roster's date: the account would keep access after the configured date. ` +
-            "The program must pass each user's expires to the Roster as configured (components/access/roster/index.ts, rosterInput).";
+            "The program must pass each user's expires to the Roster as configured (rosterInput, components/access/roster/).";
 
         for (const preview of [false, true]) {
             it(`stops a user's end date lost on the way to the roster${preview ? ", in a first preview too (the Roster's users are known)" : ""}`, async () => {
@@ -189,7 +189,7 @@ describe("issue 27: the roster's promises, from the stack config to the resource
                         "mandatory",
                         "The roster says option home-keys \"anywhere\", but the stack config asks for cluster (it has no other choice today): " +
                             "keys users add to their own ~/.ssh/authorized_keys would open their accounts from anywhere, not only from inside the cluster's network. " +
-                            "The program must write homeKeys: cluster (components/access/roster/index.ts).",
+                            "The program must write homeKeys: cluster (the Roster's options, components/access/roster/).",
                         ROSTER_RESOURCE,
                     ],
                 ]);
