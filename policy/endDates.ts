@@ -6,6 +6,7 @@
  * none is visible, the grant must at least end with the roster's date.
  */
 import type { StackValidationPolicy } from "@pulumi/policy";
+import { actionCovers } from "./lib/iamActions";
 import { at, isKnown, isObject, items, str, UNKNOWN, type Maybe, type Plain } from "./lib/known";
 import { IAM_USER_POLICY, ROSTER } from "./lib/resourceTypes";
 import { rosterUsers, type RosterUserView } from "./lib/roster";
@@ -15,9 +16,6 @@ import { StackResources, type StackResource } from "./lib/stackResources";
 /** The Instance Connect actions a grant gives (lowercase, as IAM compares them). */
 const GRANTED_ACTIONS = ["ec2-instance-connect:sendsshpublickey", "ec2-instance-connect:opentunnel"];
 
-function covers(pattern: string, action: string): boolean {
-    return new RegExp(`^${pattern.toLowerCase().split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`).test(action);
-}
 
 function shown(date: string | undefined): string {
     return date === undefined ? "no end date" : date;
@@ -99,7 +97,7 @@ function rosterProblems(user: RosterUserView, wanted: ConfiguredUser): string[] 
             `The roster gives ${who} ${shown(user.expires)}, but the stack config says expires: ${shown(wanted.expires)}. ` +
                 "The nodes apply the roster's date: the account would " +
                 (wanted.expires !== undefined && (user.expires === undefined || user.expires > wanted.expires) ? "keep access after the configured date" : "lose access on a date nobody configured") +
-                ". The program must pass each user's expires to the Roster as configured (components/access/roster/index.ts, rosterInput).",
+                ". The program must pass each user's expires to the Roster as configured (rosterInput, components/access/roster/).",
         );
     }
     if (user.keys.includes(UNKNOWN)) {
@@ -136,7 +134,7 @@ function grantProblem(grant: StackResource, owner: string, wanted: Maybe<string>
     }
     for (const statement of items(at(document, "Statement"))) {
         const actions = items(at(statement, "Action")).filter((action): action is string => typeof action === "string");
-        if (str(at(statement, "Effect")) !== "Allow" || !actions.some((action) => GRANTED_ACTIONS.some((granted) => covers(action, granted)))) {
+        if (str(at(statement, "Effect")) !== "Allow" || !actions.some((action) => GRANTED_ACTIONS.some((granted) => actionCovers(action, granted)))) {
             continue;
         }
         const end = grantEnd(statement);

@@ -4,6 +4,7 @@
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { at, isKnown, isObject, items, plainProps, str, type Plain } from "./lib/known";
+import { actionCovers } from "./lib/iamActions";
 import { configWithDefaults } from "./lib/policyConfig";
 import { IAM_POLICY, IAM_USER_POLICY, INSTANCE_CONNECT_ENDPOINT, ROSTER } from "./lib/resourceTypes";
 import { rosterUsers } from "./lib/roster";
@@ -72,10 +73,6 @@ const SEND_KEY = "ec2-instance-connect:sendsshpublickey";
 const OPEN_TUNNEL = "ec2-instance-connect:opentunnel";
 const CLUSTER_TAG_KEY = "aws:resourcetag/parallelcluster:cluster-name";
 
-/** Whether an IAM Action pattern (with `*`) covers the action. */
-function covers(pattern: string, action: string): boolean {
-    return new RegExp(`^${pattern.toLowerCase().split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`).test(action);
-}
 
 const asList = (value: Plain): Plain[] => (Array.isArray(value) ? [...value] : [value]);
 
@@ -122,7 +119,7 @@ export const requiredInstanceConnectScope: StackValidationPolicy = {
                 }
                 const actions = asList(at(statement, "Action")).filter((action): action is string => typeof action === "string");
                 const condition = at(statement, "Condition");
-                if (actions.some((action) => covers(action, SEND_KEY))) {
+                if (actions.some((action) => actionCovers(action, SEND_KEY))) {
                     const tags = required(condition, "StringEquals", CLUSTER_TAG_KEY);
                     if (cluster !== undefined && isKnown(cluster) && (tags === undefined || tags.length !== 1 || tags[0] !== cluster)) {
                         reportViolation(
@@ -152,7 +149,7 @@ export const requiredInstanceConnectScope: StackValidationPolicy = {
                         );
                     }
                 }
-                if (actions.some((action) => covers(action, OPEN_TUNNEL))) {
+                if (actions.some((action) => actionCovers(action, OPEN_TUNNEL))) {
                     const resources = asList(at(statement, "Resource")).map((value) => String(value));
                     const ports = required(condition, "NumericEquals", "ec2-instance-connect:remoteport");
                     const known = endpoints.filter((arn): arn is string => typeof arn === "string");

@@ -41,7 +41,7 @@ export const requiredConfiguredRosterOptions: StackValidationPolicy = {
                         (given.homeKeys === "anywhere"
                             ? "keys users add to their own ~/.ssh/authorized_keys would open their accounts from anywhere, not only from inside the cluster's network. "
                             : "the agents refuse a roster with an unknown value, so no change reaches any node. ") +
-                        `The program must write homeKeys: ${homeKeys} (components/access/roster/index.ts).`,
+                        `The program must write homeKeys: ${homeKeys} (the Roster's options, components/access/roster/).`,
                     roster.urn,
                 );
             }

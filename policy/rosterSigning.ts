@@ -21,6 +21,7 @@
 import { createPublicKey } from "node:crypto";
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { argumentWords, readClusterConfiguration, ROSTER_MODE, unreadableConfiguration, type ClusterConfigurationModel, type ClusterNode } from "./lib/clusterConfiguration";
+import { actionCovers } from "./lib/iamActions";
 import { isKnown, str, UNKNOWN, type Maybe } from "./lib/known";
 import { KMS_GRANT, KMS_KEY, ROSTER } from "./lib/resourceTypes";
 import { StackResources, type StackResource } from "./lib/stackResources";
@@ -190,7 +191,7 @@ const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : va
 
 /** Whether a statement's Action covers `action` (`kms:*`, `*`, `kms:Sig*` and the like). */
 function covers(statement: Record<string, unknown>, action: string): boolean {
-    return asList(statement.Action).some((pattern) => typeof pattern === "string" && new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`, "i").test(action));
+    return asList(statement.Action).some((pattern) => typeof pattern === "string" && actionCovers(pattern, action));
 }
 
 /** The AWS principals a statement names ("*" for everyone). */

@@ -81,7 +81,7 @@ describe("issue 27: the roster's promises, from the stack config to the resource
     describe(END_DATES, () => {
         const lostDate =
             `The roster gives alice (alice) no end date, but the stack config says expires: ${ALICE_ENDS}. The nodes apply the roster's date: the account would keep access after the configured date. ` +
-            "The program must pass each user's expires to the Roster as configured (components/access/roster/index.ts, rosterInput).";
+            "The program must pass each user's expires to the Roster as configured (rosterInput, components/access/roster/).";
 
         for (const preview of [false, true]) {
             it(`stops a user's end date lost on the way to the roster${preview ? ", in a first preview too (the Roster's users are known)" : ""}`, async () => {
@@ -189,7 +189,7 @@ describe("issue 27: the roster's promises, from the stack config to the resource
                         "mandatory",
                         "The roster says option home-keys \"anywhere\", but the stack config asks for cluster (it has no other choice today): " +
                             "keys users add to their own ~/.ssh/authorized_keys would open their accounts from anywhere, not only from inside the cluster's network. " +
-                            "The program must write homeKeys: cluster (components/access/roster/index.ts).",
+                            "The program must write homeKeys: cluster (the Roster's options, components/access/roster/).",
                         ROSTER_RESOURCE,
                     ],
                 ]);
@@ -286,6 +286,24 @@ describe("issue 27: the roster's promises, from the stack config to the resource
 
     describe(`${WIRING}: the agent line`, () => {
         const entryHash = createHash("sha256").update(readFileSync(path.join(REPO_ROOT, "scripts", "node", "roster-agent.sh"))).digest("hex");
+
+        it("does not judge the hash while the bundle's bytes are unknown (a first preview), and stops it once they are known", async () => {
+            // The bytes made to wait on the bucket's name, which a first preview does not know.
+            const late: ResourceEdit = {
+                type: "aws:s3/bucketObjectv2:BucketObjectv2",
+                nameSuffix: "roster-agent",
+                edit: (props) => ({ ...props, contentBase64: pulumi.output(props.bucket as pulumi.Input<string>).apply(() => props.contentBase64 as string) }),
+            };
+            const edits = [late, setInputs(ROSTER, { agentSha256: entryHash })];
+            const preview = await check({ stackFile: DEV_STACK_FILE, preview: true, edits });
+            const bundle = preview.run.resources.find((resource) => resource.type === "aws:s3/bucketObjectv2:BucketObjectv2" && resource.inputs.key === "agent.tar");
+            assert.notEqual(typeof bundle?.outputs.contentBase64, "string", "the bytes are unknown in this preview");
+            assert.deepEqual(violations(preview.report, WIRING), []);
+            const deployed = await check({ stackFile: DEV_STACK_FILE, edits });
+            assert.deepEqual(violations(deployed.report, WIRING).map(([level, message]) => [level, message.split(",")[0]]), [
+                ["mandatory", `The roster's agent line names ${entryHash}`],
+            ]);
+        });
 
         for (const preview of [false, true]) {
             it(`stops a roster whose agent line names the hash of roster-agent.sh, not of the bundle uploaded at agent.tar${preview ? ", in a first preview too" : ""}`, async () => {
