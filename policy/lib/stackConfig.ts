@@ -55,12 +55,15 @@ function objectOf(config: pulumi.Config, key: string): unknown {
     }
 }
 
-/** What the stack config says about access; undefined when no stack config is visible (`cluster` is required by the program). */
+/**
+ * What the stack config says about access; undefined when no stack config of this program is visible (no
+ * key in its namespace at all: every stack of it has one, a cluster stack `cluster`, a pool stack `users`).
+ */
 export function configuredAccess(): ConfiguredAccess | undefined {
-    const config = new pulumi.Config(CONFIG_NAMESPACE);
-    if (config.get("cluster") === undefined) {
+    if (!Object.keys(pulumi.runtime.allConfig()).some((key) => key.startsWith(`${CONFIG_NAMESPACE}:`))) {
         return undefined;
     }
+    const config = new pulumi.Config(CONFIG_NAMESPACE);
     const access = mapping(objectOf(config, "access"));
     const roster = mapping(objectOf(config, "roster"));
     const users = objectOf(config, "users");
