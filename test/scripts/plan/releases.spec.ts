@@ -97,7 +97,7 @@ describe("npm run plan and the ParallelCluster release", () => {
                 change: (cluster) => (cluster.os = "ubuntu2004"),
                 problem:
                     "cluster.os: 'ubuntu2004' is not an OS of ParallelCluster 3.16.3 (3.13.2 was the last release with ubuntu2004). " +
-                    "Use one of: alinux2, alinux2023, ubuntu2204, ubuntu2404, rhel8, rhel9, rocky8, rocky9.",
+                    "Use one of: alinux2023, ubuntu2204, ubuntu2404, rhel8, rhel9, rocky8, rocky9.",
             },
             "a root volume smaller than the release's AMIs": {
                 change: (cluster) => (cluster.headNode.rootVolumeSize = 45),
