@@ -5,9 +5,9 @@
  */
 import { z } from "zod";
 import { AMI_ID, STACK_ID, SUBNET_ID, VPC_ID } from "../awsIds";
-import { DEFAULT_MAX_ATTEMPTS } from "../access/opsworks/providers/retry";
 import { checkSshPublicKey } from "../sshPublicKey";
 import { FSX_FILE_SYSTEM_ID_PATTERN, QUEUE_UPDATE_STRATEGIES } from "./parallelClusterRules";
+import { OPSWORKS_DEFAULT_MAX_ATTEMPTS } from "./opsworksDefaults";
 import { ROSTER_DEFAULTS } from "./rosterDefaults";
 
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
@@ -169,7 +169,7 @@ const opsworks = z.strictObject({
     /** Adopt this existing stack (several clusters may share one). */
     existingStackId: z.string().regex(STACK_ID, { error: "must be an OpsWorks stack id (a UUID such as 2f18b4cb-4de5-4429-a149-ff7da9f0d8ee)" }).optional(),
     /** SDK attempts per OpsWorks call (throttling and 5xx are retried). Default: the providers' (10). */
-    maxAttempts: z.number().int().min(1).max(20).default(DEFAULT_MAX_ATTEMPTS),
+    maxAttempts: z.number().int().min(1).max(20).default(OPSWORKS_DEFAULT_MAX_ATTEMPTS),
 });
 
 /** Which backend delivers the roster to the nodes: the roster document (default) or the article's OpsWorks. */
@@ -315,7 +315,7 @@ export const sectionSchemas = {
     cluster,
     network,
     access: access.default({ backend: "roster" }),
-    opsworks: opsworks.default({ maxAttempts: DEFAULT_MAX_ATTEMPTS }),
+    opsworks: opsworks.default({ maxAttempts: OPSWORKS_DEFAULT_MAX_ATTEMPTS }),
     roster: roster.default({ syncIntervalSeconds: ROSTER_DEFAULTS.syncIntervalSeconds, uidRange: ROSTER_DEFAULTS.uidRange, groups: [], instanceConnect: false, signingKeyVersion: ROSTER_DEFAULTS.signingKeyVersion, signers: [] }),
     /** Items are parsed one by one (itemSchemas.user) so each bad user is reported on its own. */
     users: z.array(z.unknown()).default([]),
