@@ -14,6 +14,7 @@ import { discouragedAccessEndingSoon, requiredInstanceConnectClientIp, requiredI
 import { requiredOpsWorksStackPlacement } from "./opsworksStack";
 import { requiredPostInstallWiring } from "./postInstall";
 import { prohibitedNodeSigningKeyUse, requiredRosterSigningKey, requiredSigningKeyRetention } from "./rosterSigning";
+import { requiredConfiguredRosterAccess } from "./rosterAccess";
 import { requiredConfiguredRosterOptions } from "./rosterOptions";
 import { requiredRosterUids } from "./rosterUids";
 import { requiredRosterWiring } from "./rosterWiring";
@@ -42,6 +43,7 @@ export const policies: Policies = [
     requiredInstanceConnectClientIp,
     requiredConfiguredEndDates,
     requiredConfiguredRosterOptions,
+    requiredConfiguredRosterAccess,
     discouragedSudoUsers,
     discouragedAccessRevocation,
     discouragedScratchFileSystem,
