@@ -11,6 +11,7 @@ import { requiredOpsWorksIamPolicies } from "./iamPolicies";
 import { prohibitedImdsV1WithoutNeed, requiredImdsV1ForOpsWorks } from "./imds";
 import { discouragedAccessEndingSoon, requiredInstanceConnectScope } from "./logins";
 import { requiredOpsWorksStackPlacement } from "./opsworksStack";
+import { prohibitedOtherClusterDocuments } from "./poolReads";
 import { requiredPostInstallWiring } from "./postInstall";
 import { prohibitedNodeSigningKeyUse, requiredRosterSigningKey, requiredSigningKeyRetention } from "./rosterSigning";
 import { requiredRosterUids } from "./rosterUids";
@@ -29,6 +30,7 @@ export const policies: Policies = [
     prohibitedImdsV1WithoutNeed,
     requiredOpsWorksStackPlacement,
     requiredRosterWiring,
+    prohibitedOtherClusterDocuments,
     requiredRosterUids,
     requiredRosterSigningKey,
     prohibitedNodeSigningKeyUse,
