@@ -53,22 +53,20 @@ function readInput(problems: ConfigProblem[]) {
 
 /** A pool stack's validated config, or a ConfigError. */
 export function loadPoolConfig(): PoolConfig {
-    const problems: ConfigProblem[] = [];
-    const input = readInput(problems);
-    problems.push(...configKeyProblems(Object.keys(pulumi.runtime.allConfig())));
-    const result = parsePoolStackConfig(input);
-    if (!result.ok || problems.length > 0) {
-        throw new ConfigError([...problems, ...(result.ok ? [] : result.problems)]);
-    }
-    return result.config;
+    return validated(parsePoolStackConfig);
 }
 
 /** Validated config of the current stack, or a ConfigError (a RunError: Pulumi prints it without a stack trace). */
 export function loadEnvironmentConfig(): EnvironmentConfig {
+    return validated(parseEnvironmentConfig);
+}
+
+/** The stack's config read, its keys checked and parsed by `parse`: every problem together, or its warnings logged. */
+function validated<T>(parse: (input: ReturnType<typeof readInput>) => { ok: true; config: T; warnings: readonly ConfigProblem[] } | { ok: false; problems: readonly ConfigProblem[] }): T {
     const problems: ConfigProblem[] = [];
     const input = readInput(problems);
     problems.push(...configKeyProblems(Object.keys(pulumi.runtime.allConfig())));
-    const result = parseEnvironmentConfig(input);
+    const result = parse(input);
     if (!result.ok || problems.length > 0) {
         throw new ConfigError([...problems, ...(result.ok ? [] : result.problems)]);
     }
