@@ -4,7 +4,8 @@
  * its own cluster's document and the agent. Another cluster's document is another cluster's logins and
  * sudo; a wider grant (the whole bucket, the pool/ prefix) reads every cluster's, and everything else the
  * pool keeps there. The pool signs each document for its cluster's name, so a node would refuse another
- * cluster's document; this stops the grant that would let it be read at all (docs/pool.md).
+ * cluster's document; this stops the grant that would let it be read at all (docs/pool.md). No node
+ * may write anything there: only the pool stack does.
  */
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { argumentWords, ROSTER_MODE, type ClusterConfigurationModel, type ClusterNode } from "./lib/clusterConfiguration";
@@ -69,7 +70,15 @@ function nodeProblems(node: ClusterNode, model: ClusterConfigurationModel, polic
             grants.push(...(typeof arn === "string" ? (policyReads.get(arn) ?? []).map((glob): [string, string] => [glob, `${node.s3ReadPath} (${arn})`]) : []));
         }
     }
-    const wider = grants.filter(([glob]) => (glob.startsWith(inPool) || glob === `arn:aws:s3:::${document.bucket}`) && !allowed.has(glob));
+    const poolBucket = (glob: string) => glob.startsWith(inPool) || glob === `arn:aws:s3:::${document.bucket}`;
+    const writes = isKnown(node.s3Write) && node.s3Write !== undefined ? node.s3Write.filter((glob): glob is string => typeof glob === "string" && poolBucket(glob)) : [];
+    if (writes.length > 0) {
+        // ParallelCluster's write access is s3:* on the objects: a node could replace what every cluster's nodes fetch.
+        problems.push(
+            `${who} may write ${joinAnd(writes)} in the pool's bucket (${node.s3WritePath ?? node.s3ReadPath}): only the pool stack writes there. Remove the write access (EnableWriteAccess: false).`,
+        );
+    }
+    const wider = grants.filter(([glob]) => poolBucket(glob) && !allowed.has(glob));
     if (wider.length > 0) {
         problems.push(
             `${who} may read ${joinAnd(wider.map(([glob, path]) => `${glob} (${path})`))} in the pool's bucket. A node of ${clusterWord} must read only its own document ${own} and the agent: ` +

@@ -54,6 +54,16 @@ describe(`policy ${POLICY}`, () => {
         ]);
     });
 
+    it("stops a node that may write in the pool's bucket, even its own document", async () => {
+        const resources = edited(cpu, (document) => {
+            const own = (document.HeadNode.Iam.S3Access as { KeyName?: string; EnableWriteAccess: boolean }[]).find((entry) => entry.KeyName === "pool/hpc-cpu/roster.txt")!;
+            own.EnableWriteAccess = true;
+        });
+        assert.deepEqual(violations(await runPolicyPack(resources), POLICY).map(([, message]) => message), [
+            `The head node may write arn:aws:s3:::${pool.bucket}/pool/hpc-cpu/roster.txt in the pool's bucket (HeadNode.Iam.S3Access): only the pool stack writes there. Remove the write access (EnableWriteAccess: false).`,
+        ]);
+    });
+
     it("stops a grant of the whole pool bucket, and a node that reads another cluster's document", async () => {
         const resources = edited(cpu, (document) => {
             document.HeadNode.Iam.S3Access.push({ BucketName: pool.bucket, EnableWriteAccess: false });
