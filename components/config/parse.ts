@@ -121,8 +121,12 @@ export function parseEnvironmentConfig(input: RawConfigInput): ParseResult {
  */
 export function parsePoolStackConfig(input: RawConfigInput): PoolParseResult {
     const problems: ConfigProblem[] = [];
-    const config = parsePoolConfig(input, parser(problems), (path, message) => problems.push({ path, message }));
-    return problems.length > 0 || config === undefined ? { ok: false, problems } : { ok: true, config, warnings: [] };
+    const warnings: ConfigProblem[] = [];
+    const config = parsePoolConfig(input, parser(problems), {
+        report: (path, message) => problems.push({ path, message }),
+        warn: (path, message) => warnings.push({ path, message }),
+    });
+    return problems.length > 0 || config === undefined ? { ok: false, problems } : { ok: true, config, warnings };
 }
 
 /** Parses one key with its schema; its problems, with their paths and our messages, go to `problems`. */

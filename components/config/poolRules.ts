@@ -6,11 +6,10 @@
 import type { z } from "zod";
 import type { ConfigProblem, PoolClusterSettings, PoolConfig, RosterSettings, UserSettings } from "./model";
 import { CLUSTER_NAME_MAX_LENGTH, CLUSTER_NAME_PATTERN } from "./parallelClusterRules";
+import type { ProblemSink, Report } from "./problems";
 import { checkRosterUsers, resolveRoster } from "./rosterRules";
 import { resolveUsers } from "./rules";
 import { itemSchemas, sectionSchemas } from "./schema";
-
-type Report = (path: string, message: string) => void;
 
 export type PoolParseResult =
     | { readonly ok: true; readonly config: PoolConfig; readonly warnings: readonly ConfigProblem[] }
@@ -22,8 +21,9 @@ const NOT_IN_A_POOL = ["cluster", "network", "access", "opsworks"] as const;
 export function parsePoolConfig(
     input: { readonly [key: string]: unknown },
     parse: <T>(schema: z.ZodType<T>, value: unknown, path: string) => T | undefined,
-    report: Report,
+    sink: ProblemSink,
 ): PoolConfig | undefined {
+    const { report } = sink;
     for (const key of NOT_IN_A_POOL) {
         if (input[key] !== undefined) {
             report(
@@ -38,15 +38,15 @@ export function parsePoolConfig(
     const rawRoster = parse(sectionSchemas.roster, input.roster, "roster");
     const rawGroups = (input.roster as { groups?: unknown } | undefined)?.groups;
     const groups = (Array.isArray(rawGroups) ? rawGroups : []).map((group, g) => parse(itemSchemas.group, group, `roster.groups[${g}]`));
-    const roster = rawRoster && resolveRoster({ ...rawRoster, groups }, report);
+    const roster = rawRoster && resolveRoster({ ...rawRoster, groups }, sink);
     if (roster?.instanceConnect) {
         report("roster.instanceConnect", "is not available in a pool yet: each cluster's Instance Connect endpoint and grants belong to its own stack. Remove it (default false).");
     }
     const rawUsers = parse(sectionSchemas.users, input.users, "users");
     const parsedUsers = rawUsers?.map((user, i) => parse(itemSchemas.user, user, `users[${i}]`));
-    const users = parsedUsers && resolveUsers(parsedUsers, undefined, report, false);
+    const users = parsedUsers && resolveUsers(parsedUsers, undefined, sink, false);
     if (users && roster) {
-        checkRosterUsers(users, { backend: "roster", roster }, report);
+        checkRosterUsers(users, { backend: "roster", roster }, sink);
     }
     parsedUsers?.forEach((user, i) => {
         if (user?.sudo === true) {

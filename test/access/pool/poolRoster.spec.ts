@@ -82,7 +82,7 @@ describe("roster (dynamic provider, moto S3) for a pool: one document per cluste
 
         // One change (bob blocked), one write of every document; a no-op writes nothing.
         assert.equal((await provider.diff!(created.id, outs, start)).changes, false);
-        const blocked = inputs([user("alice"), user("bob", { keys: [ECDSA_ADAM], state: "blocked" })], start.clusters!);
+        const blocked = inputs([user("alice"), user("bob", { keys: [ECDSA_ADAM], state: "blocked" })], [...start.clusters!]);
         assert.equal((await provider.diff!(created.id, outs, blocked)).changes, true);
         const updated = (await provider.update!(created.id, outs, blocked)).outs as RosterOutputs;
         for (const key of ["pool/hpc-cpu/roster.txt", "pool/hpc-gpu/roster.txt"]) {
@@ -91,7 +91,7 @@ describe("roster (dynamic provider, moto S3) for a pool: one document per cluste
         }
 
         // hpc-gpu leaves the pool: its document goes (a delete marker), hpc-cpu's is rewritten.
-        const left = (await provider.update!(created.id, updated, inputs(blocked.users as RosterUserInput[], [start.clusters![0]]))).outs as RosterOutputs;
+        const left = (await provider.update!(created.id, updated, inputs([...blocked.users], [start.clusters![0]]))).outs as RosterOutputs;
         assert.equal(await exists("pool/hpc-gpu/roster.txt"), false);
         assert.deepEqual(left.documents?.map((document) => document.key), ["pool/hpc-cpu/roster.txt"]);
 
