@@ -5,11 +5,11 @@
  * its document; a refresh shows the roster gone when one document was deleted; delete removes them all.
  */
 import * as assert from "node:assert/strict";
-import { GetObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, DeleteObjectCommand } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
 import type { RosterClusterInput } from "../../../components/access/roster/planner";
 import { rosterProvider, type RosterInputs, type RosterOutputs, type RosterUserInput } from "../../../components/access/roster/rosterResource";
 import { verifiesWith } from "../../../components/access/roster/signing";
-import { useMotoS3 } from "../../support/motoS3";
+import { objectText, objectVersions, useMotoS3 } from "../../support/motoS3";
 import { roundTrip, type AnyProvider } from "../../support/serializedProvider";
 import { ECDSA_ADAM, ED25519_ALICE, EXAMPLE_AGENT_SHA256, EXAMPLE_OPTIONS } from "../roster/support";
 
@@ -42,14 +42,8 @@ describe("roster (dynamic provider, moto S3) for a pool: one document per cluste
         clusters,
     });
 
-    async function text(key: string): Promise<string> {
-        const object = await moto().s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
-        return (await object.Body?.transformToString()) ?? "";
-    }
-    async function versions(key: string): Promise<number> {
-        const listed = await moto().s3.send(new ListObjectVersionsCommand({ Bucket: BUCKET, Prefix: key }));
-        return (listed.Versions ?? []).filter((version) => version.Key === key).length;
-    }
+    const text = (key: string) => objectText(moto().s3, BUCKET, key);
+    const versions = (key: string) => objectVersions(moto().s3, BUCKET, key);
     async function exists(key: string): Promise<boolean> {
         try {
             await moto().s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
