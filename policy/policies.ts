@@ -12,6 +12,7 @@ import { requiredOpsWorksIamPolicies } from "./iamPolicies";
 import { prohibitedImdsV1WithoutNeed, requiredImdsV1ForOpsWorks } from "./imds";
 import { discouragedAccessEndingSoon, requiredInstanceConnectClientIp, requiredInstanceConnectScope } from "./logins";
 import { requiredOpsWorksStackPlacement } from "./opsworksStack";
+import { prohibitedOtherClusterDocuments } from "./poolReads";
 import { requiredPostInstallWiring } from "./postInstall";
 import { prohibitedNodeSigningKeyUse, requiredRosterSigningKey, requiredSigningKeyRetention } from "./rosterSigning";
 import { requiredConfiguredRosterAccess } from "./rosterAccess";
@@ -32,6 +33,7 @@ export const policies: Policies = [
     prohibitedImdsV1WithoutNeed,
     requiredOpsWorksStackPlacement,
     requiredRosterWiring,
+    prohibitedOtherClusterDocuments,
     requiredRosterUids,
     requiredRosterSigningKey,
     prohibitedNodeSigningKeyUse,
