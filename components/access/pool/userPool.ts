@@ -12,7 +12,7 @@ import { PostInstallAsset } from "../../postInstallAsset";
 import type { UserRow } from "../userRow";
 import { agentBundle } from "../roster/agentBundle";
 import { todayUtc } from "../roster/clock";
-import { partitionOf } from "../roster/instanceConnect";
+import { partitionOf } from "../../awsIds";
 import { AGENT_KEY, RosterUsers } from "../roster/rosterUsers";
 import { clusterRows, crossAccountReadStatement, POOL_OUTPUT_FORMAT, poolDocumentKey, type PoolOutput } from "./poolOutput";
 
