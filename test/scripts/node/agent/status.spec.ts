@@ -3,14 +3,15 @@
  * otherwise, the agent writes its status record with the real AWS CLI to moto's S3, at the key the node role may
  * write (`status/<instance ARN>.json`, the ARN built from IMDS). Three nodes with real sshd in namespaces, each with
  * its own instance metadata (moto's EC2 instances): one that applies every generation, one that refuses a forged
- * document, and one that is stopped; their records say so.
+ * document, and one that is stopped; their records say so, and so does the program's reader (readNodeStatus).
  */
 import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { OTHER_SIGNING_KEY_FILE } from "../../../support/rosterSigning";
-import { BUCKET, Cluster, ENVIRONMENT, REGION, type NodeType } from "./support/cluster";
+import { CLUSTER_NAME_TAG, NODE_TYPE_TAG, readNodeStatus } from "../../../../components/access/roster/nodeStatus";
+import { BUCKET, Cluster, ENVIRONMENT, REGION, ROSTER_KEY, type NodeType } from "./support/cluster";
 import { FakeImds } from "./support/imds";
 import { KeyPair, makeKeyPair, Node, ssh } from "./support/node";
 import { renderRoster, Roster, TEST_AGENT_SHA256 } from "./support/roster";
@@ -159,9 +160,30 @@ describe("roster-agent.sh status records", function () {
         // The stopped node's record is the one it last wrote, generation 1, older than the others'.
         assert.deepEqual(stable(all[keyOf(stopped)]), expected(stopped, "ComputeFleet", 1));
         assert.ok(String(all[keyOf(stopped)].reportedAt) <= String(all[keyOf(compute)].reportedAt));
-        // EC2 has it stopped: the reader joins that state with the record (the status command).
+        // EC2 has it stopped: the reader joins that state with the record (the status command's, `pulumi up`'s wait's).
         const state = await cluster.moto.ec2(["describe-instances", "--instance-ids", stopped.instanceId, "--query", "Reservations[0].Instances[0].State.Name"]);
         assert.equal(state.trim(), "stopped");
+
+        // The status as the program reads it: the instances by ParallelCluster's tags, joined with these records.
+        await cluster.moto.ec2(["create-tags", "--resources", head.instanceId, compute.instanceId, stopped.instanceId, "--tags", `Key=${CLUSTER_NAME_TAG},Value=${CLUSTER_NAME}`]);
+        await cluster.moto.ec2(["create-tags", "--resources", head.instanceId, "--tags", `Key=${NODE_TYPE_TAG},Value=HeadNode`]);
+        await cluster.moto.ec2(["create-tags", "--resources", compute.instanceId, stopped.instanceId, "--tags", `Key=${NODE_TYPE_TAG},Value=Compute`]);
+        const saved = { ...process.env };
+        Object.assign(process.env, { AWS_ENDPOINT_URL_S3: cluster.moto.url, AWS_ENDPOINT_URL_EC2: cluster.moto.url, AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing" });
+        try {
+            // The generation the program wrote (2): the bucket now holds the forger's "3", which no node applies.
+            const report = await readNodeStatus({ region: REGION, bucket: BUCKET, rosterKey: ROSTER_KEY, cluster: CLUSTER_NAME, syncIntervalSeconds: 60,
+                expected: { environment: ENVIRONMENT, generation: 2, agentSha256: TEST_AGENT_SHA256 } });
+            const row = (r: Reporter) => report.rows.find((x) => x.instanceId === r.instanceId);
+            assert.deepEqual({ live: report.live, onGeneration: report.onGeneration, behind: report.behind.map((x) => x.instanceId), ignored: report.ignored },
+                { live: 2, onGeneration: 1, behind: [compute.instanceId], ignored: [] });
+            assert.deepEqual({ ...row(head), lastSeen: "" }, { instanceId: head.instanceId, nodeType: "HeadNode", state: "running", generation: 2, agentSha256: TEST_AGENT_SHA256, lastSeen: "", lastFailure: null, flags: [] });
+            assert.deepEqual({ ...row(compute), lastSeen: "" }, { instanceId: compute.instanceId, nodeType: "Compute", state: "running", generation: 1, agentSha256: TEST_AGENT_SHA256, lastSeen: "",
+                lastFailure: `refused: ${BAD_SIGNATURE}`, flags: ["behind", "failing"] });
+            assert.deepEqual({ ...row(stopped), lastSeen: "" }, { instanceId: stopped.instanceId, nodeType: "Compute", state: "stopped", generation: 1, agentSha256: TEST_AGENT_SHA256, lastSeen: "", lastFailure: null, flags: [] });
+        } finally {
+            process.env = saved;
+        }
     });
 
     it("the login audit trail: the fingerprint sshd logs for a login is the one the head node logged for that user's key", async () => {
