@@ -18,8 +18,14 @@ export const clusterConfigurationFile = environment.clusterConfigurationFile;
 /** The access backend: `{backend: roster, rosterUrl}` (the document the nodes' agents apply) or `{backend: opsworks, opsworksStackId}`. */
 export const access = environment.access;
 export const postInstallUrl = environment.postInstallUrl;
-/** IAM user, SSH username, ssh, sudo and access state of every cluster user. */
+/** IAM user, SSH username, ssh, sudo and access state of every cluster user (roster backend: UID, groups, key fingerprints). */
 export const users = environment.users;
+/** Roster backend: each key's SHA256 fingerprint (as sshd logs a login) to its IAM user: the login audit's join (docs/node-status.md). */
+export const keyFingerprints = environment.users.apply((rows) =>
+    Object.fromEntries(rows.flatMap((row) => (row.fingerprints ?? []).map((fingerprint) => [fingerprint, row.iamUser]))),
+);
+/** Roster backend: what `pulumi up`'s last wait for every running node to report the roster found; null otherwise. */
+export const nodeRollout = environment.nodeRollout ?? null;
 export const fsx = environment.fsx;
 /** With cluster.deploy: the cluster's name, status, head node and login node pools; null otherwise. */
 export const cluster = environment.cluster ?? null;

@@ -10,6 +10,7 @@ import { discouragedUpdateNeedingFleetStop } from "./fleetStop";
 import { requiredOpsWorksIamPolicies } from "./iamPolicies";
 import { prohibitedImdsV1WithoutNeed, requiredImdsV1ForOpsWorks } from "./imds";
 import { discouragedAccessEndingSoon, requiredInstanceConnectScope } from "./logins";
+import { requiredNodeStatusGrant } from "./nodeStatus";
 import { requiredOpsWorksStackPlacement } from "./opsworksStack";
 import { requiredPostInstallWiring } from "./postInstall";
 import { prohibitedNodeSigningKeyUse, requiredRosterSigningKey, requiredSigningKeyRetention } from "./rosterSigning";
@@ -37,6 +38,7 @@ export const policies: Policies = [
     requiredPrivateScriptBucket,
     requiredDeployedConfiguration,
     requiredInstanceConnectScope,
+    requiredNodeStatusGrant,
     discouragedSudoUsers,
     discouragedAccessRevocation,
     discouragedScratchFileSystem,

@@ -18,7 +18,7 @@ describe("stack config: access backends and the roster", () => {
         assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
         assert.deepEqual(result.config.access, {
             backend: "roster",
-            roster: { syncIntervalSeconds: 60, uidRange: { first: 2001, last: 60000 }, groups: [{ name: "cfd" }, { name: "genomics" }], instanceConnect: false, signingKeyVersion: 1, signers: [] },
+            roster: { syncIntervalSeconds: 60, uidRange: { first: 2001, last: 60000 }, groups: [{ name: "cfd" }, { name: "genomics" }], instanceConnect: false, signingKeyVersion: 1, signers: [], awaitNodes: 120, awaitNodesStrict: false, nudge: false },
         });
         assert.deepEqual(result.config.users.map((user) => [user.sshUsername, user.uid, user.groups]), [
             ["alice", undefined, ["cfd"]],
@@ -34,7 +34,7 @@ describe("stack config: access backends and the roster", () => {
             r.users[0].uid = 5000;
         }));
         assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
-        assert.deepEqual(result.config.access, { backend: "roster", roster: { syncIntervalSeconds: 60, uidRange: { first: 2001, last: 60000 }, groups: [{ name: "cfd", gid: 3001 }, { name: "genomics" }], instanceConnect: false, signingKeyVersion: 1, signers: [] } });
+        assert.deepEqual(result.config.access, { backend: "roster", roster: { syncIntervalSeconds: 60, uidRange: { first: 2001, last: 60000 }, groups: [{ name: "cfd", gid: 3001 }, { name: "genomics" }], instanceConnect: false, signingKeyVersion: 1, signers: [], awaitNodes: 120, awaitNodesStrict: false, nudge: false } });
         assert.equal(result.config.users[0].uid, 5000);
     });
 
