@@ -66,6 +66,8 @@ export interface MockCloudOptions {
     readonly defaultVpcId?: string;
     /** Subnet id to availability zone; every other subnet gets a zone of its own (a, b, c, ... in lookup order). */
     readonly subnetZones?: Readonly<Record<string, string>>;
+    /** What `pulumi up`'s wait for the nodes found (the NodeRollout's `result`), from its inputs; default: nothing waited (the plan has no nodes). */
+    readonly nodeRollout?: (inputs: Readonly<Record<string, unknown>>) => Record<string, unknown>;
 }
 
 export function hex(seed: string, length: number): string {
@@ -264,7 +266,7 @@ export class MockCloud implements pulumi.runtime.Mocks {
             case ROLLOUT_TYPE:
                 // The offline plan has no nodes: nothing was waited for (so the program says nothing about it).
                 return {
-                    result: {
+                    result: this.options.nodeRollout?.(inputs) ?? {
                         generation: inputs.generation, complete: false, live: 0, onGeneration: 0, stragglers: [], waitedSeconds: 0,
                         finishedAt: "1970-01-01T00:00:00.000Z", newlyRestricted: [], nudge: null, note: "not waited: the offline plan has no nodes",
                     },

@@ -70,6 +70,22 @@ describe("stack config: access backends and the roster", () => {
         ]);
     });
 
+    it("awaitNodes: one interval plus 60 s by default, 0 to 7200 when given; awaitNodesStrict needs a wait", () => {
+        const resolved = (change: (r: Raw) => void) => {
+            const result = parseEnvironmentConfig(roster(change));
+            assert.ok(result.ok && result.config.access.backend === "roster");
+            return result.config.access.roster;
+        };
+        assert.equal(resolved((r) => { r.roster.syncIntervalSeconds = 300; }).awaitNodes, 360);
+        assert.equal(resolved((r) => { r.roster.awaitNodes = 0; }).awaitNodes, 0);
+        const rule = "give the seconds to wait for every running node to report a new roster, from 1 to 7200, or 0 for no wait (default: syncIntervalSeconds + 60).";
+        assert.deepEqual(problems(roster((r) => { r.roster.awaitNodes = -1; })), [`roster.awaitNodes: -1 is not a wait pulumi up can make: ${rule}`]);
+        assert.deepEqual(problems(roster((r) => { r.roster.awaitNodes = 7201; })), [`roster.awaitNodes: 7201 is not a wait pulumi up can make: ${rule}`]);
+        assert.deepEqual(problems(roster((r) => { r.roster.awaitNodes = 0; r.roster.awaitNodesStrict = true; })), [
+            "roster.awaitNodesStrict: is true but roster.awaitNodes is 0: nothing is waited for, so nothing can fail. Give awaitNodes a number of seconds, or drop awaitNodesStrict.",
+        ]);
+    });
+
     it("groups: the username rule, no system group, no duplicate name or gid, gid in range; every problem at once", () => {
         assert.deepEqual(
             problems(roster((r) => {
