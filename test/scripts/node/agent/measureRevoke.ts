@@ -24,6 +24,12 @@ export interface RevokeMeasurement {
     /** The user logged in before the revoke, and was refused after it. */
     readonly loginBefore: boolean;
     readonly refusedAfter: boolean;
+    /**
+     * A second revoke, each node syncing alone (one after the other): what each takes on a CPU of its own, as
+     * every node of a real cluster has; the first revoke's syncs share this machine's cores.
+     */
+    readonly aloneSyncMs: readonly number[];
+    readonly aloneExit: readonly number[];
 }
 
 export async function measureRevoke(users: number): Promise<RevokeMeasurement> {
@@ -53,6 +59,11 @@ export async function measureRevoke(users: number): Promise<RevokeMeasurement> {
         const applied = performance.now();
         await head.waitForSshd();
         const after = await ssh(head, victim.name, key, "true");
+
+        const second = rosterUsers[Math.floor(users / 2) + 1];
+        await cluster.publish({ ...roster(3, victim.name), users: roster(3, victim.name).users.map((user) => (user.name === second.name ? { ...user, state: "revoked", keys: [] } : user)) });
+        const alone: { wallMs: number; status: number }[] = [];
+        for (const node of [head, compute]) alone.push(await cluster.sync(node));
         return {
             users,
             nodes: 2,
@@ -62,6 +73,8 @@ export async function measureRevoke(users: number): Promise<RevokeMeasurement> {
             syncExit: syncs.map((sync) => sync.status),
             loginBefore: before.status === 0,
             refusedAfter: after.status !== 0,
+            aloneSyncMs: alone.map((sync) => sync.wallMs),
+            aloneExit: alone.map((sync) => sync.status),
         };
     } finally {
         await cluster.close();
