@@ -21,8 +21,10 @@ export interface AccessBackend {
     readonly nodeRollout?: pulumi.Output<unknown>;
 }
 
-/** The roster document's URL, or the OpsWorks stack's id. */
-export type AccessLocation = { readonly backend: "roster"; readonly rosterUrl: string } | { readonly backend: "opsworks"; readonly opsworksStackId: string };
+/** The roster document's URL (and, subscribed to a pool, the pool's stack reference), or the OpsWorks stack's id. */
+export type AccessLocation =
+    | { readonly backend: "roster"; readonly rosterUrl: string; readonly pool?: string }
+    | { readonly backend: "opsworks"; readonly opsworksStackId: string };
 
 /** What the backends build from, besides their settings. */
 export interface AccessContext {

@@ -21,4 +21,6 @@ export interface UserRow {
     readonly fingerprints?: readonly string[];
     /** Roster backend: the user may log in with EC2 Instance Connect (an IAM grant). */
     readonly instanceConnect?: boolean;
+    /** A pool's table: per subscribed cluster, the user's access and sudo there. */
+    readonly clusters?: Readonly<Record<string, { readonly access: AccessState; readonly sudo: boolean }>>;
 }
