@@ -6,7 +6,9 @@
  * post-install script would decide who logs in on every node (the signature check stops a forged roster,
  * but a deleted one stops every update), and one that could write `status/*` could hide another node that
  * is behind. Checked over the managed policies of the stack each node carries (AdditionalIamPolicies);
- * policies from outside the stack cannot be read in a preview.
+ * policies from outside the stack cannot be read in a preview. The grant is required where this stack writes
+ * the roster the node reads (its Roster's bucket); a cluster subscribed to a pool of users reads another
+ * stack's bucket and reports no status yet, so only the write rules apply to it.
  *
  * Constants are copied from the program (components/access/roster/nodeStatus/record.ts), not imported: a
  * published pack contains only policy/.
@@ -14,7 +16,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { argumentWords, ROSTER_MODE } from "./lib/clusterConfiguration";
 import { str, UNKNOWN } from "./lib/known";
-import { IAM_POLICY } from "./lib/resourceTypes";
+import { IAM_POLICY, ROSTER } from "./lib/resourceTypes";
 import { globMatches } from "./lib/s3";
 import { StackResources, type StackResource } from "./lib/stackResources";
 
@@ -107,7 +109,9 @@ export const requiredNodeStatusGrant: StackValidationPolicy = {
                         }
                     }
                 }
-                if (!granted) {
+                // A roster of this stack in that bucket (or one whose bucket is not known yet).
+                const ownRoster = stack.ofType(ROSTER).some((r) => r.props.bucket === UNKNOWN || r.props.bucket === roster.bucket);
+                if (!granted && ownRoster) {
                     reportViolation(
                         `${node.label} (${node.iamPoliciesPath}) carries no policy of this stack that grants s3:PutObject on ${ownRecord}: its agent cannot report what it applied, ` +
                             "so pulumi up's wait and npm run status would show it as never reported. Add the roster backend's node status policy to its AdditionalIamPolicies.",

@@ -5,7 +5,10 @@
  */
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
+import type { PoolOutput } from "../../components/access/pool";
+import { runPolicyPack } from "../../scripts/offline/policyHarness";
 import { DEV_STACK_FILE } from "../support/devConfig";
+import { runPoolStack, runSubscriber } from "../support/pool";
 import { check, violations } from "./support/check";
 import type { ResourceEdit } from "./support/variants";
 
@@ -40,6 +43,13 @@ describe(`${NAME} (issue 24)`, () => {
             assert.deepEqual(violations(report, NAME), [], `preview: ${preview}`);
         }
         assert.deepEqual(violations((await check({})).report, NAME), []);
+    });
+
+    it("asks no grant of a cluster subscribed to a pool of users (it reads the pool's bucket), nor of the pool stack", async () => {
+        const pool = await runPoolStack("users");
+        const cpu = await runSubscriber("hpc-cpu", pool.stackOutputs.pool as PoolOutput);
+        assert.deepEqual(violations(await runPolicyPack(cpu.resources), NAME), []);
+        assert.deepEqual(violations(await runPolicyPack(pool.resources), NAME), []);
     });
 
     it("reports a grant widened to every status record, on every node that carries it, and the missing own-record grant", async () => {
