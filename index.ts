@@ -23,8 +23,14 @@ function environmentOutputs(config: EnvironmentConfig) {
         /** The access backend: `{backend: roster, rosterUrl}` (the document the nodes' agents apply; with `pool` when subscribed) or `{backend: opsworks, opsworksStackId}`. */
         access: environment.access,
         postInstallUrl: environment.postInstallUrl,
-        /** IAM user, SSH username, ssh, sudo and access state of every cluster user. */
+        /** IAM user, SSH username, ssh, sudo and access state of every cluster user (roster backend: UID, groups, key fingerprints). */
         users: environment.users,
+        /** Roster backend: each key's SHA256 fingerprint (as sshd logs a login) to its IAM user: the login audit's join (docs/node-status.md). */
+        keyFingerprints: environment.users.apply((rows) =>
+            Object.fromEntries(rows.flatMap((row) => (row.fingerprints ?? []).map((fingerprint) => [fingerprint, row.iamUser]))),
+        ),
+        /** Roster backend: what `pulumi up`'s last wait for every running node to report the roster found; null otherwise. */
+        nodeRollout: environment.nodeRollout ?? null,
         fsx: environment.fsx,
         /** With cluster.deploy: the cluster's name, status, head node and login node pools; null otherwise. */
         cluster: environment.cluster ?? null,

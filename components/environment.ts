@@ -47,6 +47,8 @@ export class ParallelClusterEnvironment extends pulumi.ComponentResource {
     readonly cluster?: pulumi.Output<ClusterSummary>;
     /** Per user, the line they run to log in; undefined unless cluster.deploy. */
     readonly logins?: pulumi.Output<Record<string, UserLogin>>;
+    /** Roster backend: what `pulumi up`'s last wait for the nodes to report the roster found; undefined otherwise. */
+    readonly nodeRollout?: pulumi.Output<unknown>;
 
     constructor(name: string, args: ParallelClusterEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pcluster-access:index:ParallelClusterEnvironment", name, {}, opts);
@@ -137,6 +139,7 @@ export class ParallelClusterEnvironment extends pulumi.ComponentResource {
         this.postInstallUrl = asset.scriptUrl;
         this.users = access.users;
         this.fsx = fsx.summary;
+        this.nodeRollout = access.nodeRollout;
         this.registerOutputs({
             clusterConfiguration: this.clusterConfiguration,
             clusterConfigurationUrl: this.clusterConfigurationUrl,
@@ -145,6 +148,7 @@ export class ParallelClusterEnvironment extends pulumi.ComponentResource {
             users: this.users,
             cluster: this.cluster,
             logins: this.logins,
+            nodeRollout: this.nodeRollout,
         });
     }
 }

@@ -169,3 +169,15 @@ class WireReader {
 function fail(problem: string): SshPublicKeyCheck {
     return { ok: false, problem };
 }
+
+/**
+ * `SHA256:...` of a key line the config has already accepted, as `ssh-keygen -l` prints it and sshd logs a
+ * login with it. Throws on a key checkSshPublicKey refuses (the config never lets one through).
+ */
+export function keyFingerprint(line: string): string {
+    const checked = checkSshPublicKey(line);
+    if (!checked.ok) {
+        throw new Error(`keyFingerprint: not a public key the config accepts: ${checked.problem}`);
+    }
+    return checked.fingerprint;
+}

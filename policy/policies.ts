@@ -11,6 +11,7 @@ import { discouragedUpdateNeedingFleetStop } from "./fleetStop";
 import { requiredOpsWorksIamPolicies } from "./iamPolicies";
 import { prohibitedImdsV1WithoutNeed, requiredImdsV1ForOpsWorks } from "./imds";
 import { discouragedAccessEndingSoon, requiredInstanceConnectClientIp, requiredInstanceConnectScope } from "./logins";
+import { requiredNodeStatusGrant } from "./nodeStatus";
 import { requiredOpsWorksStackPlacement } from "./opsworksStack";
 import { prohibitedOtherClusterDocuments } from "./poolReads";
 import { requiredPostInstallWiring } from "./postInstall";
@@ -46,6 +47,7 @@ export const policies: Policies = [
     requiredConfiguredEndDates,
     requiredConfiguredRosterOptions,
     requiredConfiguredRosterAccess,
+    requiredNodeStatusGrant,
     discouragedSudoUsers,
     discouragedAccessRevocation,
     discouragedScratchFileSystem,

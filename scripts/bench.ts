@@ -17,8 +17,10 @@ import { formatGoal, type Goal } from "./bench/goals";
 import { installRow } from "./bench/installRow";
 import { planRow } from "./bench/planRow";
 import { progress } from "./bench/progress";
+import { revokeRow } from "./bench/revokeRow";
 import { rosterRow } from "./bench/rosterRow";
 import type { Row } from "./bench/row";
+import { statusRow } from "./bench/statusRow";
 import { formatSeconds, formatTable } from "./bench/table";
 
 const ROWS: Readonly<Record<RowName, Row>> = {
@@ -28,6 +30,8 @@ const ROWS: Readonly<Record<RowName, Row>> = {
     deregistration: deregistrationRow,
     agent: agentRow,
     roster: rosterRow,
+    status: statusRow,
+    revoke: revokeRow,
     install: installRow,
 };
 

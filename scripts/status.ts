@@ -1,5 +1,5 @@
 /**
- * `npm run status -- --stack NAME [--bucket NAME | --state FILE] [--region R] [--cluster NAME] [--config-file PATH] [--json]`:
+ * `npm run status -- --stack NAME [--bucket NAME | --state FILE] [--pubkey BASE64] [--region R] [--cluster NAME] [--config-file PATH] [--json]`:
  * every node of the cluster with its type, state, roster generation, agent, last report and last failure,
  * flagged when it is behind, silent or running another agent; instances that never reported are listed too.
  * Needs AWS credentials (the SDK's default chain), not the Pulumi CLI (docs/node-status.md).
@@ -7,7 +7,7 @@
  * config, 3 AWS could not be read.
  */
 import { parseArgs } from "node:util";
-import { readNodeStatus } from "../components/access/roster/nodeStatus";
+import { readNodeStatus, RosterSignatureError } from "../components/access/roster/nodeStatus";
 import { StackConfigFileError } from "./offline/stackConfig";
 import { formatStatus } from "./status/report";
 import { resolveTarget, StatusArgsError, type StatusTarget } from "./status/where";
@@ -15,7 +15,7 @@ import { resolveTarget, StatusArgsError, type StatusTarget } from "./status/wher
 export const EXIT = { ok: 0, behind: 1, badArguments: 2, awsFailed: 3 } as const;
 
 export const USAGE =
-    "usage: npm run status -- [--stack NAME] [--bucket NAME | --state FILE] [--region REGION] [--cluster NAME] [--config-file PATH] [--json]";
+    "usage: npm run status -- [--stack NAME] [--bucket NAME | --state FILE] [--pubkey BASE64] [--region REGION] [--cluster NAME] [--config-file PATH] [--json]";
 
 export interface StatusResult {
     readonly exitCode: number;
@@ -38,6 +38,7 @@ export async function status(argv: readonly string[], now: number = Date.now()):
                 state: { type: "string" },
                 region: { type: "string" },
                 cluster: { type: "string" },
+                pubkey: { type: "string" },
                 json: { type: "boolean", default: false },
             },
             strict: true,
@@ -52,6 +53,7 @@ export async function status(argv: readonly string[], now: number = Date.now()):
             ...(values.state === undefined ? {} : { state: values.state }),
             ...(values.region === undefined ? {} : { region: values.region }),
             ...(values.cluster === undefined ? {} : { cluster: values.cluster }),
+            ...(values.pubkey === undefined ? {} : { pubkey: values.pubkey }),
         });
     } catch (error) {
         const known = error instanceof StatusArgsError || error instanceof StackConfigFileError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
@@ -62,6 +64,9 @@ export async function status(argv: readonly string[], now: number = Date.now()):
     try {
         report = await readNodeStatus({ ...target, now });
     } catch (error) {
+        if (error instanceof RosterSignatureError) {
+            return { exitCode: EXIT.awsFailed, stdout: "", stderr: `${error.message}\n` };
+        }
         const name = (error as { name?: string }).name ?? "Error";
         return { exitCode: EXIT.awsFailed, stdout: "", stderr: `could not read the node status of ${target.cluster} (s3://${target.bucket}, ${target.region}): ${name}: ${(error as Error).message}\n` };
     }

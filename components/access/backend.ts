@@ -17,6 +17,8 @@ export interface AccessBackend {
     readonly location: pulumi.Output<AccessLocation>;
     /** Per IAM user who may log in on the deployed cluster at `target`, how they connect (the `logins` stack output). */
     logins(target: pulumi.Output<LoginTarget>): pulumi.Output<Record<string, UserLogin>>;
+    /** Roster backend: what `pulumi up`'s last wait for the nodes found (the `nodeRollout` stack output). */
+    readonly nodeRollout?: pulumi.Output<unknown>;
 }
 
 /** The roster document's URL (and, subscribed to a pool, the pool's stack reference), or the OpsWorks stack's id. */

@@ -21,8 +21,8 @@ export interface ImdsRequirement {
 }
 
 export interface NodeAccess {
-    /** Managed policy ARNs the head node and every queue carry. */
-    readonly iamPolicyArns: readonly string[];
+    /** Managed policy ARNs the head node and every queue carry (a policy the backend creates: known in a preview from its name). */
+    readonly iamPolicyArns: readonly pulumi.Input<string>[];
     /** What every node may read from S3 (v3 `Iam.S3Access`; v2 takes the single `s3_read_resource`). */
     readonly s3Reads: readonly S3Read[];
     /** `s3://bucket/key` of the post-install script every node runs (v3 OnNodeConfigured, v2 post_install). */

@@ -17,6 +17,8 @@ export interface UserRow {
     readonly expires?: string;
     /** Roster backend: the end date of each key (null: none), in config order. */
     readonly keyExpires?: readonly (string | null)[];
+    /** Roster backend: each key's SHA256 fingerprint (`SHA256:...`, as sshd logs a login with it), in config order. */
+    readonly fingerprints?: readonly string[];
     /** Roster backend: the user may log in with EC2 Instance Connect (an IAM grant). */
     readonly instanceConnect?: boolean;
     /** A pool's table: per subscribed cluster, the user's access and sudo there. */

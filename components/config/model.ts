@@ -129,6 +129,12 @@ export interface RosterSettings {
     readonly signingKeyVersion: number;
     /** IAM role or user ARNs the signing key lets sign; empty: the identity running `pulumi up`. */
     readonly signers: readonly string[];
+    /** Seconds `pulumi up` waits after a roster write for every running node to report it; 0: no wait. */
+    readonly awaitNodes: number;
+    /** A block or revoke that has not reached every running node within awaitNodes fails `pulumi up`. */
+    readonly awaitNodesStrict: boolean;
+    /** On a block or revoke, SSM Run Command asks every node to sync at once. */
+    readonly nudge: boolean;
 }
 
 /**

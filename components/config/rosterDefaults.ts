@@ -12,4 +12,12 @@
 export const ID_FLOOR = 1000;
 export const ID_CEILING = 60000;
 
-export const ROSTER_DEFAULTS = { syncIntervalSeconds: 60, uidRange: { first: 2001, last: ID_CEILING }, signingKeyVersion: 1 } as const;
+export const ROSTER_DEFAULTS = {
+    syncIntervalSeconds: 60,
+    uidRange: { first: 2001, last: ID_CEILING },
+    signingKeyVersion: 1,
+    /** roster.awaitNodes' default is one sync interval plus this: the sync itself and its status write. */
+    awaitMarginSeconds: 60,
+    /** Two hours: a longer wait holds `pulumi up` (and its lock on the stack) past any useful point. */
+    awaitNodesMax: 7200,
+} as const;

@@ -63,6 +63,18 @@ export function resolveAccess(
 
 export function resolveRoster(raw: RawSections["roster"], sink: ProblemSink): RosterSettings {
     const { syncIntervalSeconds, uidRange, signingKeyVersion, signers } = raw;
+    // One interval for the next cron tick, and a margin for the sync itself and its status write.
+    const awaitNodes = raw.awaitNodes ?? syncIntervalSeconds + ROSTER_DEFAULTS.awaitMarginSeconds;
+    // Only a value the config gives: the default follows syncIntervalSeconds, whose own check speaks for it.
+    if (raw.awaitNodes !== undefined && (awaitNodes < 0 || awaitNodes > ROSTER_DEFAULTS.awaitNodesMax)) {
+        sink.report(
+            "roster.awaitNodes",
+            `${awaitNodes} is not a wait pulumi up can make: give the seconds to wait for every running node to report a new roster, from 1 to ${ROSTER_DEFAULTS.awaitNodesMax}, or 0 for no wait (default: syncIntervalSeconds + ${ROSTER_DEFAULTS.awaitMarginSeconds}).`,
+        );
+    }
+    if (raw.awaitNodesStrict && awaitNodes === 0) {
+        sink.report("roster.awaitNodesStrict", "is true but roster.awaitNodes is 0: nothing is waited for, so nothing can fail. Give awaitNodes a number of seconds, or drop awaitNodesStrict.");
+    }
     signers.forEach((signer, s) => {
         // A role or user of IAM (a key policy names no session and no group); never one of ParallelCluster's node roles.
         if (!/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/.test(signer)) {
@@ -129,6 +141,9 @@ export function resolveRoster(raw: RawSections["roster"], sink: ProblemSink): Ro
         instanceConnect: raw.instanceConnect,
         signingKeyVersion,
         signers: [...signers],
+        awaitNodes,
+        awaitNodesStrict: raw.awaitNodesStrict,
+        nudge: raw.nudge,
     };
 }
 

@@ -223,6 +223,12 @@ const roster = z.strictObject({
     signingKeyVersion: z.number().int({ error: "must be a whole number" }).default(ROSTER_DEFAULTS.signingKeyVersion),
     /** IAM role or user ARNs that may sign the roster. Default none: the identity running `pulumi up`. */
     signers: z.array(z.string()).default([]),
+    /** Seconds `pulumi up` waits, after a roster write, for every running node to report it; 0: no wait. Default: one sync interval plus 60. */
+    awaitNodes: z.number().int({ error: "must be a whole number of seconds" }).optional(),
+    /** A block or revoke not reported by every running node within awaitNodes fails `pulumi up` (not only a warning). Default false. */
+    awaitNodesStrict: z.boolean().default(false),
+    /** On a block or revoke, SSM Run Command asks every node to sync at once (nodes get AmazonSSMManagedInstanceCore). Default false. */
+    nudge: z.boolean().default(false),
 });
 
 /** A project group: a POSIX group on every node (the owner of a shared project directory, say). */
@@ -343,7 +349,7 @@ export const sectionSchemas = {
     network,
     access: access.default({ backend: "roster" }),
     opsworks: opsworks.default({ maxAttempts: OPSWORKS_DEFAULT_MAX_ATTEMPTS }),
-    roster: roster.default({ syncIntervalSeconds: ROSTER_DEFAULTS.syncIntervalSeconds, uidRange: ROSTER_DEFAULTS.uidRange, groups: [], instanceConnect: false, signingKeyVersion: ROSTER_DEFAULTS.signingKeyVersion, signers: [] }),
+    roster: roster.default({ syncIntervalSeconds: ROSTER_DEFAULTS.syncIntervalSeconds, uidRange: ROSTER_DEFAULTS.uidRange, groups: [], instanceConnect: false, signingKeyVersion: ROSTER_DEFAULTS.signingKeyVersion, signers: [], awaitNodesStrict: false, nudge: false }),
     /** Items are parsed one by one (itemSchemas.user) so each bad user is reported on its own. */
     users: z.array(z.unknown()).default([]),
     /** Only in a pool stack: the subscribed clusters and who may log in on each. */

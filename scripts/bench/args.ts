@@ -5,7 +5,7 @@
 import { parseArgs } from "node:util";
 
 /** The rows, in the order they run and print. */
-const ROW_NAMES = ["plan", "api", "faults", "deregistration", "agent", "roster", "install"] as const;
+const ROW_NAMES = ["plan", "api", "faults", "deregistration", "agent", "roster", "status", "revoke", "install"] as const;
 export type RowName = (typeof ROW_NAMES)[number];
 
 const DEFAULT_RUNS = 5;

@@ -9,6 +9,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { planRoster, RosterError, ROSTER_TYPE, type PreviousRoster, type RosterInputs } from "../../components/access/roster/planner";
 import type { RosterSigner } from "../../components/access/roster/signing";
 import { STORED_CONFIGURATION_TYPE } from "../../components/cluster/storedConfiguration";
+import { ROLLOUT_TYPE } from "../../components/access/roster/nodeStatus/rolloutResource";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
 
@@ -67,6 +68,8 @@ export interface MockCloudOptions {
     readonly defaultVpcId?: string;
     /** Subnet id to availability zone; every other subnet gets a zone of its own (a, b, c, ... in lookup order). */
     readonly subnetZones?: Readonly<Record<string, string>>;
+    /** What `pulumi up`'s wait for the nodes found (the NodeRollout's `result`), from its inputs; default: nothing waited (the plan has no nodes). */
+    readonly nodeRollout?: (inputs: Readonly<Record<string, unknown>>) => Record<string, unknown>;
 }
 
 export function hex(seed: string, length: number): string {
@@ -203,6 +206,9 @@ export class MockCloud implements pulumi.runtime.Mocks {
                 return `${args.name}-${hex(seed, 7)}`;
             case "aws:iam/user:User":
                 return String((args.inputs as State).name ?? args.name);
+            case "aws:iam/policy:Policy":
+                // A policy given a name is named so in IAM (its ARN ends with it); else one is made from the resource name.
+                return typeof (args.inputs as State).name === "string" ? String((args.inputs as State).name) : `${args.name}-${hex(seed, 8)}`;
             case "pulumi-nodejs:dynamic/opsworks:Stack":
                 return uuid(seed);
             case "aws:ec2transitgateway/instanceConnectEndpoint:InstanceConnectEndpoint":
@@ -260,6 +266,14 @@ export class MockCloud implements pulumi.runtime.Mocks {
                 }
                 return { allocation: planned.allocation, generation: 1, url: `s3://${inputs.bucket}/${inputs.key}`, versionId: hex(seed, 32) };
             }
+            case ROLLOUT_TYPE:
+                // The offline plan has no nodes: nothing was waited for (so the program says nothing about it).
+                return {
+                    result: this.options.nodeRollout?.(inputs) ?? {
+                        generation: inputs.generation, complete: false, live: 0, onGeneration: 0, stragglers: [], waitedSeconds: 0,
+                        finishedAt: "1970-01-01T00:00:00.000Z", newlyRestricted: [], nudge: null, note: "not waited: the offline plan has no nodes",
+                    },
+                };
             case STORED_CONFIGURATION_TYPE:
                 return { url: `s3://${inputs.bucket}/${inputs.key}`, versionId: hex(`${seed}:${String(inputs.text)}`, 32) };
             default:

@@ -99,7 +99,9 @@ export function formatUsers(rows: readonly UserRow[], today: string = new Date()
     ]);
     const widths = header.map((title, i) => Math.max(title.length, ...cells.map((cell) => cell[i].length)));
     const line = (values: string[]) => `  ${values.map((value, i) => value.padEnd(widths[i])).join("  ")}`.trimEnd();
-    return [line(header), ...cells.map(line)].join("\n");
+    // Each key's fingerprint beside its IAM user: sshd logs every login with it (the login audit, docs/node-status.md).
+    const fingerprints = rows.flatMap((row) => (row.fingerprints ?? []).map((fingerprint, k) => `  ${fingerprint}  ${row.iamUser} (${row.sshUsername}), key ${k + 1}`));
+    return [line(header), ...cells.map(line), ...(fingerprints.length === 0 ? [] : ["Key fingerprints (sshd logs each login with one):", ...fingerprints])].join("\n");
 }
 
 /** `2`, or `3 (2027-06-30, 2028-01-31)` when some keys have an end date. */

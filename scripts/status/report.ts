@@ -2,9 +2,10 @@
 import { ago, progressLine, stragglerLine, type FleetReport } from "../../components/access/roster/nodeStatus";
 import { formatTable } from "../bench/table";
 
-export function formatStatus(report: FleetReport & { readonly environment: string }, cluster: string, now: number): string {
+export function formatStatus(report: FleetReport & { readonly environment: string; readonly verified: boolean }, cluster: string, now: number): string {
+    const signature = report.verified ? "signature verified" : "signature not checked: give --state or --pubkey";
     const table = formatTable({
-        title: `Nodes of cluster ${cluster} (environment ${report.environment}): roster generation ${report.expected.generation}, agent ${report.expected.agentSha256.slice(0, 12)}`,
+        title: `Nodes of cluster ${cluster} (environment ${report.environment}): roster generation ${report.expected.generation} (${signature}), agent ${report.expected.agentSha256.slice(0, 12)}`,
         columns: ["instance", "type", "state", "generation", "agent", "last seen", "last failure", "flags"],
         rows: report.rows.map((row) => [
             row.instanceId,

@@ -14,6 +14,8 @@ export interface StatusTarget {
     readonly rosterKey: string;
     readonly cluster: string;
     readonly syncIntervalSeconds: number;
+    /** The nodes' PUBKEY (base64 DER): the roster read is trusted only once its signature verifies. */
+    readonly publicKey?: string;
 }
 
 export interface StatusFlags {
@@ -24,11 +26,15 @@ export interface StatusFlags {
     readonly state?: string;
     readonly region?: string;
     readonly cluster?: string;
+    readonly pubkey?: string;
 }
 
-/** `s3://bucket/key` of the roster, from a `pulumi stack export` file's root stack outputs (`access.rosterUrl`). */
-export function rosterUrlFromExport(file: string): string {
-    let exported: { deployment?: { resources?: { type?: string; outputs?: { access?: { rosterUrl?: unknown } } }[] } };
+/**
+ * From a `pulumi stack export` file: `s3://bucket/key` of the roster (the root stack's `access.rosterUrl` output)
+ * and the nodes' public key (the Roster's `publicKey`).
+ */
+export function fromExport(file: string): { rosterUrl: string; publicKey?: string } {
+    let exported: { deployment?: { resources?: { type?: string; outputs?: { access?: { rosterUrl?: unknown }; publicKey?: unknown } }[] } };
     try {
         exported = JSON.parse(readFileSync(file, "utf8")) as typeof exported;
     } catch (error) {
@@ -39,7 +45,8 @@ export function rosterUrlFromExport(file: string): string {
     if (typeof url !== "string") {
         throw new StatusArgsError(`--state ${file}: its stack has no access.rosterUrl output (the roster backend's). Is it a stack of this program with access.backend: roster?`);
     }
-    return url;
+    const publicKey = exported.deployment?.resources?.find((resource) => resource.type === "pulumi-nodejs:dynamic/roster:Roster")?.outputs?.publicKey;
+    return typeof publicKey === "string" ? { rosterUrl: url, publicKey } : { rosterUrl: url };
 }
 
 export function resolveTarget(flags: StatusFlags): StatusTarget {
@@ -63,7 +70,9 @@ export function resolveTarget(flags: StatusFlags): StatusTarget {
         throw new StatusArgsError(`${configFile}: no cluster.name. Set it, or pass --cluster NAME (the cluster's parallelcluster:cluster-name tag).`);
     }
     const interval = section("roster").syncIntervalSeconds;
-    const url = flags.bucket === undefined ? (flags.state === undefined ? undefined : rosterUrlFromExport(flags.state)) : `s3://${flags.bucket}/roster.txt`;
+    const exported = flags.state === undefined ? undefined : fromExport(flags.state);
+    const url = flags.bucket === undefined ? exported?.rosterUrl : `s3://${flags.bucket}/roster.txt`;
+    const publicKey = flags.pubkey ?? exported?.publicKey;
     if (url === undefined) {
         throw new StatusArgsError(
             "which bucket? The bucket's name is made by Pulumi and lives in the stack's state: pass --bucket NAME " +
@@ -74,5 +83,5 @@ export function resolveTarget(flags: StatusFlags): StatusTarget {
     if (match === null) {
         throw new StatusArgsError(`the roster URL '${url}' is not s3://BUCKET/KEY.`);
     }
-    return { region, bucket: match[1], rosterKey: match[2], cluster, syncIntervalSeconds: typeof interval === "number" ? interval : 60 };
+    return { region, bucket: match[1], rosterKey: match[2], cluster, syncIntervalSeconds: typeof interval === "number" ? interval : 60, ...(publicKey === undefined ? {} : { publicKey }) };
 }

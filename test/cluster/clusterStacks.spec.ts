@@ -288,14 +288,15 @@ describe("the cluster's CloudFormation stacks (cluster.deploy)", () => {
             assert.deepEqual(guards.sort(), ["hpc-dev-scripts-encryption", "hpc-dev-scripts-ownership", "hpc-dev-scripts-public-access-block", "hpc-dev-scripts-tls-only", "hpc-dev-scripts-versioning"]);
         });
 
-        // Every node's post-install arguments carry the roster's public key (124 characters): about 1.1 KB per
-        // queue, so 43 such queues are sent inline (44 just fit: 51,194 bytes) and 45 or more go by URL.
-        it(`sends 43 queues with 8-character placement group names inline (under ${TEMPLATE_BODY_LIMIT} bytes)`, async () => {
-            const big = await runDevStack(manyQueues(8, 43));
+        // Every node's post-install arguments carry the roster's public key (124 characters) and every node the node
+        // status policy's ARN: about 1.2 KB per queue, so 39 such queues are sent inline (50,006 bytes) and 40 or
+        // more go by URL (51,211 bytes for 40).
+        it(`sends 39 queues with 8-character placement group names inline (under ${TEMPLATE_BODY_LIMIT} bytes)`, async () => {
+            const big = await runDevStack(manyQueues(8, 39));
             const body = String(named(big, CLUSTER_STACK).inputs.templateBody);
-            assert.equal(JSON.parse(body).Resources.PclusterCluster.Properties.ClusterConfiguration.Scheduling.SlurmQueues.length, 43);
+            assert.equal(JSON.parse(body).Resources.PclusterCluster.Properties.ClusterConfiguration.Scheduling.SlurmQueues.length, 39);
             assert.ok(bytes(body) < TEMPLATE_BODY_LIMIT, `${bytes(body)} bytes`);
-            console.log(`      43 queues, 25-character names, 8-character placement groups: ${bytes(body)} bytes inline`);
+            console.log(`      39 queues, 25-character names, 8-character placement groups: ${bytes(body)} bytes inline`);
         });
 
         it("sends a template over the limit by URL from the bucket, and CloudFormation (the mock) deploys it from there", async () => {

@@ -37,7 +37,7 @@ describe("stack config", () => {
             computeResources: [{ name: "c6i-large", instanceType: "c6i.large", minCount: 0, maxCount: 10 }],
         });
         assert.deepEqual(result.config.network, { mode: "create", cidrBlock: "10.0.0.0/16", availabilityZones: 2 });
-        assert.deepEqual(result.config.access, { backend: "roster", roster: { syncIntervalSeconds: 60, uidRange: { first: 2001, last: 60000 }, groups: [], instanceConnect: false, signingKeyVersion: 1, signers: [] } });
+        assert.deepEqual(result.config.access, { backend: "roster", roster: { syncIntervalSeconds: 60, uidRange: { first: 2001, last: 60000 }, groups: [], instanceConnect: false, signingKeyVersion: 1, signers: [], awaitNodes: 120, awaitNodesStrict: false, nudge: false } });
         assert.deepEqual(result.config.users, []);
     });
 

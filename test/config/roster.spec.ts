@@ -18,7 +18,7 @@ describe("stack config: access backends and the roster", () => {
         assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
         assert.deepEqual(result.config.access, {
             backend: "roster",
-            roster: { syncIntervalSeconds: 60, uidRange: { first: 2001, last: 60000 }, groups: [{ name: "cfd" }, { name: "genomics" }], instanceConnect: false, signingKeyVersion: 1, signers: [] },
+            roster: { syncIntervalSeconds: 60, uidRange: { first: 2001, last: 60000 }, groups: [{ name: "cfd" }, { name: "genomics" }], instanceConnect: false, signingKeyVersion: 1, signers: [], awaitNodes: 120, awaitNodesStrict: false, nudge: false },
         });
         assert.deepEqual(result.config.users.map((user) => [user.sshUsername, user.uid, user.groups]), [
             ["alice", undefined, ["cfd"]],
@@ -34,7 +34,7 @@ describe("stack config: access backends and the roster", () => {
             r.users[0].uid = 5000;
         }));
         assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
-        assert.deepEqual(result.config.access, { backend: "roster", roster: { syncIntervalSeconds: 60, uidRange: { first: 2001, last: 60000 }, groups: [{ name: "cfd", gid: 3001 }, { name: "genomics" }], instanceConnect: false, signingKeyVersion: 1, signers: [] } });
+        assert.deepEqual(result.config.access, { backend: "roster", roster: { syncIntervalSeconds: 60, uidRange: { first: 2001, last: 60000 }, groups: [{ name: "cfd", gid: 3001 }, { name: "genomics" }], instanceConnect: false, signingKeyVersion: 1, signers: [], awaitNodes: 120, awaitNodesStrict: false, nudge: false } });
         assert.equal(result.config.users[0].uid, 5000);
     });
 
@@ -67,6 +67,22 @@ describe("stack config: access backends and the roster", () => {
         assert.deepEqual(problems(roster((r) => { r.roster.uidRange = { first: 5000, last: 4000 }; })), ["roster.uidRange: first (5000) is above last (4000). Swap them."]);
         assert.deepEqual(problems(roster((r) => { r.roster.syncIntervalSeconds = 7200; })), [
             "roster.syncIntervalSeconds: 7200 is not a sync interval the node agent can keep: it runs from cron, so use a multiple of 60 from 60 to 3600 (default 60).",
+        ]);
+    });
+
+    it("awaitNodes: one interval plus 60 s by default, 0 to 7200 when given; awaitNodesStrict needs a wait", () => {
+        const resolved = (change: (r: Raw) => void) => {
+            const result = parseEnvironmentConfig(roster(change));
+            assert.ok(result.ok && result.config.access.backend === "roster");
+            return result.config.access.roster;
+        };
+        assert.equal(resolved((r) => { r.roster.syncIntervalSeconds = 300; }).awaitNodes, 360);
+        assert.equal(resolved((r) => { r.roster.awaitNodes = 0; }).awaitNodes, 0);
+        const rule = "give the seconds to wait for every running node to report a new roster, from 1 to 7200, or 0 for no wait (default: syncIntervalSeconds + 60).";
+        assert.deepEqual(problems(roster((r) => { r.roster.awaitNodes = -1; })), [`roster.awaitNodes: -1 is not a wait pulumi up can make: ${rule}`]);
+        assert.deepEqual(problems(roster((r) => { r.roster.awaitNodes = 7201; })), [`roster.awaitNodes: 7201 is not a wait pulumi up can make: ${rule}`]);
+        assert.deepEqual(problems(roster((r) => { r.roster.awaitNodes = 0; r.roster.awaitNodesStrict = true; })), [
+            "roster.awaitNodesStrict: is true but roster.awaitNodes is 0: nothing is waited for, so nothing can fail. Give awaitNodes a number of seconds, or drop awaitNodesStrict.",
         ]);
     });
 

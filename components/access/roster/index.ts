@@ -3,7 +3,8 @@
  * state, project groups) published as one signed document in the environment's bucket, and an agent on
  * every node that applies it (scripts/node/roster-agent.sh and its parts, uploaded as one bundle:
  * agentBundle.ts; started by post-install.sh's `roster` mode). Built on IAM, S3 and a KMS signing key: no
- * OpsWorks, no extra managed policy, and IMDSv2 stays required.
+ * OpsWorks, and IMDSv2 stays required. Every node reports back (nodeStatus/: its own status record, the
+ * one managed policy nodes carry for it, and `pulumi up`'s wait for the reports).
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { RosterSettings } from "../../config/model";
@@ -14,8 +15,13 @@ import type { NodeAccess } from "../nodeAccess";
 import { todayUtc } from "./clock";
 import { hasAccess, instanceConnectCommand, instanceConnectNote } from "./instanceConnect";
 import { AGENT_KEY, ROSTER_KEY, RosterUsers } from "./rosterUsers";
+import { agentBundle } from "./agentBundle";
+import { buildNodeStatus } from "./nodeStatus/wiring";
 
 export { agentBundle } from "./agentBundle";
+
+/** What every node reads from the bucket (and so may never write). */
+const NODE_READS = [POST_INSTALL_KEY, AGENT_KEY, ROSTER_KEY];
 export { AGENT_KEY, ROSTER_KEY, signingKeyName, UID_TAG } from "./rosterUsers";
 
 /**
@@ -24,11 +30,17 @@ export { AGENT_KEY, ROSTER_KEY, signingKeyName, UID_TAG } from "./rosterUsers";
  * the node through the cluster configuration CloudFormation and ParallelCluster hold, never through the
  * bucket: a bucket write cannot replace the key the agent verifies with.
  */
-export function rosterNodeAccess(bucket: pulumi.Input<string>, environment: string, syncIntervalSeconds: number, publicKey: pulumi.Input<string>): NodeAccess {
+export function rosterNodeAccess(
+    bucket: pulumi.Input<string>,
+    environment: string,
+    syncIntervalSeconds: number,
+    publicKey: pulumi.Input<string>,
+    iamPolicyArns: readonly pulumi.Input<string>[] = [],
+): NodeAccess {
     const url = (key: string) => pulumi.interpolate`s3://${bucket}/${key}`;
     return {
-        iamPolicyArns: [],
-        s3Reads: [POST_INSTALL_KEY, AGENT_KEY, ROSTER_KEY].map((key) => ({ bucket, key })),
+        iamPolicyArns,
+        s3Reads: NODE_READS.map((key) => ({ bucket, key })),
         postInstallScript: url(POST_INSTALL_KEY),
         postInstallArgs: ["roster", url(ROSTER_KEY), url(AGENT_KEY), String(syncIntervalSeconds), environment, publicKey],
     };
@@ -53,8 +65,26 @@ export function buildRosterAccess(name: string, settings: RosterSettings, contex
         },
         { parent },
     );
+    // Every node reports what it applied; `pulumi up` waits for the reports after each roster write (docs/node-status.md).
+    const status = buildNodeStatus(
+        name,
+        {
+            settings,
+            users: context.users,
+            region: context.region,
+            environment: context.environment,
+            bucket: context.bucket,
+            rosterKey: ROSTER_KEY,
+            readKeys: NODE_READS,
+            agentSha256: agentBundle().sha256,
+            roster: users.roster,
+            generation: users.generation,
+        },
+        parent,
+    );
     return {
-        nodeAccess: rosterNodeAccess(context.bucket, context.environment, settings.syncIntervalSeconds, users.publicKey),
+        nodeAccess: rosterNodeAccess(context.bucket, context.environment, settings.syncIntervalSeconds, users.publicKey, status.iamPolicyArns),
+        nodeRollout: status.rollout,
         users: users.table,
         location: users.rosterUrl.apply((rosterUrl): AccessLocation => ({ backend: "roster", rosterUrl })),
         // Expired users have no access any more (the agents expire their accounts); with Instance Connect, each

@@ -5,6 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { UserRow } from "../userRow";
+import { keyFingerprint } from "../../sshPublicKey";
 import type { PoolClusterSettings, RosterSettings, UserSettings } from "../../config/model";
 import { poolDocumentKey, POOL_PREFIX } from "../pool/poolOutput";
 import { agentBundle } from "./agentBundle";
@@ -59,6 +60,10 @@ export class RosterUsers extends pulumi.ComponentResource {
     readonly signingKeyArn: pulumi.Output<string>;
     /** Base64 DER SubjectPublicKeyInfo of the signing key: what every node verifies the roster with. */
     readonly publicKey: pulumi.Output<string>;
+    /** The generation the Roster last wrote: a new one is what `pulumi up` waits for the nodes to report. */
+    readonly generation: pulumi.Output<number>;
+    /** The Roster itself (what the wait for the nodes comes after). */
+    readonly roster: Roster;
 
     constructor(name: string, args: RosterUsersArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pcluster-access:users:RosterUsers", name, {}, opts);
@@ -137,6 +142,8 @@ export class RosterUsers extends pulumi.ComponentResource {
                 groups: [...user.groups],
                 ...(user.expires === undefined ? {} : { expires: user.expires }),
                 keyExpires: user.sshPublicKeys.map((key) => key.expires ?? null),
+                // As `ssh-keygen -l` and sshd's login line print them: the login audit joins on them (docs/node-status.md).
+                fingerprints: user.sshPublicKeys.map((key) => keyFingerprint(key.key)),
                 // Blocked, revoked and expired users get no grant (instanceConnect.ts).
                 instanceConnect: granted,
                 ...(args.clusters === undefined ? {} : { clusters: Object.fromEntries(args.clusters.map((cluster) => [cluster.name, clusterAccess(user, cluster)])) }),
@@ -147,6 +154,8 @@ export class RosterUsers extends pulumi.ComponentResource {
         this.instanceConnectEndpointId = endpoint?.endpointId;
         this.signingKeyArn = signingKey.keyArn;
         this.publicKey = signingKey.publicKey;
+        this.generation = roster.generation;
+        this.roster = roster;
         this.registerOutputs({ table: this.table, rosterUrl: this.rosterUrl, signingKeyArn: this.signingKeyArn, publicKey: this.publicKey });
     }
 }

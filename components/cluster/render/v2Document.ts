@@ -20,7 +20,11 @@ export const V2_QUOTED_KEYS: ReadonlySet<string> = new Set(["post_install_args"]
 
 export function buildV2Sections(cluster: ClusterSettings, wiring: ClusterWiring): IniSection[] {
     const clusterEntries: [string, IniValue][] = [["key_name", cluster.keyName]];
-    optional(clusterEntries, "additional_iam_policies", wiring.access.iamPolicyArns.join(",") || undefined);
+    const arns = wiring.access.iamPolicyArns;
+    if (arns.length > 0) {
+        // Plain ARNs join at once; a policy the backend creates joins once its ARN is known.
+        clusterEntries.push(["additional_iam_policies", arns.every((arn) => typeof arn === "string") ? arns.join(",") : pulumi.all([...arns]).apply((known) => known.join(","))]);
+    }
     clusterEntries.push(
         ["master_instance_type", cluster.headNode.instanceType],
         ["post_install", wiring.access.postInstallScript],

@@ -11,6 +11,14 @@ import { DEV_STACK_FILE, setFormat } from "../../support/devConfig";
 import { named, ofType, parentName, runDev, type DevRaw } from "../../support/program";
 
 const ROSTER_TYPE = "pulumi-nodejs:dynamic/roster:Roster";
+/** The nodes' grant to write their own status record, named so its ARN is known in a preview. */
+const NODE_STATUS_POLICY = `arn:aws:iam::${MOCK_ACCOUNT_ID}:policy/pcluster-access-hpc-dev-eu-west-1-node-status`;
+/** The dev stack's keys, as `ssh-keygen -l` prints them (the plan's user table shows the same). */
+const FINGERPRINTS = {
+    alice: "SHA256:hjnii8IxyUAfGafJItolp36FwuxIutrC4HrfIjR+yUQ",
+    bob: "SHA256:vN4z/tUQaOPZoBLWMmllna9Op+kk9n0hMSz7mN4B7rQ",
+    adam: "SHA256:tHhU3HLhxT6CF9hFgbq5L7cLEPrr/zxbofPKpK4QSTM",
+};
 
 function runRoster(change?: (raw: DevRaw) => void, cloud = {}) {
     return runDev(change, cloud, undefined, undefined, DEV_STACK_FILE);
@@ -29,8 +37,13 @@ describe("the program on the dev stack (roster backend)", () => {
             .sort();
         assert.deepEqual(tree, [
             // The login node pool's S3 reads (pools take no S3Access) and the stored cluster template.
+            // Node status (docs/node-status.md): the audit query on refusals, every node's grant to write its own
+            // record, and pulumi up's wait for the nodes after each roster write.
+            "hpc-dev > aws:cloudwatch/queryDefinition:QueryDefinition hpc-dev-audit-roster-refusals-by-node",
             "hpc-dev > aws:iam/policy:Policy hpc-dev-login-node-reads",
+            "hpc-dev > aws:iam/policy:Policy hpc-dev-node-status",
             "hpc-dev > pcluster-access:users:RosterUsers hpc-dev-users",
+            "hpc-dev > pulumi-nodejs:dynamic/roster:NodeRollout hpc-dev-rollout",
             "hpc-dev-cluster > aws:s3/bucketObjectv2:BucketObjectv2 hpc-dev-cluster-template",
             "hpc-dev-scripts > aws:s3/bucketObjectv2:BucketObjectv2 hpc-dev-scripts-roster-agent",
             "hpc-dev-scripts > aws:s3/bucketObjectv2:BucketObjectv2 hpc-dev-scripts-script",
@@ -79,14 +92,16 @@ describe("the program on the dev stack (roster backend)", () => {
         assert.deepEqual(named(run, "hpc-dev-users-alice-iam-user").inputs.tags, { "pcluster-access:role": "cluster-user", "pcluster-access:uid": "2001" });
         assert.deepEqual(named(run, "hpc-dev-users-adam.black-iam-user").inputs.tags, { "pcluster-access:role": "cluster-user", "pcluster-access:uid": "2003" });
         assert.deepEqual(run.stackOutputs.users, [
-            { iamUser: "alice", iamUserArn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/alice`, sshUsername: "alice", ssh: true, sudo: true, access: "allowed", uid: 2001, groups: ["cfd"], keyExpires: [null], instanceConnect: false },
-            { iamUser: "bob", iamUserArn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/bob`, sshUsername: "bob", ssh: true, sudo: false, access: "allowed", uid: 2002, groups: ["genomics"], keyExpires: [null], instanceConnect: false },
-            { iamUser: "adam.black", iamUserArn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/adam.black`, sshUsername: "adamblack", ssh: true, sudo: false, access: "allowed", uid: 2003, groups: ["cfd", "genomics"], keyExpires: [null], instanceConnect: false },
+            { iamUser: "alice", iamUserArn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/alice`, sshUsername: "alice", ssh: true, sudo: true, access: "allowed", uid: 2001, groups: ["cfd"], keyExpires: [null], fingerprints: [FINGERPRINTS.alice], instanceConnect: false },
+            { iamUser: "bob", iamUserArn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/bob`, sshUsername: "bob", ssh: true, sudo: false, access: "allowed", uid: 2002, groups: ["genomics"], keyExpires: [null], fingerprints: [FINGERPRINTS.bob], instanceConnect: false },
+            { iamUser: "adam.black", iamUserArn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/adam.black`, sshUsername: "adamblack", ssh: true, sudo: false, access: "allowed", uid: 2003, groups: ["cfd", "genomics"], keyExpires: [null], fingerprints: [FINGERPRINTS.adam], instanceConnect: false },
         ]);
+        // Each key's fingerprint to its IAM user: what the login audit joins sshd's lines with.
+        assert.deepEqual(run.stackOutputs.keyFingerprints, { [FINGERPRINTS.alice]: "alice", [FINGERPRINTS.bob]: "bob", [FINGERPRINTS.adam]: "adam.black" });
         assert.deepEqual(run.stackOutputs.access, { backend: "roster", rosterUrl: `s3://${named(run, "hpc-dev-scripts-bucket").outputs.bucket}/roster.txt` });
     });
 
-    it("v3: every node reads the two scripts and the roster only, runs post-install.sh in roster mode with the signing key's public key, no managed policy, no Imds section", () => {
+    it("v3: every node reads the two scripts and the roster only, runs post-install.sh in roster mode with the signing key's public key, carries the node status policy only, no Imds section", () => {
         const bucket = named(run, "hpc-dev-scripts-bucket").outputs.bucket;
         const publicKey = mockPublicKey(String(named(run, "hpc-dev-users-signing-key").outputs.arn));
         const doc = YAML.parse(String(run.stackOutputs.clusterConfiguration));
@@ -95,6 +110,7 @@ describe("the program on the dev stack (roster backend)", () => {
         for (const node of [doc.HeadNode, ...doc.Scheduling.SlurmQueues]) {
             assert.deepEqual(node.Iam, {
                 S3Access: ["post-install.sh", "agent.tar", "roster.txt"].map((key) => ({ BucketName: bucket, KeyName: key, EnableWriteAccess: false })),
+                AdditionalIamPolicies: [{ Policy: NODE_STATUS_POLICY }],
             });
             assert.deepEqual(node.CustomActions.OnNodeConfigured, {
                 Script: `s3://${bucket}/post-install.sh`,
@@ -103,7 +119,7 @@ describe("the program on the dev stack (roster backend)", () => {
         }
     });
 
-    it("v2: post_install_args carries the same words (the public key is one word: base64 has no blank), and no additional_iam_policies line", async () => {
+    it("v2: post_install_args carries the same words (the public key is one word: base64 has no blank), and the node status policy as additional_iam_policies", async () => {
         const v2 = await runRoster((raw) => { setFormat(raw, "v2"); raw.cluster.os = "centos7"; raw.roster.syncIntervalSeconds = 300; });
         const bucket = named(v2, "hpc-dev-scripts-bucket").outputs.bucket;
         const text = String(v2.stackOutputs.clusterConfiguration);
@@ -111,7 +127,7 @@ describe("the program on the dev stack (roster backend)", () => {
         assert.match(text, new RegExp(`^post_install_args = "roster s3://${bucket}/roster\\.txt s3://${bucket}/agent\\.tar 300 hpc-dev ${publicKey.replace(/[+/]/g, "\\$&")}"$`, "m"));
         assert.match(text, new RegExp(`^post_install = s3://${bucket}/post-install\\.sh$`, "m"));
         assert.match(text, new RegExp(`^s3_read_resource = arn:aws:s3:::${bucket}/\\*$`, "m"));
-        assert.doesNotMatch(text, /additional_iam_policies/);
+        assert.match(text, new RegExp(`^additional_iam_policies = ${NODE_STATUS_POLICY}$`, "m"));
     });
 
     it("gives a looked-up user the UID another environment tagged them with", async () => {

@@ -7,7 +7,7 @@ describe("bench arguments", () => {
             quick: false,
             runs: 5,
             outFile: "out/bench.json",
-            rows: ["plan", "api", "faults", "deregistration", "agent", "roster", "install"],
+            rows: ["plan", "api", "faults", "deregistration", "agent", "roster", "status", "revoke", "install"],
         });
     });
 
@@ -16,7 +16,7 @@ describe("bench arguments", () => {
             quick: true,
             runs: 3,
             outFile: "out/bench.json",
-            rows: ["plan", "api", "faults", "deregistration", "agent", "roster"],
+            rows: ["plan", "api", "faults", "deregistration", "agent", "roster", "status", "revoke"],
         });
     });
 
@@ -42,7 +42,7 @@ describe("bench arguments", () => {
     it("refuses unknown rows, naming them and the rows there are", () => {
         assert.throws(() => parseBenchArgs(["--only", "plan,speed,disk"]), {
             constructor: BenchArgsError,
-            message: "--only: unknown row 'speed', 'disk'. Rows: plan, api, faults, deregistration, agent, roster, install.",
+            message: "--only: unknown row 'speed', 'disk'. Rows: plan, api, faults, deregistration, agent, roster, status, revoke, install.",
         });
     });
 

@@ -25,7 +25,7 @@ describe("npm run plan, as a process", () => {
         assert.equal(result.status, 0, result.stderr);
         assert.match(result.stdout, /\nUsers \(3\):\n/);
         assert.equal(result.stderr, "");
-        assert.equal(JSON.parse(readFileSync(path.join(dir, "dev", "plan.json"), "utf8")).resources.length, 28);
+        assert.equal(JSON.parse(readFileSync(path.join(dir, "dev", "plan.json"), "utf8")).resources.length, 34);
     });
 
     it("exits 0 on the article's stack (OpsWorks backend) with --stack article", () => {

@@ -34,7 +34,10 @@ describe("npm run plan", () => {
         const result = await plan({ ...options(path.join(REPO_ROOT, "Pulumi.dev.yaml"), "dev") });
         assert.equal(result.exitCode, EXIT.ok, result.stderr);
         assert.match(result.stdout, /^pcluster-access offline plan: stack dev \(Pulumi\.dev\.yaml\), region eu-west-1, against a mock cloud\n/);
-        assert.match(result.stdout, /\nResources \(28\):\n/);
+        assert.match(result.stdout, /\nResources \(34\):\n/);
+        // Node status: the nodes' grant, the old-versions lifecycle, the wait and the three audit queries.
+        assert.match(result.stdout, /\n {2}3 {2}aws:cloudwatch\/queryDefinition:QueryDefinition\n/);
+        assert.match(result.stdout, /\n {2}1 {2}pulumi-nodejs:dynamic\/roster:NodeRollout\n/);
         // The roster's signing key and its component.
         assert.match(result.stdout, /\n {2}1 {2}aws:kms\/key:Key\n/);
         assert.match(result.stdout, /\n {2}1 {2}pulumi-nodejs:dynamic\/roster:Roster\n/);
@@ -47,7 +50,12 @@ describe("npm run plan", () => {
                     "  IAM user    SSH username  UID   ssh  sudo  access   expires  keys  instance connect  groups",
                     "  alice       alice         2001  yes  yes   allowed  -        1     no                cfd",
                     "  bob         bob           2002  yes  no    allowed  -        1     no                genomics",
-                    "  adam\\.black  adamblack     2003  yes  no    allowed  -        1     no                cfd,genomics\\n",
+                    "  adam\\.black  adamblack     2003  yes  no    allowed  -        1     no                cfd,genomics",
+                    // Each key's fingerprint beside its IAM user, as sshd logs a login (the login audit's join).
+                    "Key fingerprints \\(sshd logs each login with one\\):",
+                    "  SHA256:hjnii8IxyUAfGafJItolp36FwuxIutrC4HrfIjR\\+yUQ  alice \\(alice\\), key 1",
+                    "  SHA256:vN4z/tUQaOPZoBLWMmllna9Op\\+kk9n0hMSz7mN4B7rQ  bob \\(bob\\), key 1",
+                    "  SHA256:tHhU3HLhxT6CF9hFgbq5L7cLEPrr/zxbofPKpK4QSTM  adam\\.black \\(adamblack\\), key 1\\n",
                 ].join("\\n"),
             ),
         );

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { status } from "../../../scripts/status";
 import { CLUSTER_REGION, FIXTURE_AGENT, FIXTURE_ENVIRONMENT, statusKey, useMotoCluster } from "../../support/motoCluster";
+import { TEST_PUBKEY } from "../../support/rosterSigning";
 
 const NOW = Date.parse("2026-12-07T05:00:00Z");
 const MIN = 60_000;
@@ -79,7 +80,7 @@ describe("npm run status, against moto (EC2 and S3)", function () {
         const result = await status(args, NOW);
         assert.equal(result.exitCode, 1);
         const lines = result.stdout.split("\n");
-        assert.equal(lines[0], `Nodes of cluster hpc-dev (environment hpc-dev): roster generation 7, agent ${FIXTURE_AGENT.slice(0, 12)}`);
+        assert.equal(lines[0], `Nodes of cluster hpc-dev (environment hpc-dev): roster generation 7 (signature not checked: give --state or --pubkey), agent ${FIXTURE_AGENT.slice(0, 12)}`);
         assert.match(result.stdout, new RegExp(`\\n  ${ids.refusing}\\s+Compute\\s+running\\s+6\\s+e352d80b34ed\\s+60 s ago\\s+refused: signature: not made by this environment's key\\s+behind, failing\\n`));
         assert.match(result.stdout, new RegExp(`\\n  ${ids.silentNever}\\s+Compute\\s+running\\s+-\\s+-\\s+never\\s+-\\s+behind, never reported\\n`));
         assert.match(result.stdout, new RegExp(`\\n  ${ids.login}\\s+LoginNode\\s+running\\s+7\\s+000000000000\\s+3 h ago\\s+-\\s+silent, other agent\\n`));
@@ -107,12 +108,41 @@ describe("npm run status, against moto (EC2 and S3)", function () {
         assert.match(result.stderr, /^which bucket\? .*pass --bucket NAME .*or --state FILE written by `pulumi stack export --file FILE`\.\n/);
     });
 
-    it("reads the bucket from a `pulumi stack export` file's access output", async () => {
+    it("reads the bucket and the nodes' public key from a `pulumi stack export` file, and trusts the roster once its signature verifies", async () => {
         const state = path.join(dir, "export.json");
-        writeFileSync(state, JSON.stringify({ version: 3, deployment: { resources: [{ type: "pulumi:pulumi:Stack", outputs: { access: { backend: "roster", rosterUrl: "s3://pca-status-bucket/roster.txt" } } }] } }));
+        writeFileSync(
+            state,
+            JSON.stringify({
+                version: 3,
+                deployment: {
+                    resources: [
+                        { type: "pulumi:pulumi:Stack", outputs: { access: { backend: "roster", rosterUrl: "s3://pca-status-bucket/roster.txt" } } },
+                        { type: "pulumi-nodejs:dynamic/roster:Roster", outputs: { publicKey: TEST_PUBKEY } },
+                    ],
+                },
+            }),
+        );
         const result = await status([...args.slice(0, -2), "--state", state, "--json"], NOW);
         assert.equal(result.stderr, "");
-        assert.equal(JSON.parse(result.stdout).expected.generation, 7);
+        assert.deepEqual([JSON.parse(result.stdout).expected.generation, JSON.parse(result.stdout).verified], [7, true]);
+        const text = await status([...args, "--pubkey", TEST_PUBKEY], NOW);
+        assert.match(text.stdout, /^Nodes of cluster hpc-dev \(environment hpc-dev\): roster generation 7 \(signature verified\), agent /);
+    });
+
+    it("exits 3 on a roster the environment's key did not sign, measuring nothing against it", async () => {
+        const c = cluster();
+        await c.putGeneration(99);
+        try {
+            const result = await status([...args, "--pubkey", TEST_PUBKEY], NOW);
+            assert.equal(result.exitCode, 3);
+            assert.equal(result.stdout, "");
+            assert.equal(
+                result.stderr,
+                "s3://pca-status-bucket/roster.txt is not signed by the environment's key (the nodes refuse it too): it was not written by this stack's pulumi up. Run pulumi up to write the roster again.\n",
+            );
+        } finally {
+            await c.putGeneration(7);
+        }
     });
 
     it("exits 3 naming the bucket when AWS cannot be read", async () => {

@@ -5,4 +5,4 @@
  */
 export { OWN_STATUS_KEY, STATUS_PREFIX, instanceIdOfKey, statusRecordParser, type StatusRecord } from "./record";
 export { ago, assessFleet, progressLine, silentAfterSeconds, stragglerLine, type ClusterInstance, type FleetReport, type NodeRow } from "./fleet";
-export { CLUSTER_NAME_TAG, NODE_TYPE_TAG, listClusterInstances, readNodeStatus, readRosterHead, readStatusRecords, type RecordCache } from "./read";
+export { CLUSTER_NAME_TAG, NODE_TYPE_TAG, listClusterInstances, readNodeStatus, readRosterHead, readStatusRecords, RosterSignatureError, type RecordCache } from "./read";

@@ -6,6 +6,7 @@
  */
 import { STATUS_PREFIX, statusRecordParser, type StatusRecord } from "./record";
 import { assessFleet, type ClusterInstance, type FleetReport } from "./fleet";
+import { verifiesWith } from "../signing";
 
 /**
  * ParallelCluster's tags on every instance it launches (aws/aws-parallelcluster, cli/src/pcluster/constants.py:
@@ -25,14 +26,34 @@ export interface RosterHead {
     readonly environment: string;
     readonly generation: number;
     readonly agentSha256: string;
+    /** The document's signature verified with the given public key; false: no key was given, so it was not checked. */
+    readonly verified?: boolean;
 }
 
-/** Reads lines 2 to 4 of the roster document at s3://bucket/key (FORMAT.md: the envelope keeps its place in every format). */
-export async function readRosterHead(where: Where & { readonly bucket: string; readonly key: string }): Promise<RosterHead> {
+/** Thrown when the document in the bucket is not signed by the environment's key: the nodes refuse it too. */
+export class RosterSignatureError extends Error {}
+
+/**
+ * Reads lines 2 to 4 of the roster document at s3://bucket/key (FORMAT.md: the envelope keeps its place in every
+ * format). With `publicKey` (base64 DER SubjectPublicKeyInfo, the nodes' PUBKEY), only after its signature line
+ * verifies, as a node would: a forged document never sets what the nodes are measured against.
+ */
+export async function readRosterHead(where: Where & { readonly bucket: string; readonly key: string; readonly publicKey?: string }): Promise<RosterHead> {
     const { S3Client, GetObjectCommand } = await import("@aws-sdk/client-s3");
     const client = new S3Client({ region: where.region, maxAttempts: where.maxAttempts ?? 3 });
     const object = await client.send(new GetObjectCommand({ Bucket: where.bucket, Key: where.key }));
     const text = (await object.Body?.transformToString()) ?? "";
+    if (where.publicKey !== undefined) {
+        // The signature line is the last; it signs every byte before it (FORMAT.md).
+        const lines = text.split("\n");
+        const signature = /^signature ecdsa-p256-sha256 ([A-Za-z0-9+/]+=*)$/.exec(lines[lines.length - 2] ?? "");
+        const unsigned = text.slice(0, text.length - (lines[lines.length - 2] ?? "").length - 1);
+        if (signature === null || lines[lines.length - 1] !== "" || !verifiesWith(unsigned, Buffer.from(signature[1], "base64"), where.publicKey)) {
+            throw new RosterSignatureError(
+                `s3://${where.bucket}/${where.key} is not signed by the environment's key (the nodes refuse it too): it was not written by this stack's pulumi up. Run pulumi up to write the roster again.`,
+            );
+        }
+    }
     const [, environment, generation, agent] = text.split("\n");
     const match = {
         environment: /^environment (\S+)$/.exec(environment ?? "")?.[1],
@@ -42,7 +63,7 @@ export async function readRosterHead(where: Where & { readonly bucket: string; r
     if (match.environment === undefined || match.generation === undefined || match.agent === undefined) {
         throw new Error(`s3://${where.bucket}/${where.key} is not a roster document (no environment, generation and agent lines at lines 2 to 4)`);
     }
-    return { environment: match.environment, generation: Number(match.generation), agentSha256: match.agent };
+    return { environment: match.environment, generation: Number(match.generation), agentSha256: match.agent, verified: where.publicKey !== undefined };
 }
 
 /** A record read earlier, by key, with the ETag it had: an unchanged object is not read again. */
@@ -116,15 +137,17 @@ export interface NodeStatusArgs extends Where {
     readonly now?: number;
     /** What the nodes should report; undefined: read from the roster document's envelope (one GET). */
     readonly expected?: RosterHead;
+    /** The nodes' PUBKEY: the roster document read is trusted only once its signature verifies with it. */
+    readonly publicKey?: string;
 }
 
 /** The whole status: the roster's envelope, the instances and the records, joined (fleet.ts). */
-export async function readNodeStatus(args: NodeStatusArgs, cache?: RecordCache): Promise<FleetReport & { readonly environment: string }> {
+export async function readNodeStatus(args: NodeStatusArgs, cache?: RecordCache): Promise<FleetReport & { readonly environment: string; readonly verified: boolean }> {
     const head = args.expected ?? (await readRosterHead({ ...args, key: args.rosterKey }));
     const [instances, { records, ignored }] = await Promise.all([
         listClusterInstances(args),
         readStatusRecords({ ...args, environment: head.environment }, cache),
     ]);
     const report = assessFleet({ instances, records, ignored, expected: { generation: head.generation, agentSha256: head.agentSha256 }, now: args.now ?? Date.now(), syncIntervalSeconds: args.syncIntervalSeconds });
-    return { ...report, environment: head.environment };
+    return { ...report, environment: head.environment, verified: head.verified === true };
 }
