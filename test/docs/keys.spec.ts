@@ -7,6 +7,8 @@ import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
+import { UID_TAG } from "../../components/access/roster";
+import { CLUSTER_STACK_TAG } from "../../components/cluster/deployedCluster";
 import { CONFIG_KEYS, configKeyProblems } from "../../components/config/configKeys";
 import { PLAN_CLI_OPTIONS } from "../../scripts/plan";
 import { REPO_ROOT } from "../support/devConfig";
@@ -18,6 +20,10 @@ const SECTIONS = ["cluster", "network", "access", "roster", "opsworks", "users"]
 const SECTION_PATH = new RegExp(`^(?:pcluster-access:)?((?:${SECTIONS.join("|")})(?:\\[\\d*\\])?(?:\\.[A-Za-z][A-Za-z0-9]*(?:\\[\\d*\\])*)+)(?::.*)?$`);
 /** Keys the docs show on purpose as mistakes the program refuses (docs/lifecycle.md): each must stay refused. */
 const SHOWN_AS_REFUSED = ["pcluster-access:user", "pcluster_access:users"];
+/** Names in the same namespace that are not config keys: the tags the program puts on what it creates. */
+const TAGS = [UID_TAG, CLUSTER_STACK_TAG];
+/** A code span that names a file (`roster.txt`, `network.ts`), not a key path. */
+const FILE_NAME = /\.(?:txt|ts|md|sh|ya?ml|json|tar|ini)$/;
 
 describe("the README and docs/ hold to the code", () => {
     const docs = guideDocs();
@@ -35,7 +41,7 @@ describe("the README and docs/ hold to the code", () => {
         const wrong = docs.flatMap((doc) =>
             [...prose(doc.text).matchAll(/`(pcluster[-_]access:[A-Za-z]+)/g)]
                 .map((match) => match[1])
-                .filter((key) => !SHOWN_AS_REFUSED.includes(key) && !CONFIG_KEYS.includes(key.slice("pcluster-access:".length)))
+                .filter((key) => !SHOWN_AS_REFUSED.includes(key) && !TAGS.includes(key) && !CONFIG_KEYS.includes(key.slice("pcluster-access:".length)))
                 .map((key) => `${doc.file}: ${key}`),
         );
         assert.deepEqual(wrong, []);
@@ -49,7 +55,7 @@ describe("the README and docs/ hold to the code", () => {
     it("writes only key paths the config schema has (`cluster.deploy`, `users[1].access`, `roster.instanceConnect`)", () => {
         const seen = docs.flatMap((doc) =>
             codeSpans(doc.text).flatMap((span) => {
-                const match = SECTION_PATH.exec(span.trim());
+                const match = FILE_NAME.test(span.trim()) ? null : SECTION_PATH.exec(span.trim());
                 return match ? [{ file: doc.file, keyPath: match[1] }] : [];
             }),
         );
@@ -66,10 +72,12 @@ describe("the README and docs/ hold to the code", () => {
         assert.deepEqual(sections.map(({ section }) => section).sort(), [...CONFIG_KEYS].sort());
         const problems: string[] = [];
         for (const { section, text } of sections) {
+            // A list section's rows name its items' keys (`users`: `iamUser` is users[].iamUser).
+            const root = acceptsPath(`${section}[]`, tree) ? `${section}[]` : section;
             // Each table row's first cell names keys relative to its section: `headNode.instanceType`, `uidRange.first`, `uidRange.last`.
             for (const row of text.split("\n").filter((line) => /^\| `/.test(line))) {
                 for (const [, key] of row.split("|")[1].matchAll(/`([^`]+)`/g)) {
-                    if (!acceptsPath(`${section}.${key}`, tree)) {
+                    if (!acceptsPath(`${root}.${key}`, tree)) {
                         problems.push(`${section}: the table names ${key}, which the schema does not have`);
                     }
                 }
@@ -119,6 +127,18 @@ describe("the README and docs/ hold to the code", () => {
         }
         assert.ok(blocks >= 9, `only ${blocks} YAML config blocks found`);
         assert.deepEqual(problems, []);
+    });
+
+    it("describes every config key in Pulumi.yaml, naming each of its fields (what `pulumi config` shows)", () => {
+        const project = YAML.parse(readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as { description: string; config: Record<string, { description: string }> };
+        assert.doesNotMatch(project.description, /through OpsWorks Stacks/);
+        assert.deepEqual(Object.keys(project.config).sort(), CONFIG_KEYS.map((key) => `pcluster-access:${key}`).sort());
+        const missing = CONFIG_KEYS.flatMap((section) => {
+            const description = project.config[`pcluster-access:${section}`].description;
+            const fields = [...new Set(leafPaths(section, tree).map((leaf) => leaf.replace(/^\[\]\./, "").split(/[.[]/)[0]))];
+            return fields.filter((field) => field !== "" && !new RegExp(`\\b${field}\\b`).test(description)).map((field) => `${section}.${field}`);
+        });
+        assert.deepEqual(missing, []);
     });
 
     it("runs only npm scripts package.json has", () => {

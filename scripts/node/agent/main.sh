@@ -34,7 +34,7 @@ sync_main() {
             return 1
         fi
     fi
-    # FORMAT-2.md's order: the document verified, then its envelope (environment, generation, agent), then an
+    # FORMAT.md's order: the document verified, then its envelope (environment, generation, agent), then an
     # upgrade if it names another agent, and only then the format number and every other line.
     if ! verify_roster "$body" || ! read_envelope; then
         error "refused the roster (ETag $fetched_etag): $refuse_reason; nothing changed"
