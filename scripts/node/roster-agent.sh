@@ -71,7 +71,7 @@ sync-document) sync_main "${2:?}" "${3:?}" "${4:?}" ;;
 check) PCA_LOG=/dev/null check_main "${2:-}" ;;
 install) install_main "${2:-}" ;;
 *)
-    echo "usage: roster-agent.sh sync | check FILE | install FILE | sync-document FILE ETAG FROM" >&2
+    echo "usage: roster-agent.sh sync | check FILE | install FILE" >&2
     exit 2
     ;;
 esac
