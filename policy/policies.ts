@@ -5,14 +5,18 @@
  */
 import type { Policies } from "@pulumi/policy";
 import { requiredDeployedConfiguration } from "./deployedConfiguration";
+import { requiredConfiguredEndDates } from "./endDates";
 import { discouragedScratchFileSystem } from "./fileSystems";
 import { discouragedUpdateNeedingFleetStop } from "./fleetStop";
 import { requiredOpsWorksIamPolicies } from "./iamPolicies";
 import { prohibitedImdsV1WithoutNeed, requiredImdsV1ForOpsWorks } from "./imds";
-import { discouragedAccessEndingSoon, requiredInstanceConnectScope } from "./logins";
+import { discouragedAccessEndingSoon, requiredInstanceConnectClientIp, requiredInstanceConnectScope } from "./logins";
 import { requiredOpsWorksStackPlacement } from "./opsworksStack";
+import { prohibitedOtherClusterDocuments } from "./poolReads";
 import { requiredPostInstallWiring } from "./postInstall";
 import { prohibitedNodeSigningKeyUse, requiredRosterSigningKey, requiredSigningKeyRetention } from "./rosterSigning";
+import { requiredConfiguredRosterAccess } from "./rosterAccess";
+import { requiredConfiguredRosterOptions } from "./rosterOptions";
 import { requiredRosterUids } from "./rosterUids";
 import { requiredRosterWiring } from "./rosterWiring";
 import { requiredPrivateScriptBucket } from "./scriptBucket";
@@ -29,6 +33,7 @@ export const policies: Policies = [
     prohibitedImdsV1WithoutNeed,
     requiredOpsWorksStackPlacement,
     requiredRosterWiring,
+    prohibitedOtherClusterDocuments,
     requiredRosterUids,
     requiredRosterSigningKey,
     prohibitedNodeSigningKeyUse,
@@ -37,6 +42,10 @@ export const policies: Policies = [
     requiredPrivateScriptBucket,
     requiredDeployedConfiguration,
     requiredInstanceConnectScope,
+    requiredInstanceConnectClientIp,
+    requiredConfiguredEndDates,
+    requiredConfiguredRosterOptions,
+    requiredConfiguredRosterAccess,
     discouragedSudoUsers,
     discouragedAccessRevocation,
     discouragedScratchFileSystem,

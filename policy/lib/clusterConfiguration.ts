@@ -30,6 +30,10 @@ export interface ClusterNode {
     readonly s3ReadPath: string;
     /** S3 object ARNs the node may read, as globs (`arn:aws:s3:::bucket/*`). */
     readonly s3Read: readonly Maybe<string>[] | Unknown;
+    /** Where write access to S3 is granted (v3: the same S3Access; v2 `s3_read_write_resource`). */
+    readonly s3WritePath?: string;
+    /** S3 object ARNs it may also write (v3 `EnableWriteAccess: true`, v2 `s3_read_write_resource`), as globs. */
+    readonly s3Write?: readonly Maybe<string>[] | Unknown;
     /**
      * Login node pools take no S3Access: what they read is granted by their managed policies, whose
      * documents a stack policy looks up (these are the ARNs). Undefined for other nodes.
@@ -118,16 +122,36 @@ export function isRosterMode(format: "v2" | "v3", node: ClusterNode): boolean {
     return words !== UNKNOWN && words !== undefined && words[0] === ROSTER_MODE;
 }
 
+/** A resource policy's resource read as a cluster configuration; undefined for a resource of another type. */
+export function configurationOf(args: { readonly type: string; readonly props: unknown }): ReadConfiguration | undefined {
+    return args.type === CLUSTER_CONFIGURATION ? readClusterConfiguration(plainProps(args.props)) : undefined;
+}
+
 /**
- * A resource policy's resource as a cluster configuration; undefined for a resource of another type and
- * for a configuration that cannot be read (required-opsworks-iam-policies reports that one).
+ * For the advisory policies: the configuration's model, undefined for another type or a configuration that
+ * cannot be read (an advice has nothing to say then; every mandatory policy that reads it reports it).
  */
 export function configurationModelOf(args: { readonly type: string; readonly props: unknown }): ClusterConfigurationModel | undefined {
-    if (args.type !== CLUSTER_CONFIGURATION) {
-        return undefined;
-    }
-    const read = readClusterConfiguration(plainProps(args.props));
-    return read.ok ? read.model : undefined;
+    const read = configurationOf(args);
+    return read?.ok ? read.model : undefined;
+}
+
+/** The stored configuration's format as written (`v2`, `v3`), even when the rest cannot be read. */
+export function declaredFormat(props: unknown): string | undefined {
+    const format = (plainProps(props) as PlainObject).format;
+    return typeof format === "string" ? format : undefined;
+}
+
+/**
+ * The verdict of a policy that reads the configuration and cannot: each such policy reports it itself
+ * (cdk-nag's rule by rule NON_COMPLIANT, never a verdict handed to another rule), so a site that disables
+ * one policy does not lose another's. `unchecked` says what this policy could not check.
+ */
+export function unreadableConfiguration(problem: string, unchecked: string): string {
+    return (
+        `The cluster configuration cannot be read: ${problem}. ${unchecked.charAt(0).toUpperCase()}${unchecked.slice(1)} cannot be checked. ` +
+        "It must be the ParallelCluster v3 YAML or v2 INI file the program renders: a hand edit or a transformation broke it."
+    );
 }
 
 function buildModel(format: "v2" | "v3", value: Plain): ClusterConfigurationModel {
@@ -243,6 +267,8 @@ function v3Node(label: string, path: string, node: Plain): ClusterNode {
         args: args === UNKNOWN ? UNKNOWN : args === undefined ? undefined : strings(args),
         s3ReadPath: `${path}.Iam.S3Access`,
         s3Read: s3Access === UNKNOWN ? UNKNOWN : (s3Access ?? []).map(s3AccessArn),
+        s3WritePath: `${path}.Iam.S3Access`,
+        s3Write: s3Access === UNKNOWN ? UNKNOWN : (s3Access ?? []).filter((entry) => at(entry, "EnableWriteAccess") === true).map(s3AccessArn),
     };
 }
 
@@ -299,6 +325,7 @@ function v2Model(sections: Plain): ClusterConfigurationModel {
     const args = value("post_install_args");
     const policies = value("additional_iam_policies");
     const readResource = value("s3_read_resource");
+    const writeResource = value("s3_read_write_resource");
     const where = (key: string) => `[${clusterSection}] ${key}`;
     const node: ClusterNode = {
         label: "the cluster section (head node and every queue)",
@@ -310,6 +337,8 @@ function v2Model(sections: Plain): ClusterConfigurationModel {
         args: args === undefined ? undefined : [args === UNKNOWN ? UNKNOWN : unquote(args)],
         s3ReadPath: where("s3_read_resource"),
         s3Read: readResource === UNKNOWN ? UNKNOWN : splitList(readResource),
+        s3WritePath: where("s3_read_write_resource"),
+        s3Write: writeResource === UNKNOWN ? UNKNOWN : writeResource === undefined ? [] : splitList(writeResource),
     };
     const fileSystems: FileSystem[] = [];
     if (typeof fsxName === "string") {

@@ -130,6 +130,13 @@ describe("roster signing policies", () => {
                 ["mandatory", message("the whole account (any IAM policy, a node role's included, could then grant kms:Sign)", `arn:aws:iam::${MOCK_ACCOUNT_ID}:root`), SIGNING_KEY],
                 ["mandatory", message("everyone", "*"), SIGNING_KEY],
             ]);
+            // An Allow of everything but another action (NotAction) allows kms:Sign too.
+            const notAction = await checkRoster({
+                edits: [editKeyPolicy((statements) => [...statements, { Sid: "Wide", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${MOCK_ACCOUNT_ID}:root` }, NotAction: "kms:Decrypt", Resource: "*" }])],
+            });
+            assert.deepEqual(violations(notAction.report, NODE_USE), [
+                ["mandatory", message("the whole account (any IAM policy, a node role's included, could then grant kms:Sign)", `arn:aws:iam::${MOCK_ACCOUNT_ID}:root`), SIGNING_KEY],
+            ]);
         });
 
         it("reports a key policy without the Deny statements for node roles and instance credentials", async () => {
@@ -148,6 +155,38 @@ describe("roster signing policies", () => {
                     SIGNING_KEY,
                 ],
             ]);
+        });
+
+        it("reports the node roles' Deny narrowed to kms:Sign: a node that may change the key policy or make a grant can give itself signing (issue 27)", async () => {
+            const narrowed = (actions: string | string[]) =>
+                editKeyPolicy((statements) => statements.map((statement) => (statement.Effect === "Deny" ? { ...statement, Action: actions } : statement)));
+            const message = (whom: string, missing: string) =>
+                `The roster's signing key policy denies ${whom} kms:Sign but not ${missing}: with any of these a node can give itself signing ` +
+                "(a key policy or grant of its own, a replica with its own policy, a tag or alias an attribute-based policy trusts, a disabled key enabled again). " +
+                'Deny "kms:*" there, as the program does (components/access/roster/keyPolicy.ts).';
+            const all = "kms:PutKeyPolicy, kms:CreateGrant, kms:ReplicateKey, kms:TagResource, kms:UntagResource, kms:CreateAlias, kms:UpdateAlias, kms:DeleteAlias, kms:EnableKey, kms:CancelKeyDeletion";
+            const onlySign = await checkRoster({ edits: [narrowed("kms:Sign")] });
+            assert.deepEqual(violations(onlySign.report, NODE_USE), [
+                ["mandatory", message("ParallelCluster's node roles", all), SIGNING_KEY],
+                ["mandatory", message("EC2 instance credentials", all), SIGNING_KEY],
+            ]);
+            // Wildcards count: kms:*Alias covers the three alias actions, kms:*Grant CreateGrant.
+            const wildcards = await checkRoster({ edits: [narrowed(["kms:Sign", "kms:PutKeyPolicy", "kms:*Grant", "kms:*Alias", "kms:TagResource", "kms:UntagResource", "kms:ReplicateKey"])] });
+            assert.deepEqual(violations(wildcards.report, NODE_USE), [
+                ["mandatory", message("ParallelCluster's node roles", "kms:EnableKey, kms:CancelKeyDeletion"), SIGNING_KEY],
+                ["mandatory", message("EC2 instance credentials", "kms:EnableKey, kms:CancelKeyDeletion"), SIGNING_KEY],
+            ]);
+            // NotAction reads as IAM reads it: a Deny of everything but kms:EnableKey leaves only that open.
+            const notAction = await checkRoster({
+                edits: [editKeyPolicy((statements) => statements.map((statement) => (statement.Effect === "Deny" ? { ...statement, Action: undefined, NotAction: "kms:EnableKey" } : statement)))],
+            });
+            assert.deepEqual(violations(notAction.report, NODE_USE), [
+                ["mandatory", message("ParallelCluster's node roles", "kms:EnableKey"), SIGNING_KEY],
+                ["mandatory", message("EC2 instance credentials", "kms:EnableKey"), SIGNING_KEY],
+            ]);
+            // Stopped in a first preview too: the key policy is known before anything exists.
+            const preview = await checkRoster({ preview: true, edits: [narrowed("kms:Sign")] });
+            assert.deepEqual(violations(preview.report, NODE_USE), violations(onlySign.report, NODE_USE));
         });
 
         it("reports a grant on the key", async () => {
