@@ -5,7 +5,7 @@
  */
 import { itemSchemas, sectionSchemas } from "../../components/config/schema";
 
-type KeyNode = { readonly fields: ReadonlyMap<string, KeyNode> } | { readonly element: KeyNode } | "leaf";
+type KeyNode = { readonly fields: ReadonlyMap<string, KeyNode> } | { readonly element: KeyNode } | { readonly values: KeyNode } | "leaf";
 
 /**
  * Lists the schema parses item by item (`z.array(z.unknown())`, so that each bad item is reported on its
@@ -26,6 +26,7 @@ interface Def {
     readonly shape?: Record<string, unknown>;
     readonly innerType?: unknown;
     readonly element?: unknown;
+    readonly valueType?: unknown;
     readonly in?: unknown;
 }
 
@@ -46,6 +47,9 @@ function walk(schema: unknown, at = ""): KeyNode {
             return walk(d.innerType, at);
         case "pipe":
             return walk(d.in, at);
+        case "record":
+            // A map by name (pool.clusters: the clusters by name): any key, each value of one shape.
+            return { values: walk(d.valueType, `${at}.*`) };
         case "array": {
             const items = ITEM_SHAPES[at];
             return { element: items ? items() : walk(d.element, `${at}[]`) };
@@ -64,10 +68,13 @@ export function configTree(): ReadonlyMap<string, KeyNode> {
     );
 }
 
-/** `cluster.queues[2].efa` as segments: cluster, queues, [], efa. */
+/** `cluster.queues[2].efa` as segments: cluster, queues, [], efa; `pool.clusters.*.users`: pool, clusters, *, users. */
 export function segments(keyPath: string): string[] {
     return keyPath.split(".").flatMap((part) => {
-        const match = /^([A-Za-z][A-Za-z0-9]*)?((?:\[\d*\])*)$/.exec(part);
+        if (part === "*") {
+            return ["*"];
+        }
+        const match = /^([A-Za-z][A-Za-z0-9-]*)?((?:\[\d*\])*)$/.exec(part);
         if (!match) {
             return [`<${part}>`];
         }
@@ -84,7 +91,16 @@ export function acceptsPath(keyPath: string, tree: ReadonlyMap<string, KeyNode> 
         if (node === undefined || node === "leaf") {
             return false;
         }
-        node = segment === "[]" ? ("element" in node ? node.element : undefined) : "fields" in node ? node.fields.get(segment) : undefined;
+        node =
+            segment === "[]"
+                ? "element" in node
+                    ? node.element
+                    : undefined
+                : "values" in node
+                  ? node.values
+                  : "fields" in node
+                    ? node.fields.get(segment)
+                    : undefined;
     }
     return node !== undefined;
 }
@@ -97,6 +113,8 @@ export function leafPaths(section: string, tree: ReadonlyMap<string, KeyNode> = 
             paths.push(at);
         } else if ("element" in node) {
             visit(node.element, `${at}[]`);
+        } else if ("values" in node) {
+            visit(node.values, `${at}.*`);
         } else {
             for (const [name, field] of node.fields) {
                 visit(field, at === "" ? name : `${at}.${name}`);

@@ -25,6 +25,10 @@ const TAGS = [UID_TAG, CLUSTER_STACK_TAG];
 /** A code span that names a file (`roster.txt`, `network.ts`), not a key path. */
 const FILE_NAME = /\.(?:txt|ts|md|sh|ya?ml|json|tar|ini)$/;
 
+function isMapping(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 describe("the README and docs/ hold to the code", () => {
     const docs = guideDocs();
     const tree = configTree();
@@ -73,7 +77,9 @@ describe("the README and docs/ hold to the code", () => {
         const problems: string[] = [];
         for (const { section, text } of sections) {
             // A list section's rows name its items' keys (`users`: `iamUser` is users[].iamUser).
-            const root = acceptsPath(`${section}[]`, tree) ? `${section}[]` : section;
+            // A section that is one map by name (pool: clusters by name) documents the map's values in its table.
+            const map = leafPaths(section, tree).every((leaf) => leaf.startsWith("clusters.*.")) ? `${section}.clusters.*` : undefined;
+            const root = acceptsPath(`${section}[]`, tree) ? `${section}[]` : (map ?? section);
             // Each table row's first cell names keys relative to its section: `headNode.instanceType`, `uidRange.first`, `uidRange.last`.
             for (const row of text.split("\n").filter((line) => /^\| `/.test(line))) {
                 for (const [, key] of row.split("|")[1].matchAll(/`([^`]+)`/g)) {
@@ -114,8 +120,13 @@ describe("the README and docs/ hold to the code", () => {
         for (const doc of docs) {
             for (const fence of fences(doc.text).filter((block) => block.info === "yaml" && /^\s*pcluster-access:/m.test(block.body))) {
                 blocks++;
-                const parsed = YAML.parse(fence.body) as Record<string, unknown>;
+                const document = YAML.parse(fence.body) as Record<string, unknown>;
+                // A whole stack file (`config:` and its keys) or a fragment of one (its keys).
+                const parsed = (isMapping(document.config) ? document.config : document) as Record<string, unknown>;
                 for (const [key, value] of Object.entries(parsed)) {
+                    if (!key.startsWith("pcluster-access:")) {
+                        continue; // aws:region and other providers' keys
+                    }
                     const section = key.replace(/^pcluster-access:/, "");
                     if (!CONFIG_KEYS.includes(section)) {
                         problems.push(`${doc.file}:${fence.line}: ${key}`);
