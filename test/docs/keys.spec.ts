@@ -4,7 +4,7 @@
  * refuses (or no longer has) fails here, with the file and the key.
  */
 import * as assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
 import { UID_TAG } from "../../components/access/roster";
@@ -150,6 +150,16 @@ describe("the README and docs/ hold to the code", () => {
             return fields.filter((field) => field !== "" && !new RegExp(`\\b${field}\\b`).test(description)).map((field) => `${section}.${field}`);
         });
         assert.deepEqual(missing, []);
+    });
+
+    it("links only to files that exist (relative links of README.md and docs/)", () => {
+        const broken = docs.flatMap((doc) =>
+            [...doc.text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)]
+                .map((match) => match[1])
+                .filter((target) => !/^[a-z]+:/.test(target) && !existsSync(path.join(REPO_ROOT, path.dirname(doc.file), target)))
+                .map((target) => `${doc.file}: ${target}`),
+        );
+        assert.deepEqual(broken, []);
     });
 
     it("runs only npm scripts package.json has", () => {
