@@ -172,7 +172,7 @@ function headNodeKeyChange(deployed: ClusterConfigurationModel, next: ClusterCon
     return (
         `The deployed head node verifies the roster with the public key ${shortKey(old)}, and this update gives it ${shortKey(now)} (HeadNode.CustomActions.OnNodeConfigured.Args). ` +
         "ParallelCluster cannot change a head node's OnNodeConfigured arguments by an update (cluster_schema.py: UpdatePolicy.UNSUPPORTED): the update fails, and the head node would refuse every roster signed with the new key. " +
-        "Keep roster.signingKeyVersion as deployed, or rotate with a new cluster (README: Rotating the signing key)."
+        "Keep roster.signingKeyVersion as deployed, or rotate with a new cluster (docs/signing-key.md: Rotating the signing key)."
     );
 }
 

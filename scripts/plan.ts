@@ -198,16 +198,16 @@ function isProgrammingError(error: unknown): error is Error {
     return error instanceof TypeError || error instanceof ReferenceError || error instanceof SyntaxError || error instanceof RangeError;
 }
 
+/** The command line's flags (`npm run plan -- --stack article`): exported so a test holds the README's commands to them. */
+export const PLAN_CLI_OPTIONS = {
+    stack: { type: "string", default: "dev" },
+    "config-file": { type: "string" },
+    "policy-pack-config": { type: "string" },
+    out: { type: "string", default: "out" },
+} as const;
+
 async function main(): Promise<void> {
-    const { values } = parseArgs({
-        options: {
-            stack: { type: "string", default: "dev" },
-            "config-file": { type: "string" },
-            "policy-pack-config": { type: "string" },
-            out: { type: "string", default: "out" },
-        },
-        allowPositionals: false,
-    });
+    const { values } = parseArgs({ options: PLAN_CLI_OPTIONS, allowPositionals: false });
     const root = path.join(__dirname, "..");
     const stack = values.stack ?? "dev";
     const result = await plan({

@@ -145,7 +145,7 @@ function problemsOf(sectionPath: string, issue: z.core.$ZodIssue): ConfigProblem
     if (issue.code === "unrecognized_keys") {
         return issue.keys.map((key) => ({
             path: formatPath(path, [key]),
-            message: "is not a known key. Check its spelling against the config reference in README.md.",
+            message: "is not a known key. Check its spelling against the config reference in docs/config-reference.md.",
         }));
     }
     const hint = REQUIRED_HINTS[path.replace(/\[\d+\]/g, "")];

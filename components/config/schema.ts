@@ -219,7 +219,7 @@ const roster = z.strictObject({
     groups: z.array(z.unknown()).default([]),
     /** EC2 Instance Connect for every allowed user (an IAM grant per user, the nodes keep its key command). Default false. */
     instanceConnect: z.boolean().default(false),
-    /** Which signing key signs the roster: raising it makes a new KMS key (rotation, README). Default 1. */
+    /** Which signing key signs the roster: raising it makes a new KMS key (rotation: docs/signing-key.md). Default 1. */
     signingKeyVersion: z.number().int({ error: "must be a whole number" }).default(ROSTER_DEFAULTS.signingKeyVersion),
     /** IAM role or user ARNs that may sign the roster. Default none: the identity running `pulumi up`. */
     signers: z.array(z.string()).default([]),

@@ -44,7 +44,7 @@ describe("login nodes", () => {
                     "cluster.loginNodes[1].instanceType: must be an EC2 instance type such as t3.large or c5n.18xlarge.",
                     "cluster.loginNodes[2].count: must be at least 0.",
                     "cluster.loginNodes[3].name: is required: name the pool, e.g. login.",
-                    "cluster.loginNodes[3].keyNmae: is not a known key. Check its spelling against the config reference in README.md.",
+                    "cluster.loginNodes[3].keyNmae: is not a known key. Check its spelling against the config reference in docs/config-reference.md.",
                     "cluster.loginNodes[0].name: 'Login' is not a valid login node pool name: lowercase letters, digits and '-', starting with a letter, at most 25 characters.",
                 ],
             );

@@ -55,7 +55,7 @@ describe("stack config: several keys, end dates, EC2 Instance Connect", () => {
                 [
                     "users[0].sshPublicKeys[1]: this RSA key has 1024 bits; at least 2048 are required. Generate a new one with `ssh-keygen -t ed25519` (or `-t rsa -b 4096`).",
                     "users[0].sshPublicKeys[2].key: this is a private key. Remove it from the configuration, treat it as leaked and replace it; paste the public half instead (the one line of the .pub file).",
-                    "users[0].sshPublicKeys[3].expire: is not a known key. Check its spelling against the config reference in README.md.",
+                    "users[0].sshPublicKeys[3].expire: is not a known key. Check its spelling against the config reference in docs/config-reference.md.",
                     "users[0].sshPublicKeys[4]: must be a key line, or a mapping {key: <the .pub line>, expires: YYYY-MM-DD}.",
                     "users[0].sshPublicKeys[5].key: is required: the one line of the key's .pub file.",
                 ],

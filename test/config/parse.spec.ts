@@ -67,8 +67,8 @@ describe("stack config", () => {
         });
         assert.deepEqual(problems(raw), [
             "cluster.queues[1].computeResources[0].maxCount: must be at least 1.",
-            "cluster.queues[2].efaa: is not a known key. Check its spelling against the config reference in README.md.",
-            "users[0].sshPublicKye: is not a known key. Check its spelling against the config reference in README.md.",
+            "cluster.queues[2].efaa: is not a known key. Check its spelling against the config reference in docs/config-reference.md.",
+            "users[0].sshPublicKye: is not a known key. Check its spelling against the config reference in docs/config-reference.md.",
             "users[2].access: must be one of: allowed, blocked, revoked (got 'disabled').",
             "aws:region: 'eu-north-1' never had OpsWorks Stacks, which this environment's users live in. Use one of: ap-northeast-1, ap-northeast-2, ap-south-1, ap-southeast-1, ap-southeast-2, ca-central-1, eu-central-1, eu-west-1, eu-west-2, eu-west-3, sa-east-1, us-east-1, us-east-2, us-west-1, us-west-2.",
             "cluster.headNode.rootVolumeSize: 20 GiB is smaller than the root volume of ParallelCluster 3.16.3's official AMIs (50 GiB), which ParallelCluster refuses (RootVolumeSizeValidator). " +

@@ -93,7 +93,7 @@ describe("stack config: access backends and the roster", () => {
             })),
             [
                 "roster.groups[5].name: is required.",
-                "roster.groups[5].nme: is not a known key. Check its spelling against the config reference in README.md.",
+                "roster.groups[5].nme: is not a known key. Check its spelling against the config reference in docs/config-reference.md.",
                 "roster.groups[0].name: 'CFD' is not a valid group name (lowercase letters, digits, '-' and '_', starting with a letter or '_', at most 32 characters).",
                 "roster.groups[1].name: 'wheel' is a group or account the cluster's images already have. Choose another name.",
                 "roster.groups[3].name: group 'cfd' is already roster.groups[2]. List each group once.",

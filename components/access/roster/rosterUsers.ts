@@ -27,7 +27,7 @@ export const UID_TAG = "pcluster-access:uid";
  * The signing key's resource name: version 1 keeps the name the first key had; each later version is a
  * new key. The previous key leaves the program protected, so `up` stops until it is unprotected
  * (`pulumi state unprotect`), and retained: it stays in KMS, enabled, until an administrator schedules its
- * deletion once no node trusts it (README, "Rotating the signing key").
+ * deletion once no node trusts it (docs/signing-key.md, "Rotating the signing key").
  */
 export function signingKeyName(name: string, version: number): string {
     return version === 1 ? `${name}-signing-key` : `${name}-signing-key-v${version}`;

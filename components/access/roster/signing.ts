@@ -1,5 +1,5 @@
 /**
- * Signing the roster document (FORMAT-2's signature line; issue 19): what the Roster provider signs, how it
+ * Signing the roster document (FORMAT.md's signature line; issue 19): what the Roster provider signs, how it
  * asks KMS, and the check it makes before writing that the nodes' public key accepts the signature.
  *
  * - The signature covers every byte through the `end` line (so the agent hash, the generation and every

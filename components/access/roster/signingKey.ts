@@ -15,7 +15,7 @@
  *   ScheduleKeyDeletion API reference), so the next change could not be signed; the maximum waiting period
  *   (30 days) leaves the most time to cancel one scheduled by hand.
  * - KMS does not rotate asymmetric keys ("Automatic key rotation is supported only on symmetric encryption
- *   KMS keys", EnableKeyRotation API reference); rotation is a new key (roster.signingKeyVersion, README).
+ *   KMS keys", EnableKeyRotation API reference); rotation is a new key (roster.signingKeyVersion, docs/signing-key.md).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";

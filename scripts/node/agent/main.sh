@@ -49,7 +49,7 @@ sync_cycle() {
             return 1
         fi
     fi
-    # FORMAT-2.md's order: the document verified, then its envelope (environment, generation, agent), then an
+    # FORMAT.md's order: the document verified, then its envelope (environment, generation, agent), then an
     # upgrade if it names another agent, and only then the format number and every other line.
     if ! verify_roster "$body" || ! read_envelope; then
         refused "$refuse_reason"

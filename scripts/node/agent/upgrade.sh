@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Part of the node agent (roster-agent.sh sources every part, then runs one mode): the envelope (lines 1-4 of a
-# document of format 2 or later, the same for every such format: FORMAT-2.md) and the upgrade it can ask for.
+# document of format 2 or later, the same for every such format: components/access/roster/FORMAT.md) and the upgrade it can ask for.
 # The parts share their tables and settings, so the checks for variables set or read in another part are off.
 # shellcheck disable=SC2034,SC2154
 #

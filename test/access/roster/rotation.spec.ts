@@ -46,7 +46,7 @@ describe("rotating the roster signing key (roster.signingKeyVersion) and who sig
                 "mandatory",
                 `The deployed head node verifies the roster with the public key ${tail(old)}, and this update gives it ${tail(now)} (HeadNode.CustomActions.OnNodeConfigured.Args). ` +
                     "ParallelCluster cannot change a head node's OnNodeConfigured arguments by an update (cluster_schema.py: UpdatePolicy.UNSUPPORTED): the update fails, and the head node would refuse every roster signed with the new key. " +
-                    "Keep roster.signingKeyVersion as deployed, or rotate with a new cluster (README: Rotating the signing key).",
+                    "Keep roster.signingKeyVersion as deployed, or rotate with a new cluster (docs/signing-key.md: Rotating the signing key).",
                 "hpc-dev-cluster-config-object",
             ],
         ]);

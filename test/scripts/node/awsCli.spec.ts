@@ -15,7 +15,7 @@ import { TEST_PUBKEY } from "../../support/rosterSigning";
 
 const REGION = "eu-west-1";
 const ROSTER_URL = "s3://hpc-dev-scripts/roster.json";
-const AGENT_URL = "s3://hpc-dev-scripts/roster-agent.sh";
+const AGENT_URL = "s3://hpc-dev-scripts/agent.tar";
 const V1 = "aws-cli/1.29.62";
 /** What the real CLI says it is: `aws-cli/2.9.19` for Debian 12's. */
 const REAL_VERSION = execFileSync(REAL_AWS_CLI, ["--version"], { encoding: "utf8" }).split(" ")[0];

@@ -1,5 +1,5 @@
 /**
- * The key rule (FORMAT-2 `option home-keys`, default `cluster`): from outside the cluster's network only the
+ * The key rule (FORMAT.md `option home-keys`, default `cluster`): from outside the cluster's network only the
  * roster's keys open a managed account; ~/.ssh/authorized_keys (where the intra-cluster key lives, for MPI)
  * opens it only from inside, or from anywhere with `anywhere`. Real sshd, real ssh clients bound to two
  * loopback source addresses: 127.0.0.2 inside (the fake IMDS's VPC CIDR block), 127.0.0.3 outside; 127.0.0.1
