@@ -61,7 +61,7 @@ describe("npm run plan", () => {
         const signatureLine = /^signature ecdsa-p256-sha256 (\S+)\n$/.exec(roster.slice(at));
         assert.ok(at > 0 && signatureLine, roster);
         assert.equal(verifiesWith(roster.slice(0, at), Buffer.from(signatureLine[1], "base64"), pubkey), true);
-        assert.match(result.stdout, new RegExp(`\\nWrote ${dir}/dev/plan\\.json, ${dir}/dev/roster\\.txt and ${dir}/dev/cluster-config\\.yaml\\.\\n$`));
+        assert.match(result.stdout, new RegExp(`\\nWrote ${dir}/dev/plan\\.json, ${dir}/dev/roster\\.txt, ${dir}/dev/state\\.json and ${dir}/dev/cluster-config\\.yaml\\.\\n$`));
         assert.equal(result.stderr, "");
         const document = JSON.parse(readFileSync(path.join(dir, "dev", "plan.json"), "utf8"));
         assert.deepEqual(document.violations.map((violation: { policyName: string; enforcementLevel: string }) => [violation.policyName, violation.enforcementLevel]), [["discouraged-scratch-file-system", "advisory"], ["discouraged-sudo-users", "advisory"]]);
