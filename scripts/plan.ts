@@ -48,6 +48,12 @@ export interface PlanOptions {
     readonly now?: number;
 }
 
+/** The first lines of the plan's cluster configuration file. */
+export const MOCK_IDS_HEADER =
+    "# Written by the offline plan (npm run plan): the subnet and security group ids, ARNs and bucket names\n" +
+    "# below are the mock cloud's placeholders, not your account's. pulumi up renders this file with the real ones\n" +
+    "# (pulumi stack output clusterConfiguration).\n";
+
 /** The state file the plan keeps for a stack. */
 export function stateFile(outDir: string, stack: string): string {
     return path.join(outDir, stack, "state.json");
@@ -132,7 +138,9 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     const configFile = String(run.stackOutputs.clusterConfigurationFile ?? "cluster-config.yaml");
     const stackDir = path.join(options.outDir, options.stack);
     mkdirSync(stackDir, { recursive: true });
-    writeFileSync(path.join(stackDir, configFile), configText);
+    // The same text the cluster stack deploys, but for the header: an administrator who finds this file must
+    // not take the mock cloud's ids for their account's (a comment in YAML and in v2's INI alike).
+    writeFileSync(path.join(stackDir, configFile), `${MOCK_IDS_HEADER}${configText}`);
     writeFileSync(path.join(stackDir, "plan.json"), `${JSON.stringify(await planDocument(run, users, policies), null, 2)}\n`);
     const written = [path.join(stackDir, "plan.json")];
     if (roster !== undefined) {

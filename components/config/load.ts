@@ -35,6 +35,7 @@ export function loadEnvironmentConfig(): EnvironmentConfig {
         network: readObject("network"),
         access: readObject("access"),
         opsworks: readObject("opsworks"),
+        ci: readObject("ci"),
         roster: readObject("roster"),
         users: readObject("users"),
     };

@@ -79,6 +79,8 @@ export interface MockCloudOptions {
     readonly previousOutputs?: Readonly<Record<string, unknown>>;
     /** The Roster's state from its last write (its allocation and users); default: previousState's, else none (a first deploy: every user is new). */
     readonly previousRoster?: Pick<RosterOutputs, "allocation" | "users"> & Partial<Pick<RosterOutputs, "generation" | "contentSha256" | "versionId" | "signingKeyArn" | "publicKey">>;
+    /** Instance types the region does not offer (getInstanceTypeOfferings leaves them out); default none: the plan cannot know. */
+    readonly unofferedInstanceTypes?: readonly string[];
     /** The clock (ms since the epoch) for end dates and the roster's generation; default the time the cloud is made. */
     readonly now?: number;
     /** VPC of every other subnet looked up (the plan passes network.existing.vpcId). */
@@ -220,6 +222,14 @@ export class MockCloud implements pulumi.runtime.Mocks {
                     publicKeyPem: `-----BEGIN PUBLIC KEY-----\n${publicKey.replace(/.{64}/g, "$&\n")}\n-----END PUBLIC KEY-----\n`,
                     region: this.options.region,
                 };
+            }
+            case "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings": {
+                // Filtered by instance type, as the program asks: each type given is offered unless the options say not.
+                const filters = (inputs.filters ?? []) as { name: string; values: string[] }[];
+                const wanted = filters.find((filter) => filter.name === "instance-type")?.values ?? [];
+                const offered = wanted.filter((type) => !this.options.unofferedInstanceTypes?.includes(type));
+                const location = String(inputs.locationType ?? "region") === "region" ? this.options.region : `${this.options.region}a`;
+                return { id: this.options.region, instanceTypes: offered, locations: offered.map(() => location), locationTypes: offered.map(() => String(inputs.locationType ?? "region")) };
             }
             case "aws:ec2/getVpc:getVpc":
                 return { id: inputs.id, arn: `arn:aws:ec2:${this.options.region}:${MOCK_ACCOUNT_ID}:vpc/${inputs.id}`, cidrBlock: "10.0.0.0/16", state: "available" };

@@ -70,8 +70,10 @@ function foldSiblings(kids: readonly RegisteredResource[]): (RegisteredResource 
 }
 
 /**
- * The user table. A user whose end date has passed (on or before `today`, UTC) shows as expired, whatever
- * the config's access says; each key's end date shows beside the key count.
+ * The user table, as the nodes will act on it (FORMAT.md's STATE): a user whose end date has passed (on or
+ * before `today`, UTC) shows as expired, whatever the config's access says; only an allowed user who has
+ * not expired has ssh, sudo and keys; a blocked user keeps their groups (and account and home) but no key;
+ * a revoked user has nothing. Each key's end date shows beside the key count.
  */
 export function formatUsers(rows: readonly UserRow[], today: string = new Date().toISOString().slice(0, 10)): string {
     if (rows.length === 0) {
@@ -80,17 +82,26 @@ export function formatUsers(rows: readonly UserRow[], today: string = new Date()
     // The roster backend's allocation (UID = own group's GID, project groups) when it gave one.
     const roster = rows.some((row) => row.uid !== undefined);
     const header = ["IAM user", "SSH username", ...(roster ? ["UID"] : []), "ssh", "sudo", "access", ...(roster ? ["expires", "keys", "instance connect", "groups"] : [])];
-    const cells = rows.map((row) => [
-        row.iamUser,
-        row.sshUsername,
-        ...(roster ? [row.uid === undefined ? "-" : String(row.uid)] : []),
-        yesNo(row.ssh),
-        yesNo(row.sudo),
-        row.access === "allowed" && row.expires !== undefined && row.expires <= today ? "expired" : row.access,
-        ...(roster
-            ? [row.expires ?? "-", keyCell(row.keyExpires ?? []), yesNo(row.instanceConnect === true), row.groups?.length ? row.groups.join(",") : "-"]
-            : []),
-    ]);
+    const cells = rows.map((row) => {
+        const expired = row.access === "allowed" && row.expires !== undefined && row.expires <= today;
+        const active = row.access === "allowed" && !expired;
+        return [
+            row.iamUser,
+            row.sshUsername,
+            ...(roster ? [row.uid === undefined ? "-" : String(row.uid)] : []),
+            yesNo(row.ssh && active),
+            yesNo(row.sudo && active),
+            expired ? "expired" : row.access,
+            ...(roster
+                ? [
+                      row.expires ?? "-",
+                      row.access === "allowed" ? keyCell(row.keyExpires ?? []) : "0",
+                      yesNo(row.instanceConnect === true && active),
+                      row.access !== "revoked" && row.groups?.length ? row.groups.join(",") : "-",
+                  ]
+                : []),
+        ];
+    });
     const widths = header.map((title, i) => Math.max(title.length, ...cells.map((cell) => cell[i].length)));
     const line = (values: string[]) => `  ${values.map((value, i) => value.padEnd(widths[i])).join("  ")}`.trimEnd();
     return [line(header), ...cells.map(line)].join("\n");

@@ -119,6 +119,8 @@ describe("npm run plan remembers the stack's state", () => {
             ),
             result.stdout,
         );
+        // The user table says what the nodes will do: blocked bob keeps his group, but no ssh and no key.
+        assert.match(result.stdout, /\n {2}bob {9}bob {11}2002 {2}no {3}no {4}blocked {2}- {8}0 {5}no {16}genomics\n/);
         // roster.txt is that document: the generation the summary gives, bob without his key.
         assert.match(read("roster.txt"), /\ngeneration 1796817600\n[^]*\nuser bob 2002 2002 blocked nosudo -\nuser carol /);
     });
@@ -127,7 +129,10 @@ describe("npm run plan remembers the stack's state", () => {
         const revoked = devFileWith((config) => {
             config["pcluster-access:users"][1].access = "revoked";
         });
-        assert.equal((await plan(options(revoked))).exitCode, EXIT.ok);
+        const first = await plan(options(revoked));
+        assert.equal(first.exitCode, EXIT.ok, first.stderr);
+        // A revoked user has nothing on the nodes: no ssh, no sudo, no key, no group.
+        assert.match(first.stdout, /\n {2}bob {9}bob {11}2002 {2}no {3}no {4}revoked {2}- {8}0 {5}no {16}-\n/);
         const edited = devFileWith((config) => {
             config["pcluster-access:users"].splice(1, 1);
             config["pcluster-access:users"][0].uid = 3001;
@@ -200,7 +205,7 @@ describe("npm run plan remembers the stack's state", () => {
         const dayAfter = day + 2 * DAY;
         const second = await plan(options(withDate, { now: dayAfter }));
         assert.equal(second.exitCode, EXIT.ok, second.stderr);
-        assert.match(second.stdout, /\n {2}bob {9}bob {11}2002 {2}yes {2}no {4}expired {2}2027-03-02/);
+        assert.match(second.stdout, /\n {2}bob {9}bob {11}2002 {2}no {3}no {4}expired {2}2027-03-02/);
         // Nothing changed: the roster keeps its generation (no write).
         assert.match(read("roster.txt"), new RegExp(`\\ngeneration ${day / 1000}\\n`));
 
