@@ -2,19 +2,18 @@
  * One SSH key, one person: a key given to two users lets whoever holds its private half log in as both
  * (and take the other's sudo), and a key listed twice for one user is written twice. Keys are compared as
  * the nodes see them, `TYPE BASE64`, without the comment. A revoked user's key is never written, so it
- * counts for nobody.
+ * counts for nobody. FORMAT.md: the agents refuse a document with one key blob twice for a user.
  */
+import type { ProblemSink } from "./problems";
 import type { RawSections } from "./schema";
 import { iamUserNameOf } from "./schema";
-
-type Report = (path: string, message: string) => void;
 
 /** `TYPE BASE64`: what sshd matches; the comment is only a label. */
 function keyIdentity(line: string): string {
     return line.trim().split(/\s+/).slice(0, 2).join(" ");
 }
 
-export function checkKeysUnique(users: RawSections["users"], report: Report): void {
+export function checkKeysUnique(users: RawSections["users"], { report }: ProblemSink): void {
     const owners = new Map<string, { path: string; user: number; name: string; sudo: boolean }>();
     users.forEach((user, i) => {
         if (user === undefined || user.access === "revoked") {

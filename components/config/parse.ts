@@ -9,6 +9,7 @@ import { checkDeploymentRegion } from "./deploymentRules";
 import { checkKeysUnique } from "./keyRules";
 import { checkClusterNetwork, checkRegion, computeSubnetCount, resolveCluster, resolveNetwork, resolveOpsWorks, resolveUsers } from "./rules";
 import { checkLoginSettings, checkRosterUsers, resolveAccess, resolveRoster } from "./rosterRules";
+import type { ProblemSink } from "./problems";
 import { itemSchemas, sectionSchemas, type RawSections, type SectionName } from "./schema";
 
 export type RawConfigInput = { readonly [K in SectionName]?: unknown };
@@ -40,9 +41,11 @@ export const OPSWORKS_SWITCHED_OFF =
 
 export function parseEnvironmentConfig(input: RawConfigInput): ParseResult {
     const problems: ConfigProblem[] = [];
-    const report = (path: string, message: string) => problems.push({ path, message });
     const warnings: ConfigProblem[] = [];
-    const warn = (path: string, message: string) => warnings.push({ path, message });
+    const sink: ProblemSink = {
+        report: (path, message) => problems.push({ path, message }),
+        warn: (path, message) => warnings.push({ path, message }),
+    };
 
     const parse = <T>(schema: z.ZodType<T>, value: unknown, path: string): T | undefined => {
         const result = schema.safeParse(value, { error: defaultMessage });
@@ -78,42 +81,42 @@ export function parseEnvironmentConfig(input: RawConfigInput): ParseResult {
 
     // OpsWorks regions only matter to the OpsWorks backend; the roster backend uses S3, which every region has.
     if (sections.region !== undefined && sections.access?.backend === "opsworks") {
-        checkRegion(sections.region, report);
+        checkRegion(sections.region, sink);
     }
-    const network = sections.network && resolveNetwork(sections.network, report);
-    const clusterSettings = sections.cluster && resolveCluster(sections.cluster, network && computeSubnetCount(network), report, warn);
+    const network = sections.network && resolveNetwork(sections.network, sink);
+    const clusterSettings = sections.cluster && resolveCluster(sections.cluster, network && computeSubnetCount(network), sink);
     if (clusterSettings && sections.region !== undefined) {
-        checkDeploymentRegion(clusterSettings, sections.region, report);
+        checkDeploymentRegion(clusterSettings, sections.region, sink);
     }
     if (clusterSettings && network) {
-        checkClusterNetwork(clusterSettings, network, report);
+        checkClusterNetwork(clusterSettings, network, sink);
     }
-    const opsworks = sections.opsworks && resolveOpsWorks(sections.opsworks, sections.cluster?.name, report);
-    const rosterSettings = sections.roster && resolveRoster(sections.roster, report);
+    const opsworks = sections.opsworks && resolveOpsWorks(sections.opsworks, sections.cluster?.name, sink);
+    const rosterSettings = sections.roster && resolveRoster(sections.roster, sink);
     const access =
         sections.access &&
-        resolveAccess(sections.access.backend, { opsworks: input.opsworks !== undefined, roster: input.roster !== undefined }, opsworks, rosterSettings, report);
+        resolveAccess(sections.access.backend, { opsworks: input.opsworks !== undefined, roster: input.roster !== undefined }, opsworks, rosterSettings, sink);
     if (access?.backend === "opsworks") {
         // Said on every preview and plan of the article's stack, so nobody mistakes it for one AWS can deploy.
-        warn("access.backend", OPSWORKS_SWITCHED_OFF);
+        sink.warn("access.backend", OPSWORKS_SWITCHED_OFF);
     }
     const instanceConnect = access?.backend === "roster" && access.roster.instanceConnect;
-    const userSettings = sections.users && resolveUsers(sections.users, sections.cluster?.os, report, instanceConnect);
+    const userSettings = sections.users && resolveUsers(sections.users, sections.cluster?.os, sink, instanceConnect);
     if (sections.users) {
-        checkKeysUnique(sections.users, report);
+        checkKeysUnique(sections.users, sink);
     }
     if (userSettings) {
-        checkRosterUsers(userSettings, access, report);
+        checkRosterUsers(userSettings, access, sink);
     }
     if (sections.users) {
-        checkLoginSettings(sections.users, access, report);
+        checkLoginSettings(sections.users, access, sink);
     }
 
     if (problems.length > 0 || !sections.region || !clusterSettings || !network || !access || !userSettings) {
         return { ok: false, problems };
     }
     if (userSettings.length === 0) {
-        warn("users", "lists no users: the environment is planned with no cluster users. Add entries under pcluster-access:users (see Pulumi.dev.yaml), or ignore this while setting up.");
+        sink.warn("users", "lists no users: the environment is planned with no cluster users. Add entries under pcluster-access:users (see Pulumi.dev.yaml), or ignore this while setting up.");
     }
     return {
         ok: true,

@@ -6,16 +6,9 @@
  */
 import { createECDH, createHash, createPrivateKey, sign } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import {
-    contentFingerprint,
-    nextGeneration,
-    planRoster,
-    RosterError,
-    ROSTER_TYPE,
-    todayUtc,
-    type RosterInputs,
-    type RosterOutputs,
-} from "../../components/access/roster/rosterResource";
+import { contentFingerprint, nextGeneration, planRoster, RosterError, ROSTER_TYPE, type PreviousRoster as PlannerPreviousRoster, type RosterInputs } from "../../components/access/roster/planner";
+import { todayUtc } from "../../components/access/roster/clock";
+import type { RosterOutputs } from "../../components/access/roster/rosterResource";
 import type { RosterSigner } from "../../components/access/roster/signing";
 import { STORED_CONFIGURATION_TYPE } from "../../components/cluster/storedConfiguration";
 import { previousState, type PreviousState, type StackExport } from "./stackState";
@@ -77,8 +70,8 @@ export interface MockCloudOptions {
     readonly stackReferences?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
     /** The stack's outputs from its last `pulumi up`, as a StackReference to itself reads them; default: previousState's, else none. */
     readonly previousOutputs?: Readonly<Record<string, unknown>>;
-    /** The Roster's state from its last write (its allocation and users); default: previousState's, else none (a first deploy: every user is new). */
-    readonly previousRoster?: Pick<RosterOutputs, "allocation" | "users"> & Partial<Pick<RosterOutputs, "generation" | "contentSha256" | "versionId" | "signingKeyArn" | "publicKey">>;
+    /** The Roster's state from its last write (its allocation, users and generation); default: previousState's, else none (a first deploy: every user is new). */
+    readonly previousRoster?: PlannerPreviousRoster & Partial<Pick<RosterOutputs, "contentSha256" | "versionId" | "signingKeyArn" | "publicKey">>;
     /** Instance types the region does not offer (getInstanceTypeOfferings leaves them out); default none: the plan cannot know. */
     readonly unofferedInstanceTypes?: readonly string[];
     /** The clock (ms since the epoch) for end dates and the roster's generation; default the time the cloud is made. */

@@ -6,7 +6,8 @@
  */
 import type { Allocation } from "../../components/access/roster/allocation";
 import { renderUnsigned, type RosterContent } from "../../components/access/roster/document";
-import { keyLine, nextDocument, todayUtc, type RosterInputs } from "../../components/access/roster/rosterResource";
+import { keyLine, nextDocument, type RosterInputs } from "../../components/access/roster/planner";
+import { todayUtc } from "../../components/access/roster/clock";
 import { signDocument } from "../../components/access/roster/signing";
 import { mockPublicKey, mockSigner, type PreviousRoster } from "./mockCloud";
 import type { KeysByUser } from "./planDiff";
