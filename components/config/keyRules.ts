@@ -37,7 +37,7 @@ export function checkKeysUnique(users: RawSections["users"], { report }: Problem
                 const sudo = [first.sudo ? first.name : undefined, user.sudo ? name : undefined].filter((who) => who !== undefined);
                 report(
                     path,
-                    `is the same key as ${first.path} (${first.name}): whoever holds its private half could log in as both ${first.name} and ${name}` +
+                    `is the same key as ${first.path}: whoever holds its private half could log in as both ${first.name} and ${name}` +
                         `${sudo.length > 0 ? `, with ${sudo.join(" and ")}'s sudo` : ""}. Each person needs their own key pair: ask ${name} for the .pub line of theirs.`,
                 );
             }

@@ -16,7 +16,7 @@ describe("SSH keys are each one person's", () => {
                 }, DEV_STACK_FILE),
             ),
             [
-                "users[2].sshPublicKey: is the same key as users[0].sshPublicKey (alice): whoever holds its private half could log in as both alice and adam.black, with alice's sudo. " +
+                "users[2].sshPublicKey: is the same key as users[0].sshPublicKey: whoever holds its private half could log in as both alice and adam.black, with alice's sudo. " +
                     "Each person needs their own key pair: ask adam.black for the .pub line of theirs.",
             ],
         );

@@ -186,7 +186,7 @@ describe("npm run plan", () => {
         assert.equal(
             result.stderr,
             "The stack config is invalid (2 problems); nothing was created.\n" +
-                "users[1].sshPublicKey: the key is empty. An empty key makes OpsWorks delete the account and home directory; to stop a login set access: blocked instead. Paste the single line of the user's .pub file (for example ~/.ssh/id_ed25519.pub).\n" +
+                "users[1] (bob).sshPublicKey: the key is empty. An empty key makes OpsWorks delete the account and home directory; to stop a login set access: blocked instead. Paste the single line of the user's .pub file (for example ~/.ssh/id_ed25519.pub).\n" +
                 "cluster.headNode.rootVolumeSize: 10 GiB is smaller than the root volume of ParallelCluster 3.16.3's official AMIs (50 GiB), which ParallelCluster refuses (RootVolumeSizeValidator). " +
                 "Set at least 50, or remove the key to take the AMI's size.",
         );
