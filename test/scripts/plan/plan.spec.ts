@@ -157,7 +157,15 @@ describe("npm run plan", () => {
             });
             const result = await plan(options(file, "dev"));
             assert.equal(result.exitCode, EXIT.invalidConfig);
-            assert.match(result.stderr, /user bob \(bob\): expires 2020-01-01 has already passed \(today is \d{4}-\d\d-\d\d UTC\), and the user is new to this roster \(no UID allocated yet in its state\), so the account would be created expired\. Set their expires to a later date, or leave expires out\./);
+            assert.match(result.stderr, /user bob \(bob\): expires 2020-01-01 has already passed \(today is \d{4}-\d\d-\d\d UTC\), and the user is new to this roster \(no UID allocated yet in its state\), so the account would be created expired\. /);
+            // Never "leave expires out", which would give access back to someone whose term ended (issue 23 §1).
+            assert.ok(
+                result.stderr.endsWith(
+                    "To give them access, set a later expires; if their access has ended, leave them out of the config. " +
+                        "If they do have an account on the cluster, this roster's state is missing: preview against the deployed stack (npm run plan starts from the last plan's state; --state takes a pulumi stack export).",
+                ),
+                result.stderr,
+            );
         });
     });
 
