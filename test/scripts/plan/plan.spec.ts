@@ -103,14 +103,11 @@ describe("npm run plan", () => {
         // A dynamic provider's serialized code is its digest; the rest as the provider gets it.
         assert.match(bob.inputs.__provider, /^sha256:[0-9a-f]{64}$/);
         assert.equal(bob.inputs.sshUsername, "bob");
-        // The article's Amazon Linux 2, with the default release: said in the report and in plan.json.
-        const alinux2 =
-            "cluster.os: alinux2 reached its end of life on 2026-06-30: its nodes get no more security updates. Whether ParallelCluster 3.16.3 still accepts alinux2 is not confirmed " +
-            "(no release note seen says either way); if not, it refuses the cluster at deploy time. Use alinux2023.";
-        // And on every plan of it: OpsWorks Stacks is switched off (issue 23 §5).
+        // The article's stack on the default release and Amazon Linux 2023: only that OpsWorks Stacks is
+        // switched off, said on every plan of it (issue 23 §5).
         const switchedOff = `access.backend: ${OPSWORKS_SWITCHED_OFF}`;
-        assert.deepEqual(document.diagnostics, [{ severity: "warning", message: alinux2 }, { severity: "warning", message: switchedOff }]);
-        assert.ok(result.stdout.includes(`\n\nDiagnostics (2):\n  warning: ${alinux2}\n  warning: ${switchedOff}\n\nResources (31):\n`), result.stdout);
+        assert.deepEqual(document.diagnostics, [{ severity: "warning", message: switchedOff }]);
+        assert.ok(result.stdout.includes(`\n\nDiagnostics (1):\n  warning: ${switchedOff}\n\nResources (31):\n`), result.stdout);
         assert.deepEqual(document.users.map((user: { sshUsername: string }) => user.sshUsername), ["alice", "bob", "adamblack"]);
         const config = YAML.parse(readFileSync(path.join(dir, "article", "cluster-config.yaml"), "utf8"));
         assert.equal(config.Region, "eu-west-1");
