@@ -12,8 +12,10 @@ import { requiredOpsWorksIamPolicies } from "./iamPolicies";
 import { prohibitedImdsV1WithoutNeed, requiredImdsV1ForOpsWorks } from "./imds";
 import { discouragedAccessEndingSoon, requiredInstanceConnectClientIp, requiredInstanceConnectScope } from "./logins";
 import { requiredOpsWorksStackPlacement } from "./opsworksStack";
+import { prohibitedOtherClusterDocuments } from "./poolReads";
 import { requiredPostInstallWiring } from "./postInstall";
 import { prohibitedNodeSigningKeyUse, requiredRosterSigningKey, requiredSigningKeyRetention } from "./rosterSigning";
+import { requiredConfiguredRosterAccess } from "./rosterAccess";
 import { requiredConfiguredRosterOptions } from "./rosterOptions";
 import { requiredRosterUids } from "./rosterUids";
 import { requiredRosterWiring } from "./rosterWiring";
@@ -31,6 +33,7 @@ export const policies: Policies = [
     prohibitedImdsV1WithoutNeed,
     requiredOpsWorksStackPlacement,
     requiredRosterWiring,
+    prohibitedOtherClusterDocuments,
     requiredRosterUids,
     requiredRosterSigningKey,
     prohibitedNodeSigningKeyUse,
@@ -42,6 +45,7 @@ export const policies: Policies = [
     requiredInstanceConnectClientIp,
     requiredConfiguredEndDates,
     requiredConfiguredRosterOptions,
+    requiredConfiguredRosterAccess,
     discouragedSudoUsers,
     discouragedAccessRevocation,
     discouragedScratchFileSystem,

@@ -85,6 +85,9 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
         start = startingState(options);
         region = config["aws:region"] ?? "";
         const existingNetwork = JSON.parse(config[`${project}:network`] ?? "{}")?.existing;
+        // A cluster subscribed to a pool reads the pool's outputs from the pool's own plan (plan the pool first).
+        const poolReference = (JSON.parse(config[`${project}:access`] ?? "{}") as { pool?: unknown })?.pool;
+        const poolOutputs = typeof poolReference === "string" && options.cloud?.stackReferences?.[poolReference] === undefined ? plannedOutputs(options.outDir, poolReference) : undefined;
         run = await runProgram({
             project,
             stack: options.stack,
@@ -94,8 +97,9 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
                 defaultVpcId: existingNetwork?.vpcId,
                 now,
                 ...(start.state === undefined ? {} : { previousState: start.state }),
-                stackReferences: otherStacks(options.outDir, options.stack, project),
+                stackReferences: { ...otherStacks(options.outDir, options.stack, project), ...(poolOutputs === undefined ? {} : { [String(poolReference)]: poolOutputs }) },
                 ...options.cloud,
+                ...(poolOutputs === undefined || options.cloud?.stackReferences === undefined ? {} : { stackReferences: { ...options.cloud.stackReferences, [String(poolReference)]: poolOutputs } }),
             },
             // Printed in the report below, not as they come.
             echoDiagnostics: false,
@@ -135,19 +139,25 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
         return { exitCode: EXIT.invalidConfig, stdout: "", stderr: err.join("\n") };
     }
 
-    const configText = String(run.stackOutputs.clusterConfiguration ?? "");
+    const configText = run.stackOutputs.clusterConfiguration;
     const configFile = String(run.stackOutputs.clusterConfigurationFile ?? "cluster-config.yaml");
     const stackDir = path.join(options.outDir, options.stack);
     mkdirSync(stackDir, { recursive: true });
     // The same text the cluster stack deploys, but for the header: an administrator who finds this file must
     // not take the mock cloud's ids for their account's (a comment in YAML and in v2's INI alike).
-    writeFileSync(path.join(stackDir, configFile), `${MOCK_IDS_HEADER}${configText}`);
+    // A pool stack has no cluster, so no configuration file.
+    if (configText !== undefined) {
+        writeFileSync(path.join(stackDir, configFile), `${MOCK_IDS_HEADER}${String(configText ?? "")}`);
+    }
     writeFileSync(path.join(stackDir, "plan.json"), `${JSON.stringify(await planDocument(run, users, policies), null, 2)}\n`);
     const written = [path.join(stackDir, "plan.json")];
     if (roster !== undefined) {
-        const rosterFile = path.join(stackDir, "roster.txt");
-        writeFileSync(rosterFile, roster.text);
-        written.push(rosterFile);
+        // A pool writes one document per cluster: roster-<cluster>.txt each.
+        for (const document of roster.documents) {
+            const rosterFile = path.join(stackDir, document.file);
+            writeFileSync(rosterFile, document.text);
+            written.push(rosterFile);
+        }
     }
 
     const mandatory = policies.violations.filter((violation) => violation.enforcementLevel === "mandatory").length;
@@ -157,7 +167,9 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
         writeFileSync(state, `${JSON.stringify(await stateOfRun(run, project, options.stack, new Date(now)), null, 2)}\n`);
         written.push(state);
     }
-    written.push(path.join(stackDir, configFile));
+    if (configText !== undefined) {
+        written.push(path.join(stackDir, configFile));
+    }
 
     out.push(
         `pcluster-access offline plan: stack ${options.stack} (${path.basename(options.configFile)}), region ${region}, against a mock cloud`,
@@ -195,6 +207,8 @@ async function planDocument(run: ProgramRun, users: readonly UserRow[], policies
         users,
         violations: policies.violations,
         diagnostics: run.diagnostics,
+        // What a stack reference to this stack reads (a pool's `pool`): the next plan of a subscribed cluster reads it here.
+        ...(run.stackOutputs.pool === undefined ? {} : { outputs: { pool: run.stackOutputs.pool } }),
     };
 }
 
@@ -246,6 +260,25 @@ function otherStacks(outDir: string, stack: string, project: string): Record<str
         }
     }
     return stacks;
+}
+
+/**
+ * The outputs a stack reference to `reference` (organization/project/stack) reads, from that stack's last
+ * plan under `outDir`: its state.json (the format `pulumi stack export` writes: the root Stack resource's
+ * outputs) when there is one, else its plan.json's `outputs`; undefined when it was never planned.
+ */
+export function plannedOutputs(outDir: string, reference: string): Record<string, unknown> | undefined {
+    const stackDir = path.join(outDir, reference.split("/").pop() ?? reference);
+    const read = (file: string): unknown => {
+        try {
+            return JSON.parse(readFileSync(path.join(stackDir, file), "utf8"));
+        } catch {
+            return undefined;
+        }
+    };
+    const state = read("state.json") as { deployment?: { resources?: { type?: string; outputs?: Record<string, unknown> }[] } } | undefined;
+    const root = state?.deployment?.resources?.find((resource) => resource.type === "pulumi:pulumi:Stack");
+    return root?.outputs ?? (read("plan.json") as { outputs?: Record<string, unknown> } | undefined)?.outputs;
 }
 
 function failure(error: unknown, err: string[]): PlanResult {

@@ -131,6 +131,10 @@ export class MockCloud implements pulumi.runtime.Mocks {
         if (name === `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`) {
             return this.options.previousOutputs ?? this.previous?.outputs ?? {};
         }
+        // Tests that give previousOutputs outright stand them in for any stack they reference.
+        if (this.options.previousOutputs !== undefined) {
+            return this.options.previousOutputs;
+        }
         throw cloudError(`unknown stack "${name}": the offline plan knows only this stack and the stacks it was given (out/<stack>/state.json of a stack planned before)`);
     }
 

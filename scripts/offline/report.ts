@@ -81,7 +81,9 @@ export function formatUsers(rows: readonly UserRow[], today: string = new Date()
     }
     // The roster backend's allocation (UID = own group's GID, project groups) when it gave one.
     const roster = rows.some((row) => row.uid !== undefined);
-    const header = ["IAM user", "SSH username", ...(roster ? ["UID"] : []), "ssh", "sudo", "access", ...(roster ? ["expires", "keys", "instance connect", "groups"] : [])];
+    // A pool's table: one column per subscribed cluster, saying who may log in there (and with sudo).
+    const clusters = [...new Set(rows.flatMap((row) => Object.keys(row.clusters ?? {})))];
+    const header = ["IAM user", "SSH username", ...(roster ? ["UID"] : []), "ssh", "sudo", "access", ...clusters.map((name) => `on ${name}`), ...(roster ? ["expires", "keys", "instance connect", "groups"] : [])];
     const cells = rows.map((row) => {
         const expired = row.access === "allowed" && row.expires !== undefined && row.expires <= today;
         const active = row.access === "allowed" && !expired;
@@ -92,6 +94,10 @@ export function formatUsers(rows: readonly UserRow[], today: string = new Date()
             yesNo(row.ssh && active),
             yesNo(row.sudo && active),
             expired ? "expired" : row.access,
+            ...clusters.map((name) => {
+                const here = row.clusters?.[name];
+                return here === undefined ? "-" : here.sudo ? `${here.access}+sudo` : here.access;
+            }),
             ...(roster
                 ? [
                       row.expires ?? "-",

@@ -14,8 +14,8 @@ import type { KeysByUser } from "./planDiff";
 import type { RegisteredResource } from "./runProgram";
 
 export interface RosterPlan {
-    /** The document, signed when the plan has a key (a first preview does not). */
-    readonly text: string;
+    /** Each document, signed when the plan has a key (a first preview does not): roster.txt, or a pool's roster-<cluster>.txt each. */
+    readonly documents: readonly { readonly file: string; readonly text: string }[];
     readonly summary: string;
     readonly allocation: Allocation;
     readonly keys: KeysByUser;
@@ -25,11 +25,19 @@ export async function planRosterDocument(roster: RegisteredResource, previous: P
     const inputs = roster.inputs as unknown as RosterInputs;
     const next = nextDocument(previous, inputs, now);
     const generation = typeof roster.outputs.generation === "number" ? roster.outputs.generation : next.generation;
-    const unsigned = renderUnsigned(next.planned.content, generation);
     const keyArn = inputs.signingKeyArn;
-    const text = typeof keyArn === "string" ? await signDocument(unsigned, mockSigner(keyArn), mockPublicKey(keyArn), keyArn) : unsigned;
+    const pool = (inputs as { clusters?: unknown }).clusters !== undefined;
+    const documents = await Promise.all(
+        (next.planned.clusters ?? [{ content: next.planned.content }]).map(async (document) => {
+            const unsigned = renderUnsigned(document.content, generation);
+            return {
+                file: pool ? `roster-${document.content.environment}.txt` : "roster.txt",
+                text: typeof keyArn === "string" ? await signDocument(unsigned, mockSigner(keyArn), mockPublicKey(keyArn), keyArn) : unsigned,
+            };
+        }),
+    );
     const written = previous?.generation === generation ? "unchanged: nothing is written" : "a new document";
-    return { text, summary: rosterSummary(next.planned.content, generation, written, todayUtc(now)), allocation: next.planned.allocation, keys: keysByUser(inputs.users) };
+    return { documents, summary: rosterSummary(next.planned.content, generation, written, todayUtc(now)), allocation: next.planned.allocation, keys: keysByUser(inputs.users) };
 }
 
 /** Each user's key lines, type and base64 only (the document drops comments, so a new comment changes nothing). */
