@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterSettings } from "../config/model";
 import { configurationFileName, renderClusterConfiguration, type ClusterWiring, type RenderedConfiguration } from "./render";
 import { StoredConfiguration } from "./storedConfiguration";
+import { checkInstanceTypesOffered } from "./instanceTypeOfferings";
 
 export interface ClusterConfigurationArgs {
     /** Validated cluster settings; decide the document's shape, so plain values. */
@@ -30,6 +31,9 @@ export class ClusterConfiguration extends pulumi.ComponentResource {
     constructor(name: string, args: ClusterConfigurationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pcluster-access:cluster:ClusterConfiguration", name, {}, opts);
         const rendered = renderClusterConfiguration(args.cluster, args.wiring);
+        // The text waits on AWS saying the region offers every instance type, so a preview stops on one it does not.
+        const offered = checkInstanceTypesOffered(args.cluster, args.wiring.region, this);
+        const text = pulumi.all([rendered.text, offered]).apply(([checked]) => checked);
         this.fileName = configurationFileName(rendered.format);
         const stored = new StoredConfiguration(
             `${name}-object`,
@@ -38,13 +42,13 @@ export class ClusterConfiguration extends pulumi.ComponentResource {
                 bucket: args.bucket,
                 key: this.fileName,
                 format: rendered.format,
-                text: rendered.text,
+                text,
                 document: rendered.document,
                 ...(args.deployedText === undefined ? {} : { deployedText: args.deployedText }),
             },
             { parent: this },
         );
-        this.text = rendered.text;
+        this.text = text;
         this.document = rendered.document;
         this.url = stored.url;
         this.registerOutputs({ text: this.text, url: this.url });

@@ -5,13 +5,18 @@ import * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentConfig, ConfigProblem, PoolConfig } from "./model";
 import { configKeyProblems } from "./configKeys";
 import { formatProblems, parseEnvironmentConfig, parsePoolStackConfig } from "./parse";
+import { labelUsers } from "./userLabels";
 
 /** Thrown when the stack config is invalid; carries every problem found. */
 export class ConfigError extends pulumi.RunError {
-    constructor(readonly problems: readonly ConfigProblem[]) {
+    /** `problems` keep their bare paths; the message names each user entry's IAM user too (`users[1] (bob)`), read from `users`, the raw list. */
+    constructor(
+        readonly problems: readonly ConfigProblem[],
+        users?: unknown,
+    ) {
         super(
             `The stack config is invalid (${problems.length} problem${problems.length === 1 ? "" : "s"}); nothing was created.\n` +
-                formatProblems(problems),
+                formatProblems(labelUsers(problems, users)),
         );
         this.name = "ConfigError";
     }
@@ -45,6 +50,7 @@ function readInput(problems: ConfigProblem[]) {
         network: readObject("network"),
         access: readObject("access"),
         opsworks: readObject("opsworks"),
+        ci: readObject("ci"),
         roster: readObject("roster"),
         users: readObject("users"),
         pool: readObject("pool"),
@@ -68,9 +74,9 @@ function validated<T>(parse: (input: ReturnType<typeof readInput>) => { ok: true
     problems.push(...configKeyProblems(Object.keys(pulumi.runtime.allConfig())));
     const result = parse(input);
     if (!result.ok || problems.length > 0) {
-        throw new ConfigError([...problems, ...(result.ok ? [] : result.problems)]);
+        throw new ConfigError([...problems, ...(result.ok ? [] : result.problems)], input.users);
     }
-    for (const warning of result.warnings) {
+    for (const warning of labelUsers(result.warnings, input.users)) {
         void pulumi.log.warn(`${warning.path}: ${warning.message}`);
     }
     return result.config;

@@ -6,6 +6,7 @@
 import type { z } from "zod";
 import type { ConfigProblem, EnvironmentConfig } from "./model";
 import { checkDeploymentRegion } from "./deploymentRules";
+import { checkKeysUnique } from "./keyRules";
 import { checkClusterNetwork, checkRegion, computeSubnetCount, resolveCluster, resolveNetwork, resolveOpsWorks, resolveUsers } from "./rules";
 import { checkLoginSettings, checkRosterUsers, resolveAccess, resolveRoster } from "./rosterRules";
 import { parsePoolConfig, type PoolParseResult } from "./poolRules";
@@ -32,6 +33,12 @@ const REQUIRED_HINTS: Record<string, string> = {
 };
 
 const REQUIRED = "is required.";
+
+/** AWS ended OpsWorks Stacks on 2024-05-26 and disabled its API for new and existing customers (README, "OpsWorks Stacks is switched off"). */
+export const OPSWORKS_SWITCHED_OFF =
+    "opsworks: AWS switched OpsWorks Stacks off on 2024-05-26 (its API is disabled for new and existing customers), so `pulumi up` of this stack fails at the OpsWorks stack. " +
+    "It shows the article's design, proven against an emulator. For a cluster you deploy use backend: roster (the default); " +
+    "set pcluster-access:ci to {preview: false} to leave this stack out of CI's previews.";
 
 export function parseEnvironmentConfig(input: RawConfigInput): ParseResult {
     const problems: ConfigProblem[] = [];
@@ -61,6 +68,7 @@ export function parseEnvironmentConfig(input: RawConfigInput): ParseResult {
         network: parse(sectionSchemas.network, input.network, "network"),
         access: parse(sectionSchemas.access, input.access, "access"),
         opsworks: parse(sectionSchemas.opsworks, input.opsworks, "opsworks"),
+        ci: parse(sectionSchemas.ci, input.ci, "ci"),
         roster: roster && { ...roster, groups },
         cluster: cluster && { ...cluster, queues, loginNodes },
         users: users?.map((user, i) => parse(itemSchemas.user, user, `users[${i}]`)),
@@ -90,8 +98,15 @@ export function parseEnvironmentConfig(input: RawConfigInput): ParseResult {
             sink,
             sections.access.pool,
         );
+    if (access?.backend === "opsworks") {
+        // Said on every preview and plan of the article's stack, so nobody mistakes it for one AWS can deploy.
+        sink.warn("access.backend", OPSWORKS_SWITCHED_OFF);
+    }
     const instanceConnect = access?.backend === "roster" && access.roster.instanceConnect;
     const userSettings = sections.users && resolveUsers(sections.users, sections.cluster?.os, sink, instanceConnect);
+    if (sections.users) {
+        checkKeysUnique(sections.users, sink);
+    }
     if (userSettings) {
         checkRosterUsers(userSettings, access, sink);
     }
@@ -150,7 +165,7 @@ function problemsOf(sectionPath: string, issue: z.core.$ZodIssue): ConfigProblem
     }
     const hint = REQUIRED_HINTS[path.replace(/\[\d+\]/g, "")];
     const message = issue.message === REQUIRED && hint ? `is required: ${hint}.` : issue.message;
-    return [{ path, message: message.endsWith(".") ? message : `${message}.` }];
+    return [{ path, message: /[.?]$/.test(message) ? message : `${message}.` }];
 }
 
 /** zod's default messages replaced by ours; messages set in the schema take precedence over these. */

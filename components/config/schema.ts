@@ -9,15 +9,18 @@ import { checkSshPublicKey } from "../sshPublicKey";
 import { FSX_FILE_SYSTEM_ID_PATTERN, QUEUE_UPDATE_STRATEGIES } from "./parallelClusterRules";
 import { OPSWORKS_DEFAULT_MAX_ATTEMPTS } from "./opsworksDefaults";
 import { ROSTER_DEFAULTS } from "./rosterDefaults";
+import { instanceTypeProblem } from "./instanceTypes";
 
-const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
 const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
 const IAM_USER_ARN = /^arn:aws[a-z-]*:iam::\d{12}:user\/(?:[\x21-\x7e]*\/)?([\w+=,.@-]{1,64})$/;
 const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
-const instanceType = z
-    .string()
-    .regex(INSTANCE_TYPE, { error: "must be an EC2 instance type such as t3.large or c5n.18xlarge" });
+const instanceType = z.string().superRefine((value, context) => {
+    const problem = instanceTypeProblem(value);
+    if (problem !== undefined) {
+        context.addIssue({ code: "custom", message: problem });
+    }
+});
 
 const rootVolumeSize = z
     .number()
@@ -204,6 +207,12 @@ const pool = z.strictObject({
     clusters: z.record(z.string(), poolCluster),
 });
 
+/** What CI does with this stack (pcluster-access:ci). */
+const ci = z.strictObject({
+    /** false: .github/workflows/preview.yml leaves the stack out of its pull-request previews (the article's stack, which AWS can no longer deploy). Default true. */
+    preview: z.boolean().default(true),
+});
+
 /** The roster backend's settings (pcluster-access:roster). */
 const roster = z.strictObject({
     /** Seconds between two syncs of the node agent: a cron step, so a multiple of 60 from 60 to 3600. Default 60. */
@@ -344,7 +353,7 @@ const user = z.strictObject({
 
 /** One schema per stack config key, so a broken key does not hide the problems of the others. */
 export const sectionSchemas = {
-    region: z.string({ error: (issue) => (issue.input === undefined ? "is required: run `pulumi config set aws:region eu-west-1` (a region that had OpsWorks Stacks)" : undefined) }),
+    region: z.string({ error: (issue) => (issue.input === undefined ? "is required: run `pulumi config set aws:region <region>` with the region the cluster runs in, e.g. eu-west-1" : undefined) }),
     cluster,
     network,
     access: access.default({ backend: "roster" }),
@@ -354,6 +363,7 @@ export const sectionSchemas = {
     users: z.array(z.unknown()).default([]),
     /** Only in a pool stack: the subscribed clusters and who may log in on each. */
     pool: pool.optional(),
+    ci: ci.default({ preview: true }),
 };
 
 export const itemSchemas = { queue, user, group, loginNodePool };

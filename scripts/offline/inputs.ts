@@ -2,9 +2,10 @@
  * A resource's inputs as `pulumi preview --json` shows them: secrets as "[secret]" (never their value),
  * values unknown until deploy as "[unknown]", assets by what they hold. plan.json carries them, so a
  * reviewer or CI can diff what would be deployed (the provider stack's parameters, a policy document).
- * Two departures keep the file readable and stable: an asset is its path (relative to the working
- * directory) or text with the sha256 of its content, and a dynamic provider's serialized code
- * (`__provider`, tens of kilobytes) is its sha256 only; either changes whenever what would be deployed does.
+ * Three departures keep the file readable and stable: an asset is its path (relative to the working
+ * directory) or text with the sha256 of its content, a dynamic provider's serialized code (`__provider`,
+ * tens of kilobytes) is its sha256 only, and base64 content (`contentBase64`) is its size and sha256; each
+ * changes whenever what would be deployed does.
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -20,6 +21,19 @@ export const SECRET = "[secret]";
 export const UNKNOWN = "[unknown]";
 
 const sha256 = (content: string | Buffer) => `sha256:${createHash("sha256").update(content).digest("hex")}`;
+
+/**
+ * Inputs shown as what they hold rather than as they are: a dynamic provider's serialized code, and an S3
+ * object's base64 content (the roster agent's bundle: three quarters of plan.json otherwise) as its size and
+ * the sha256 of its bytes (for the agent, the roster document's `agent` line).
+ */
+const DIGESTED: Record<string, (value: string) => unknown> = {
+    __provider: (code) => sha256(code),
+    contentBase64: (base64) => {
+        const bytes = Buffer.from(base64, "base64");
+        return { bytes: bytes.length, sha256: sha256(bytes) };
+    },
+};
 
 export async function planInputs(value: unknown): Promise<unknown> {
     if (value instanceof Promise) {
@@ -41,7 +55,7 @@ export async function planInputs(value: unknown): Promise<unknown> {
         return asset(value);
     }
     const entries = await Promise.all(
-        Object.entries(value).map(async ([key, entry]): Promise<[string, unknown]> => [key, key === "__provider" && typeof entry === "string" ? sha256(entry) : await planInputs(entry)]),
+        Object.entries(value).map(async ([key, entry]): Promise<[string, unknown]> => [key, typeof entry === "string" && key in DIGESTED ? DIGESTED[key](entry) : await planInputs(entry)]),
     );
     return Object.fromEntries(entries);
 }

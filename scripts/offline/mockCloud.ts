@@ -5,11 +5,14 @@
  * Calls nobody taught it fail loudly instead of returning nothing.
  */
 import { createECDH, createHash, createPrivateKey, sign } from "node:crypto";
-import type * as pulumi from "@pulumi/pulumi";
-import { planRoster, RosterError, ROSTER_TYPE, type PreviousRoster, type RosterInputs } from "../../components/access/roster/planner";
+import * as pulumi from "@pulumi/pulumi";
+import { contentFingerprint, nextGeneration, planRoster, RosterError, ROSTER_TYPE, type PreviousRoster as PlannerPreviousRoster, type RosterInputs } from "../../components/access/roster/planner";
+import { todayUtc } from "../../components/access/roster/clock";
+import type { RosterOutputs } from "../../components/access/roster/rosterResource";
 import type { RosterSigner } from "../../components/access/roster/signing";
 import { STORED_CONFIGURATION_TYPE } from "../../components/cluster/storedConfiguration";
 import { ROLLOUT_TYPE } from "../../components/access/roster/nodeStatus/rolloutResource";
+import { previousState, type PreviousState, type StackExport } from "./stackState";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
 
@@ -58,18 +61,36 @@ export interface MockCloudOptions {
     readonly iamUserTags?: Readonly<Record<string, Readonly<Record<string, string>>>>;
     /** Subnet id to VPC id, for subnets that lie elsewhere than `defaultVpcId`. */
     readonly subnetVpcs?: Readonly<Record<string, string>>;
-    /** The stack's outputs from its last `pulumi up`, as a StackReference to itself reads them; default none (a new stack). */
-    readonly previousOutputs?: Readonly<Record<string, unknown>>;
-    /** Outputs of other stacks by their reference name (`organization/pcluster-access/users`, a pool); a name not here reads previousOutputs. */
+    /**
+     * The stack's state from its last `pulumi up`, as `pulumi stack export` writes it (stackState.ts); default
+     * none (a new stack). Each resource that keeps what it was given (the Roster's allocation and generation)
+     * answers from it, and a StackReference to this stack reads its outputs.
+     */
+    readonly previousState?: StackExport;
+    /** Outputs of other stacks by the name a StackReference gives (`organization/pcluster-access/users`). */
     readonly stackReferences?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
-    /** The Roster's state from its last write (its allocation and users); default none (a first deploy: every user is new). */
-    readonly previousRoster?: PreviousRoster;
+    /** The stack's outputs from its last `pulumi up`, as a StackReference to itself reads them; default: previousState's, else none. */
+    readonly previousOutputs?: Readonly<Record<string, unknown>>;
+    /** The Roster's state from its last write (its allocation, users and generation); default: previousState's, else none (a first deploy: every user is new). */
+    readonly previousRoster?: PlannerPreviousRoster & Partial<Pick<RosterOutputs, "contentSha256" | "versionId" | "signingKeyArn" | "publicKey">>;
+    /** Instance types the region does not offer (getInstanceTypeOfferings leaves them out); default none: the plan cannot know. */
+    readonly unofferedInstanceTypes?: readonly string[];
+    /** The clock (ms since the epoch) for end dates and the roster's generation; default the time the cloud is made. */
+    readonly now?: number;
     /** VPC of every other subnet looked up (the plan passes network.existing.vpcId). */
     readonly defaultVpcId?: string;
     /** Subnet id to availability zone; every other subnet gets a zone of its own (a, b, c, ... in lookup order). */
     readonly subnetZones?: Readonly<Record<string, string>>;
     /** What `pulumi up`'s wait for the nodes found (the NodeRollout's `result`), from its inputs; default: nothing waited (the plan has no nodes). */
     readonly nodeRollout?: (inputs: Readonly<Record<string, unknown>>) => Record<string, unknown>;
+}
+
+/** What the mock cloud takes from a Roster's previous state. */
+export type PreviousRoster = NonNullable<MockCloudOptions["previousRoster"]>;
+
+/** The Roster's last state in a stack's state: the one of this name, or the only one (an alias renamed the environment). */
+export function rosterStateOf(previous: PreviousState, name: string): PreviousRoster | undefined {
+    return (previous.outputsOf(ROSTER_TYPE, name) ?? previous.soleOutputsOf(ROSTER_TYPE)) as PreviousRoster | undefined;
 }
 
 export function hex(seed: string, length: number): string {
@@ -92,7 +113,31 @@ export class MockCloud implements pulumi.runtime.Mocks {
     /** Zones handed out to subnets the options do not place, so a plan's subnets are one per zone. */
     private readonly zonesGiven = new Map<string, string>();
 
-    constructor(private readonly options: MockCloudOptions) {}
+    private readonly previous?: PreviousState;
+    private readonly now: number;
+
+    constructor(private readonly options: MockCloudOptions) {
+        this.previous = options.previousState === undefined ? undefined : previousState(options.previousState);
+        this.now = options.now ?? Date.now();
+    }
+
+    private previousRoster(name: string): PreviousRoster | undefined {
+        return this.options.previousRoster ?? (this.previous === undefined ? undefined : rosterStateOf(this.previous, name));
+    }
+
+    /** What a StackReference named `name` reads: another stack's outputs, or this stack's own from its last `up`. */
+    private referencedOutputs(name: string): Readonly<Record<string, unknown>> {
+        const other = this.options.stackReferences?.[name];
+        if (other !== undefined) {
+            return other;
+        }
+        if (name === `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`) {
+            return this.options.previousOutputs ?? this.previous?.outputs ?? {};
+        }
+        // Another stack nobody gave: as a stack with no outputs (the program then names what it misses, e.g. a pool
+        // never planned), or the outputs a test stands in for every reference.
+        return this.options.previousOutputs ?? {};
+    }
 
     /** Text objects stored so far, by `https://bucket.s3.region.amazonaws.com/key`: what a template URL names. */
     private readonly objects = new Map<string, string>();
@@ -101,8 +146,7 @@ export class MockCloud implements pulumi.runtime.Mocks {
         const inputs = args.inputs as State;
         if (args.type === "pulumi:pulumi:StackReference") {
             // Read even in a preview, as the engine reads a stack reference.
-            const other = this.options.stackReferences?.[String(inputs.name)];
-            return { id: String(inputs.name), state: { name: inputs.name, outputs: { ...(other ?? this.options.previousOutputs) }, secretOutputNames: [] } };
+            return { id: String(inputs.name), state: { name: inputs.name, outputs: { ...this.referencedOutputs(String(inputs.name)) }, secretOutputNames: [] } };
         }
         const id = this.idFor(args);
         if (args.type === "aws:s3/bucketObjectv2:BucketObjectv2" && typeof inputs.content === "string") {
@@ -177,6 +221,14 @@ export class MockCloud implements pulumi.runtime.Mocks {
                     region: this.options.region,
                 };
             }
+            case "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings": {
+                // Filtered by instance type, as the program asks: each type given is offered unless the options say not.
+                const filters = (inputs.filters ?? []) as { name: string; values: string[] }[];
+                const wanted = filters.find((filter) => filter.name === "instance-type")?.values ?? [];
+                const offered = wanted.filter((type) => !this.options.unofferedInstanceTypes?.includes(type));
+                const location = String(inputs.locationType ?? "region") === "region" ? this.options.region : `${this.options.region}a`;
+                return { id: this.options.region, instanceTypes: offered, locations: offered.map(() => location), locationTypes: offered.map(() => String(inputs.locationType ?? "region")) };
+            }
             case "aws:ec2/getVpc:getVpc":
                 return { id: inputs.id, arn: `arn:aws:ec2:${this.options.region}:${MOCK_ACCOUNT_ID}:vpc/${inputs.id}`, cidrBlock: "10.0.0.0/16", state: "available" };
             case "aws:ec2/getSubnet:getSubnet": {
@@ -217,11 +269,42 @@ export class MockCloud implements pulumi.runtime.Mocks {
                 return `sg-0${hex(seed, 16)}`;
             case "aws:kms/key:Key":
                 return uuid(seed);
+            case ROSTER_TYPE:
+                // The provider's id: where the document lives.
+                return `${String((args.inputs as State).bucket)}/${String((args.inputs as State).key)}`;
             case "aws:cloudformation/stack:Stack":
                 return `arn:aws:cloudformation:${this.options.region}:${MOCK_ACCOUNT_ID}:stack/${String((args.inputs as State).name ?? args.name)}/${uuid(seed)}`;
             default:
                 return `${args.name}-${hex(seed, 8)}`;
         }
+    }
+
+    /**
+     * The provider's own planning (rosterResource.ts), from the Roster's previous state: the same allocation,
+     * and, as its diff decides, no write (the previous generation and version) when nothing changed.
+     */
+    private rosterOutputs(name: string, inputs: RosterInputs, seed: string): State {
+        const previous = this.previousRoster(name);
+        let planned: ReturnType<typeof planRoster>;
+        try {
+            planned = planRoster(previous, inputs, todayUtc(this.now));
+        } catch (error) {
+            throw error instanceof RosterError ? cloudError(error.message) : error;
+        }
+        const contentSha256 = contentFingerprint(planned);
+        const unchanged =
+            previous?.generation !== undefined &&
+            previous.contentSha256 === contentSha256 &&
+            previous.signingKeyArn === inputs.signingKeyArn &&
+            previous.publicKey === inputs.publicKey;
+        const generation = unchanged ? previous.generation! : nextGeneration(previous?.generation, this.now / 1000);
+        return {
+            allocation: planned.allocation,
+            generation,
+            contentSha256,
+            url: `s3://${inputs.bucket}/${inputs.key}`,
+            versionId: unchanged && previous.versionId !== undefined ? previous.versionId : hex(`${seed}:${generation}`, 32),
+        };
     }
 
     private outputsFor(args: pulumi.runtime.MockResourceArgs, id: string): State {
@@ -256,16 +339,8 @@ export class MockCloud implements pulumi.runtime.Mocks {
                 return { stackId: id, arn: `arn:aws:opsworks:${region}:${MOCK_ACCOUNT_ID}:stack/${id}/` };
             case "aws:cloudformation/stack:Stack":
                 return { outputs: stackOutputs(inputs, seed, region, (url) => this.objects.get(url)) };
-            case ROSTER_TYPE: {
-                // The provider's own allocation (on a first deploy: no previous state), so the plan shows real UIDs.
-                let planned: ReturnType<typeof planRoster>;
-                try {
-                    planned = planRoster(this.options.previousRoster, inputs as unknown as RosterInputs);
-                } catch (error) {
-                    throw error instanceof RosterError ? cloudError(error.message) : error;
-                }
-                return { allocation: planned.allocation, generation: 1, url: `s3://${inputs.bucket}/${inputs.key}`, versionId: hex(seed, 32) };
-            }
+            case ROSTER_TYPE:
+                return this.rosterOutputs(args.name, inputs as unknown as RosterInputs, seed);
             case ROLLOUT_TYPE:
                 // The offline plan has no nodes: nothing was waited for (so the program says nothing about it).
                 return {

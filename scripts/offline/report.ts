@@ -70,8 +70,10 @@ function foldSiblings(kids: readonly RegisteredResource[]): (RegisteredResource 
 }
 
 /**
- * The user table. A user whose end date has passed (on or before `today`, UTC) shows as expired, whatever
- * the config's access says; each key's end date shows beside the key count.
+ * The user table, as the nodes will act on it (FORMAT.md's STATE): a user whose end date has passed (on or
+ * before `today`, UTC) shows as expired, whatever the config's access says; only an allowed user who has
+ * not expired has ssh, sudo and keys; a blocked user keeps their groups (and account and home) but no key;
+ * a revoked user has nothing. Each key's end date shows beside the key count.
  */
 export function formatUsers(rows: readonly UserRow[], today: string = new Date().toISOString().slice(0, 10)): string {
     if (rows.length === 0) {
@@ -82,21 +84,30 @@ export function formatUsers(rows: readonly UserRow[], today: string = new Date()
     // A pool's table: one column per subscribed cluster, saying who may log in there (and with sudo).
     const clusters = [...new Set(rows.flatMap((row) => Object.keys(row.clusters ?? {})))];
     const header = ["IAM user", "SSH username", ...(roster ? ["UID"] : []), "ssh", "sudo", "access", ...clusters.map((name) => `on ${name}`), ...(roster ? ["expires", "keys", "instance connect", "groups"] : [])];
-    const cells = rows.map((row) => [
-        row.iamUser,
-        row.sshUsername,
-        ...(roster ? [row.uid === undefined ? "-" : String(row.uid)] : []),
-        yesNo(row.ssh),
-        yesNo(row.sudo),
-        row.access === "allowed" && row.expires !== undefined && row.expires <= today ? "expired" : row.access,
-        ...clusters.map((name) => {
-            const here = row.clusters?.[name];
-            return here === undefined ? "-" : here.sudo ? `${here.access}+sudo` : here.access;
-        }),
-        ...(roster
-            ? [row.expires ?? "-", keyCell(row.keyExpires ?? []), yesNo(row.instanceConnect === true), row.groups?.length ? row.groups.join(",") : "-"]
-            : []),
-    ]);
+    const cells = rows.map((row) => {
+        const expired = row.access === "allowed" && row.expires !== undefined && row.expires <= today;
+        const active = row.access === "allowed" && !expired;
+        return [
+            row.iamUser,
+            row.sshUsername,
+            ...(roster ? [row.uid === undefined ? "-" : String(row.uid)] : []),
+            yesNo(row.ssh && active),
+            yesNo(row.sudo && active),
+            expired ? "expired" : row.access,
+            ...clusters.map((name) => {
+                const here = row.clusters?.[name];
+                return here === undefined ? "-" : here.sudo ? `${here.access}+sudo` : here.access;
+            }),
+            ...(roster
+                ? [
+                      row.expires ?? "-",
+                      row.access === "allowed" ? keyCell(row.keyExpires ?? []) : "0",
+                      yesNo(row.instanceConnect === true && active),
+                      row.access !== "revoked" && row.groups?.length ? row.groups.join(",") : "-",
+                  ]
+                : []),
+        ];
+    });
     const widths = header.map((title, i) => Math.max(title.length, ...cells.map((cell) => cell[i].length)));
     const line = (values: string[]) => `  ${values.map((value, i) => value.padEnd(widths[i])).join("  ")}`.trimEnd();
     // Each key's fingerprint beside its IAM user: sshd logs every login with it (the login audit, docs/node-status.md).

@@ -13,6 +13,8 @@ export interface RegisteredResource {
     readonly name: string;
     /** false for component resources (and the stack). */
     readonly custom: boolean;
+    /** The id the mock cloud gave a custom resource (what the engine keeps in state). */
+    readonly id?: string;
     readonly parent?: string;
     readonly dependencies: readonly string[];
     /** Kept in the cloud when deleted from the stack (`retainOnDelete`). */
@@ -120,13 +122,13 @@ export async function runProgram(options: RunProgramOptions): Promise<ProgramRun
 async function runRecorded(options: RunProgramOptions): Promise<Omit<ProgramRun, "diagnostics">> {
     const cloud = new MockCloud(options.cloud);
     const records = new Map<string, RegistrationRecord>();
-    const io = new Map<string, { inputs: Record<string, unknown>; outputs: Record<string, unknown> }>();
+    const io = new Map<string, { id?: string; inputs: Record<string, unknown>; outputs: Record<string, unknown> }>();
 
     const recordingCloud: pulumi.runtime.Mocks = {
         newResource: (args) => {
             options.observer?.({ kind: "register", type: args.type, name: args.name });
             const result = cloud.newResource(args);
-            io.set(`${args.type}::${args.name}`, { inputs: args.inputs, outputs: result.state });
+            io.set(`${args.type}::${args.name}`, { id: result.id, inputs: args.inputs, outputs: result.state });
             return result;
         },
         call: (args) => {
@@ -175,12 +177,10 @@ async function runRecorded(options: RunProgramOptions): Promise<Omit<ProgramRun,
             throw withRootMessage(failures[0]);
         }
         // Registration order depends on when outputs resolve; sorting by URN makes runs comparable.
-        const resources = [...records.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([urn, record]) => ({
-            urn,
-            ...record,
-            inputs: io.get(`${record.type}::${record.name}`)?.inputs ?? {},
-            outputs: io.get(`${record.type}::${record.name}`)?.outputs ?? {},
-        }));
+        const resources = [...records.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([urn, record]) => {
+            const registered = io.get(`${record.type}::${record.name}`);
+            return { urn, ...record, ...(registered?.id ? { id: registered.id } : {}), inputs: registered?.inputs ?? {}, outputs: registered?.outputs ?? {} };
+        });
         return { resources, stackOutputs: (stackOutputs ?? {}) as Record<string, unknown> };
     } catch (error) {
         // Let the failure's other rejections arrive while they are still ours to swallow (registrations

@@ -44,7 +44,8 @@ describe("stack config", () => {
     it("reports every missing key at once, each with what to set", () => {
         assert.deepEqual(problems({}), [
             "cluster: is required: describe the cluster under pcluster-access:cluster (see Pulumi.dev.yaml).",
-            "aws:region: is required: run `pulumi config set aws:region eu-west-1` (a region that had OpsWorks Stacks).",
+            // Backend-neutral: the roster backend (the default) runs in any region (issue 23 §4 item 9).
+            "aws:region: is required: run `pulumi config set aws:region <region>` with the region the cluster runs in, e.g. eu-west-1.",
         ]);
         assert.deepEqual(problems({ region: "eu-west-1", cluster: { queues: [{}] } }), [
             "cluster.name: is required: name the cluster, e.g. hpc-dev.",

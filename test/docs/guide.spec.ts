@@ -98,7 +98,7 @@ describe("the README's day-two edits, planned in order", () => {
             const edit = edits[index];
             document.config = applyEdit(document.config, YAML.parse(edit.body)) as Record<string, Yaml>;
             writeFileSync(stackFile, YAML.stringify(document));
-            const result = await plan({ stack: "dev", configFile: stackFile, projectFile: path.join(REPO_ROOT, "Pulumi.yaml"), outDir: dir });
+            const result = await plan({ stack: "dev", configFile: stackFile, projectFile: path.join(REPO_ROOT, "Pulumi.yaml"), outDir: dir, startFrom: "remembered" });
             assert.equal(result.exitCode, EXIT.ok, `README line ${edit.line}: ${result.stderr}`);
             const expected = expectationOf(marker);
             const rows = JSON.parse(readFileSync(path.join(dir, "dev", "plan.json"), "utf8")).users as UserRow[];

@@ -6,6 +6,7 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { ROSTER } from "../../policy/lib/resourceTypes";
 import { DEV_STACK_FILE } from "../support/devConfig";
+import { ed25519PublicKey } from "../support/keys";
 import { named } from "../support/program";
 import type { DevRaw } from "../support/program";
 import { check, violations } from "./support/check";
@@ -158,6 +159,7 @@ describe("logins policies (issue 16)", () => {
         });
 
         it("lists the users and keys whose date is within 30 days, not later ones nor ones already past", async () => {
+            const ADAM_LAPTOP = ed25519PublicKey("adam@laptop");
             const soon = inDays(10);
             const keyDate = inDays(30);
             const previousRoster = {
@@ -168,7 +170,8 @@ describe("logins policies (issue 16)", () => {
                 raw.users[0].expires = soon;
                 raw.users[1].expires = "2020-01-01";
                 raw.users[2].expires = inDays(31);
-                raw.users[2].sshPublicKeys = [raw.users[2].sshPublicKey, { key: raw.users[0].sshPublicKey, expires: keyDate }];
+                // A second key of adam.black's own: one key given to two users is refused (test/config/keysUnique.spec.ts).
+                raw.users[2].sshPublicKeys = [raw.users[2].sshPublicKey, { key: ADAM_LAPTOP, expires: keyDate }];
                 delete raw.users[2].sshPublicKey;
             };
             const { report } = await check({ stackFile: DEV_STACK_FILE, change, cloud: { previousRoster } });

@@ -47,7 +47,7 @@ describe("lifecycle: what an edit makes `up` and `destroy` do", () => {
             const calls: string[] = [];
             const after = await runDev((raw) => { raw.users[0].create = false; }, {}, (event) => event.kind === "call" && calls.push(event.type));
             assert.deepEqual(ofType(after, "aws:iam/user:User").map((user) => user.inputs.name), ["adam.black"]);
-            assert.deepEqual(calls.sort(), ["aws:iam/getUser:getUser", "aws:iam/getUser:getUser"]);
+            assert.deepEqual(calls.sort(), ["aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings", "aws:iam/getUser:getUser", "aws:iam/getUser:getUser"]);
             for (const name of ["hpc-dev-users-alice-profile", "hpc-dev-users-alice-permission"]) {
                 assert.deepEqual(named(after, name).inputs, named(before, name).inputs, name);
             }

@@ -104,7 +104,8 @@ describe("the program under Pulumi's mock runtime", () => {
                 { name: "alice", tags: { "pcluster-access:role": "cluster-user" } },
             ]);
             assert.equal(run.resources.filter((resource) => /LoginProfile|AccessKey/.test(resource.type)).length, 0);
-            assert.deepEqual(calls, ["aws:iam/getUser:getUser"]);
+            // And the region's instance type offerings, asked once (components/cluster/instanceTypeOfferings.ts).
+            assert.deepEqual(calls.sort(), ["aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings", "aws:iam/getUser:getUser"]);
         });
 
         it("uploads the post-install script to a locked-down bucket, after the locks are in place", async () => {
@@ -199,7 +200,7 @@ describe("the program under Pulumi's mock runtime", () => {
         const calls: string[] = [];
         const run = await runDev((raw) => { raw.network = { existing }; }, { defaultVpcId: existing.vpcId }, (event) => event.kind === "call" && calls.push(event.type));
         assert.deepEqual(ofType(run, "awsx:ec2:Vpc"), []);
-        assert.deepEqual(calls.sort(), ["aws:ec2/getSubnet:getSubnet", "aws:ec2/getSubnet:getSubnet", "aws:ec2/getVpc:getVpc", "aws:iam/getUser:getUser"]);
+        assert.deepEqual(calls.sort(), ["aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings", "aws:ec2/getSubnet:getSubnet", "aws:ec2/getSubnet:getSubnet", "aws:ec2/getVpc:getVpc", "aws:iam/getUser:getUser"]);
         assert.equal(named(run, "hpc-dev-opsworks-stack").inputs.vpcId, existing.vpcId);
         const doc = YAML.parse(String(run.stackOutputs.clusterConfiguration));
         assert.equal(doc.HeadNode.Networking.SubnetId, existing.headNodeSubnetId);
@@ -248,7 +249,7 @@ describe("the program under Pulumi's mock runtime", () => {
         const calls: string[] = [];
         const arn = "arn:aws:iam::210987654321:user/team/bob";
         const run = await runDev((raw) => { raw.users[1].iamUser = arn; }, {}, (event) => event.kind === "call" && calls.push(event.type));
-        assert.deepEqual(calls, []);
+        assert.deepEqual(calls, ["aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings"]);
         assert.equal(named(run, "hpc-dev-users-bob-profile").inputs.iamUserArn, arn);
     });
 

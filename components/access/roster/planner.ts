@@ -126,7 +126,7 @@ export function planRoster(
         if (user.expires !== undefined && user.expires <= today && !known.has(user.iamUser)) {
             problems.push(
                 `user ${user.iamUser} (${user.name}): expires ${user.expires} has already passed (today is ${today} UTC), and the user is new to this roster (no UID allocated yet in its state), ` +
-                    "so the account would be created expired. Set their expires to a later date, or leave expires out.",
+                    "so the account would be created expired. To give them access, set a later expires; if their access has ended, leave them out of the config. If they do have an account on the cluster, this roster's state is missing: preview against the deployed stack (npm run plan starts from the last plan's state; --state takes a pulumi stack export).",
             );
         }
     }

@@ -157,7 +157,7 @@ describe("roster (dynamic provider, moto S3)", () => {
         await assert.rejects(provider.create!(inputs("expired.txt", [user("alice"), user("bob", { expires: past })])), {
             message:
                 `The roster cannot be written:\nuser bob (bob): expires ${past} has already passed (today is ${today} UTC), and the user is new to this roster (no UID allocated yet in its state), ` +
-                "so the account would be created expired. Set their expires to a later date, or leave expires out.",
+                "so the account would be created expired. To give them access, set a later expires; if their access has ended, leave them out of the config. If they do have an account on the cluster, this roster's state is missing: preview against the deployed stack (npm run plan starts from the last plan's state; --state takes a pulumi stack export).",
         });
         assert.equal(await versions("expired.txt"), 0);
         // Held already (bob has UID 2002 in the state): the date may pass; today itself counts as passed.

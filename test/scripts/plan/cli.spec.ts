@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { USAGE } from "../../../scripts/plan";
 import { REPO_ROOT } from "../../support/devConfig";
 
 function node(args: string[], cwd = REPO_ROOT) {
@@ -33,6 +34,32 @@ describe("npm run plan, as a process", () => {
         assert.equal(result.status, 0, result.stderr);
         assert.equal(result.stderr, "");
         assert.equal(JSON.parse(readFileSync(path.join(dir, "article", "plan.json"), "utf8")).resources.length, 31);
+    });
+
+    it("starts the second plan of a stack from the state the first left, and --fresh from nothing", () => {
+        const second = node(["scripts/plan.ts", "--out", dir]);
+        assert.equal(second.status, 0, second.stderr);
+        assert.match(second.stdout, new RegExp(`\\nStarting from ${dir}/dev/state\\.json \\(the state the last passing plan left, [^)]+\\)\\.\\n[^]*\\nChanges since ${dir}/dev/state\\.json:\\n {2}users: no change\\n`));
+        const fresh = node(["scripts/plan.ts", "--out", dir, "--fresh"]);
+        assert.equal(fresh.status, 0, fresh.stderr);
+        assert.match(fresh.stdout, /\nStarting from nothing: a first deployment\.\n/);
+        assert.doesNotMatch(fresh.stdout, /Changes since/);
+    });
+
+    it("--help prints the usage and exits 0; a usage error exits 2 with the reason and the usage", () => {
+        const help = node(["scripts/plan.ts", "--help"]);
+        assert.equal(help.status, 0);
+        assert.equal(help.stdout, USAGE);
+        assert.equal(help.stderr, "");
+        assert.match(USAGE, /^Usage: npm run plan -- \[options\]\n/);
+        const unknown = node(["scripts/plan.ts", "--stak", "dev"]);
+        assert.equal(unknown.status, 2);
+        assert.equal(unknown.stdout, "");
+        // Node's parseArgs words the reason (Unknown option '--stak', perhaps with a hint); the usage follows it.
+        assert.ok(unknown.stderr.startsWith("Unknown option '--stak'") && unknown.stderr.endsWith(`\n\n${USAGE}`), unknown.stderr);
+        const both = node(["scripts/plan.ts", "--fresh", "--state", "export.json"]);
+        assert.equal(both.status, 2);
+        assert.equal(both.stderr, `--fresh and --state are two different starting points; give one.\n\n${USAGE}`);
     });
 
     it("exits 2 on an invalid stack file, printing the problems and no stack trace", () => {

@@ -4,8 +4,11 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { verifiesWith } from "../../../components/access/roster/signing";
 import * as YAML from "yaml";
-import { EXIT, plan } from "../../../scripts/plan";
+import { EXIT, MOCK_IDS_HEADER, plan } from "../../../scripts/plan";
+import { OPSWORKS_SWITCHED_OFF } from "../../../components/config/parse";
+import { agentBundle } from "../../../components/access/roster/agentBundle";
 import { REPO_ROOT, setFormat } from "../../support/devConfig";
+import { ecdsaPublicKey } from "../../support/keys";
 
 describe("npm run plan", () => {
     let dir: string;
@@ -69,12 +72,20 @@ describe("npm run plan", () => {
         const signatureLine = /^signature ecdsa-p256-sha256 (\S+)\n$/.exec(roster.slice(at));
         assert.ok(at > 0 && signatureLine, roster);
         assert.equal(verifiesWith(roster.slice(0, at), Buffer.from(signatureLine[1], "base64"), pubkey), true);
-        assert.match(result.stdout, new RegExp(`\\nWrote ${dir}/dev/plan\\.json, ${dir}/dev/roster\\.txt and ${dir}/dev/cluster-config\\.yaml\\.\\n$`));
+        assert.match(result.stdout, new RegExp(`\\nWrote ${dir}/dev/plan\\.json, ${dir}/dev/roster\\.txt, ${dir}/dev/state\\.json and ${dir}/dev/cluster-config\\.yaml\\.\\n$`));
         assert.equal(result.stderr, "");
         const document = JSON.parse(readFileSync(path.join(dir, "dev", "plan.json"), "utf8"));
         assert.deepEqual(document.violations.map((violation: { policyName: string; enforcementLevel: string }) => [violation.policyName, violation.enforcementLevel]), [["discouraged-scratch-file-system", "advisory"], ["discouraged-sudo-users", "advisory"]]);
-        const config = YAML.parse(readFileSync(path.join(dir, "dev", "cluster-config.yaml"), "utf8"));
+        const configText = readFileSync(path.join(dir, "dev", "cluster-config.yaml"), "utf8");
+        // Its header says the ids are the mock cloud's (issue 23 §6).
+        assert.ok(configText.startsWith(MOCK_IDS_HEADER), configText.slice(0, 300));
+        assert.match(MOCK_IDS_HEADER, /^# Written by the offline plan \(npm run plan\): the subnet and security group ids, ARNs and bucket names\n# below are the mock cloud's placeholders, not your account's\./);
+        const config = YAML.parse(configText);
         assert.equal(config.Imds, undefined);
+        // The agent bundle in plan.json is its size and digest, the roster's `agent` line, not base64 (issue 23 §6).
+        const agent = document.resources.find((resource: { name: string }) => resource.name === "hpc-dev-scripts-roster-agent");
+        assert.deepEqual(agent.inputs.contentBase64, { bytes: agentBundle().bytes.length, sha256: `sha256:${agentBundle().sha256}` });
+        assert.ok(readFileSync(path.join(dir, "dev", "plan.json")).length < 60_000);
     });
 
     it("plans the article's stack (OpsWorks backend): exit 0, the summary, the user table, plan.json and the configuration file", async () => {
@@ -100,10 +111,11 @@ describe("npm run plan", () => {
         // A dynamic provider's serialized code is its digest; the rest as the provider gets it.
         assert.match(bob.inputs.__provider, /^sha256:[0-9a-f]{64}$/);
         assert.equal(bob.inputs.sshUsername, "bob");
-        // The article's stack on the default release and Amazon Linux 2023: nothing to warn about.
-        assert.deepEqual(document.diagnostics, []);
-        assert.doesNotMatch(result.stdout, /Diagnostics/);
-        assert.ok(result.stdout.includes("\n\nResources (31):\n"), result.stdout);
+        // The article's stack on the default release and Amazon Linux 2023: only that OpsWorks Stacks is
+        // switched off, said on every plan of it (issue 23 §5).
+        const switchedOff = `access.backend: ${OPSWORKS_SWITCHED_OFF}`;
+        assert.deepEqual(document.diagnostics, [{ severity: "warning", message: switchedOff }]);
+        assert.ok(result.stdout.includes(`\n\nDiagnostics (1):\n  warning: ${switchedOff}\n\nResources (31):\n`), result.stdout);
         assert.deepEqual(document.users.map((user: { sshUsername: string }) => user.sshUsername), ["alice", "bob", "adamblack"]);
         const config = YAML.parse(readFileSync(path.join(dir, "article", "cluster-config.yaml"), "utf8"));
         assert.equal(config.Region, "eu-west-1");
@@ -120,8 +132,8 @@ describe("npm run plan", () => {
             return file;
         }
         const laptop = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMHdLqVDPsd5n4YBq+RB+LA/q3fUizN2MDVjy5icQIVM alice@laptop";
-        const desktop =
-            "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBPH2G9zCRDN+LBhCpC8a4x9WgBW0FaxjJP6B9CSg93kkkV4/k9CmcPU76gnjYHkWzyLTe+/kzjPBaqvLztlSa8Q= alice@desktop";
+        // alice's own (adam.black's key would be refused: one key, one person).
+        const desktop = `${ecdsaPublicKey()} alice@desktop`;
         // bob and adam.black already hold UIDs in the Roster's state; nobody else does.
         const previousRoster = {
             allocation: { users: { alice: { uid: 2001, name: "alice" }, bob: { uid: 2002, name: "bob" }, "adam.black": { uid: 2003, name: "adamblack" } }, groups: { cfd: 2004, genomics: 2005 }, retiredUsers: {}, retiredGroups: {}, retiredNumbers: [] },
@@ -139,7 +151,7 @@ describe("npm run plan", () => {
             const result = await plan({ ...options(file, "dev"), cloud: { previousRoster } });
             assert.equal(result.exitCode, EXIT.ok, result.stderr);
             assert.match(result.stdout, /\n {2}alice {7}alice {9}2001 {2}yes {2}yes {3}allowed {2}2099-12-31 {2}2 \(2099-06-30\) {2}no {16}cfd\n/);
-            assert.match(result.stdout, /\n {2}bob {9}bob {11}2002 {2}yes {2}no {4}expired {2}2020-01-01 {2}1 {15}no {16}genomics\n/);
+            assert.match(result.stdout, /\n {2}bob {9}bob {11}2002 {2}no {3}no {4}expired {2}2020-01-01 {2}1 {15}no {16}genomics\n/);
             const users = JSON.parse(readFileSync(path.join(dir, "dev", "plan.json"), "utf8")).users;
             assert.deepEqual(users.map((user: { expires?: string; keyExpires: unknown[] }) => [user.expires ?? null, user.keyExpires]), [["2099-12-31", [null, "2099-06-30"]], ["2020-01-01", [null]], [null, [null]]]);
         });
@@ -150,7 +162,15 @@ describe("npm run plan", () => {
             });
             const result = await plan(options(file, "dev"));
             assert.equal(result.exitCode, EXIT.invalidConfig);
-            assert.match(result.stderr, /user bob \(bob\): expires 2020-01-01 has already passed \(today is \d{4}-\d\d-\d\d UTC\), and the user is new to this roster \(no UID allocated yet in its state\), so the account would be created expired\. Set their expires to a later date, or leave expires out\./);
+            assert.match(result.stderr, /user bob \(bob\): expires 2020-01-01 has already passed \(today is \d{4}-\d\d-\d\d UTC\), and the user is new to this roster \(no UID allocated yet in its state\), so the account would be created expired\. /);
+            // Never "leave expires out", which would give access back to someone whose term ended (issue 23 §1).
+            assert.ok(
+                result.stderr.endsWith(
+                    "To give them access, set a later expires; if their access has ended, leave them out of the config. " +
+                        "If they do have an account on the cluster, this roster's state is missing: preview against the deployed stack (npm run plan starts from the last plan's state; --state takes a pulumi stack export).",
+                ),
+                result.stderr,
+            );
         });
     });
 
@@ -179,7 +199,7 @@ describe("npm run plan", () => {
         assert.equal(
             result.stderr,
             "The stack config is invalid (2 problems); nothing was created.\n" +
-                "users[1].sshPublicKey: the key is empty. An empty key makes OpsWorks delete the account and home directory; to stop a login set access: blocked instead. Paste the single line of the user's .pub file (for example ~/.ssh/id_ed25519.pub).\n" +
+                "users[1] (bob).sshPublicKey: the key is empty. An empty key makes OpsWorks delete the account and home directory; to stop a login set access: blocked instead. Paste the single line of the user's .pub file (for example ~/.ssh/id_ed25519.pub).\n" +
                 "cluster.headNode.rootVolumeSize: 10 GiB is smaller than the root volume of ParallelCluster 3.16.3's official AMIs (50 GiB), which ParallelCluster refuses (RootVolumeSizeValidator). " +
                 "Set at least 50, or remove the key to take the AMI's size.",
         );
@@ -213,6 +233,25 @@ describe("npm run plan", () => {
         assert.ok(refused.stderr.startsWith(`${broken}: is not JSON (`), refused.stderr);
     });
 
+    it("exits 2 on a YAML mistake, naming the file, the line and the key it is under", async () => {
+        const lines = readFileSync(path.join(REPO_ROOT, "Pulumi.dev.yaml"), "utf8").split("\n");
+        const at = lines.findIndex((line) => line.includes("sshPublicKey: ssh-rsa"));
+        lines[at] = lines[at].replace("sshPublicKey: ssh-rsa", 'sshPublicKey: "ssh-rsa');
+        const unclosed = path.join(dir, "Pulumi.quote.yaml");
+        writeFileSync(unclosed, lines.join("\n"));
+        const quote = await plan(options(unclosed, "dev"));
+        assert.equal(quote.exitCode, EXIT.invalidConfig);
+        assert.equal(quote.stdout, "");
+        assert.equal(quote.stderr, `${unclosed}:${at + 1}: the YAML is broken at config.pcluster-access:users[1].sshPublicKey: Missing closing "quote. Fix that line; nothing was planned.`);
+
+        const indent = path.join(dir, "Pulumi.indent.yaml");
+        writeFileSync(indent, readFileSync(path.join(REPO_ROOT, "Pulumi.dev.yaml"), "utf8").replace("    os: alinux2023", "   os: alinux2023"));
+        const line = readFileSync(indent, "utf8").split("\n").findIndex((text) => text === "   os: alinux2023") + 1;
+        const misindented = await plan(options(indent, "dev"));
+        assert.equal(misindented.exitCode, EXIT.invalidConfig);
+        assert.equal(misindented.stderr, `${indent}:${line}: the YAML is broken at config.pcluster-access:cluster.os: All mapping items must start at the same column. Fix that line; nothing was planned.`);
+    });
+
     it("exits 2 when the stack file is missing or holds secrets it cannot decrypt", async () => {
         const missing = await plan(options(path.join(dir, "Pulumi.nope.yaml")));
         assert.equal(missing.exitCode, EXIT.invalidConfig);
@@ -231,6 +270,18 @@ describe("npm run plan", () => {
         assert.equal(result.exitCode, EXIT.ok, result.stderr);
         assert.doesNotMatch(result.stdout, /awsx:ec2:Vpc/);
         assert.match(result.stdout, /\nResources \(30\):\n/);
+    });
+
+    it("exits 2 when the region does not offer an instance type, naming the key (a real preview asks AWS)", async () => {
+        const result = await plan({ ...options(path.join(REPO_ROOT, "Pulumi.dev.yaml"), "dev"), cloud: { unofferedInstanceTypes: ["m5n.24xlarge"] } });
+        assert.equal(result.exitCode, EXIT.invalidConfig);
+        assert.equal(result.stdout, "");
+        assert.equal(
+            result.stderr,
+            "The config does not match the account; nothing was created.\n" +
+                "cluster.queues[1].computeResources[0].instanceType: eu-west-1 does not offer m5n.24xlarge (aws ec2 describe-instance-type-offerings --region eu-west-1 " +
+                "--filters Name=instance-type,Values=m5n.24xlarge lists nothing). Choose a type the region offers, or deploy in a region that has it.",
+        );
     });
 
     it("exits 2 when the config names an IAM user the account does not have", async () => {

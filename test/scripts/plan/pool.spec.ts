@@ -28,7 +28,7 @@ describe("npm run plan: a pool, then its clusters", () => {
     it("plans the pool: a document per cluster, no cluster configuration, the user table with a column per cluster", async () => {
         const result = await plan(options("users"));
         assert.equal(result.exitCode, EXIT.ok, result.stderr);
-        assert.deepEqual(readdirSync(path.join(dir, "users")).sort(), ["plan.json", "roster-hpc-cpu.txt", "roster-hpc-gpu.txt", "roster-hpc-partner.txt"]);
+        assert.deepEqual(readdirSync(path.join(dir, "users")).sort(), ["plan.json", "roster-hpc-cpu.txt", "roster-hpc-gpu.txt", "roster-hpc-partner.txt", "state.json"]);
         assert.match(result.stdout, /\n {2}IAM user {2}SSH username {2}UID {3}ssh {2}sudo {2}access {3}on hpc-cpu {4}on hpc-gpu {2}on hpc-partner {2}expires/);
         assert.match(result.stdout, /\n {2}alice {5}alice {9}2001 {2}yes {2}no {4}allowed {2}allowed\+sudo {2}blocked {5}blocked {9}/);
         assert.match(readFileSync(path.join(dir, "users", "roster-hpc-gpu.txt"), "utf8"), /^pcluster-access-roster 2\nenvironment hpc-gpu\n/);
@@ -42,7 +42,8 @@ describe("npm run plan: a pool, then its clusters", () => {
             assert.match(config, new RegExp(`\\n {8}- s3://users-scripts-bucket-[0-9a-f]{7}/pool/${stack}/roster\\.txt\\n`));
             assert.equal(existsSync(path.join(dir, stack, "roster.txt")), false);
             // The pool's UIDs; alice allowed only on hpc-cpu.
-            assert.match(result.stdout, new RegExp(`\\n {2}alice +alice +2001 +yes +${stack === "hpc-cpu" ? "yes +allowed" : "no +blocked"} `));
+            // The table says what the nodes do: blocked here means no ssh (issue 23 §6).
+            assert.match(result.stdout, new RegExp(`\\n {2}alice +alice +2001 +${stack === "hpc-cpu" ? "yes +yes +allowed" : "no +no +blocked"} `));
             assert.match(result.stdout, /\n {2}bob +bob +2002 +yes +no +allowed /);
         }
     });

@@ -7,6 +7,6 @@ export { Stack, stackProvider } from "./stack";
 export type { StackArgs, StackInputs, StackOutputs } from "./stack";
 export { UserProfile, userProfileProvider, BLOCKED_MARKER } from "./userProfile";
 export type { UserProfileArgs, UserProfileInputs, UserProfileOutputs } from "./userProfile";
-export { Permission, permissionProvider } from "./permission";
+export { Permission, permissionDeleteRefusal, permissionProvider } from "./permission";
 export type { PermissionArgs, PermissionInputs, PermissionOutputs } from "./permission";
 export type { RetryOptions } from "./retry";

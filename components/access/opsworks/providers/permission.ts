@@ -55,6 +55,23 @@ const REPLACED_BY = ["region", "stackId", "iamUserArn"] as const;
 const WRITTEN = ["allowSsh", "allowSudo", "level"] as const;
 const UPDATED_IN_PLACE = [...WRITTEN, "retry"] as const;
 
+/**
+ * Why deleting this permission is refused (it still gives SSH), or undefined. Pure, so the offline plan
+ * can show the refusal a `pulumi up` would meet when a user with SSH leaves the config.
+ */
+export function permissionDeleteRefusal(props: PermissionInputs): string | undefined {
+    if (!props.allowSsh) {
+        return undefined;
+    }
+    return (
+        `${target(props).subject}: refusing to delete a permission that still gives SSH. Deleting it ` +
+        "makes the OpsWorks agent delete the user's account and home directory on every instance of the stack. " +
+        "If the user was removed from the config by mistake, put them back. To stop the login and keep the " +
+        "account and home directory, set access: blocked. To remove the account, set access: revoked and " +
+        "run pulumi up; after that the user can be removed from the config."
+    );
+}
+
 function target(inputs: PermissionInputs, retryPropagation = false): CallTarget {
     return {
         subject: `OpsWorks permission for ${inputs.iamUserArn} on stack ${inputs.stackId} in ${inputs.region}`,
@@ -116,14 +133,9 @@ export const permissionProvider: pulumi.dynamic.ResourceProvider<PermissionInput
     },
 
     async delete(_id, props) {
-        if (props.allowSsh) {
-            throw new Error(
-                `${target(props).subject}: refusing to delete a permission that still gives SSH. Deleting it ` +
-                    "makes the OpsWorks agent delete the user's account and home directory on every instance of the stack. " +
-                    "If the user was removed from the config by mistake, put them back. To stop the login and keep the " +
-                    "account and home directory, set access: blocked. To remove the account, set access: revoked and " +
-                    "run pulumi up; after that the user can be removed from the config.",
-            );
+        const refusal = permissionDeleteRefusal(props);
+        if (refusal !== undefined) {
+            throw new Error(refusal);
         }
         // Not found: the stack or the profile is gone already, and the permission with it.
         await callUnlessGone(target(props), "SetPermission", (client, sdk) =>
