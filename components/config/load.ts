@@ -36,6 +36,7 @@ export function loadEnvironmentConfig(): EnvironmentConfig {
         access: readObject("access"),
         opsworks: readObject("opsworks"),
         roster: readObject("roster"),
+        pcs: readObject("pcs"),
         users: readObject("users"),
     };
     problems.push(...configKeyProblems(Object.keys(pulumi.runtime.allConfig())));

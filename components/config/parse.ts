@@ -8,7 +8,8 @@ import type { ConfigProblem, EnvironmentConfig } from "./model";
 import { checkDeploymentRegion } from "./deploymentRules";
 import { checkClusterNetwork, checkRegion, computeSubnetCount, resolveCluster, resolveNetwork, resolveOpsWorks, resolveUsers } from "./rules";
 import { checkLoginSettings, checkRosterUsers, resolveAccess, resolveRoster } from "./rosterRules";
-import { itemSchemas, sectionSchemas, type RawSections, type SectionName } from "./schema";
+import { itemSchemas, pcsCluster, sectionSchemas, type RawSections, type SectionName } from "./schema";
+import { checkServiceSettings, resolvePcsCluster, type ResolvedPcs } from "./pcsRules";
 
 export type RawConfigInput = { readonly [K in SectionName]?: unknown };
 
@@ -44,7 +45,12 @@ export function parseEnvironmentConfig(input: RawConfigInput): ParseResult {
         }
         return result.data;
     };
-    const cluster = parse(sectionSchemas.cluster, input.cluster, "cluster");
+    // An AWS PCS cluster has a schema of its own (no head node); its rules live in pcsRules.ts.
+    const givenCluster = isMapping(input.cluster) ? input.cluster : undefined;
+    const service = givenCluster?.service === "pcs" ? "pcs" : "parallelcluster";
+    const cluster = service === "pcs" ? undefined : parse(sectionSchemas.cluster, input.cluster, "cluster");
+    const rawPcsCluster = service === "pcs" ? parse(pcsCluster, input.cluster, "cluster") : undefined;
+    const rawPcs = parse(sectionSchemas.pcs, input.pcs, "pcs");
     // Queues are checked even when another cluster key is broken, so their problems show too.
     const rawQueues = (input.cluster as { queues?: unknown } | undefined)?.queues;
     const queues = (Array.isArray(rawQueues) ? rawQueues : []).map((queue, q) =>
@@ -68,25 +74,29 @@ export function parseEnvironmentConfig(input: RawConfigInput): ParseResult {
         users: users?.map((user, i) => parse(itemSchemas.user, user, `users[${i}]`)),
     };
 
+    checkServiceSettings(service, input.pcs !== undefined, sections.access?.backend, report);
     // OpsWorks regions only matter to the OpsWorks backend; the roster backend uses S3, which every region has.
     if (sections.region !== undefined && sections.access?.backend === "opsworks") {
         checkRegion(sections.region, report);
     }
     const network = sections.network && resolveNetwork(sections.network, report);
-    const clusterSettings = sections.cluster && resolveCluster(sections.cluster, network && computeSubnetCount(network), report, warn);
-    if (clusterSettings && sections.region !== undefined) {
+    const resolvedPcs: ResolvedPcs | undefined =
+        rawPcsCluster && resolvePcsCluster({ ...rawPcsCluster, queues }, givenCluster ?? {}, rawPcs, input.pcs !== undefined, report);
+    const clusterSettings = resolvedPcs?.cluster ?? (sections.cluster && resolveCluster(sections.cluster, network && computeSubnetCount(network), report, warn));
+    if (clusterSettings && sections.region !== undefined && service === "parallelcluster") {
         checkDeploymentRegion(clusterSettings, sections.region, report);
     }
     if (clusterSettings && network) {
         checkClusterNetwork(clusterSettings, network, report);
     }
-    const opsworks = sections.opsworks && resolveOpsWorks(sections.opsworks, sections.cluster?.name, report);
+    const clusterName = sections.cluster?.name ?? rawPcsCluster?.name;
+    const opsworks = sections.opsworks && resolveOpsWorks(sections.opsworks, clusterName, report);
     const rosterSettings = sections.roster && resolveRoster(sections.roster, report);
     const access =
         sections.access &&
         resolveAccess(sections.access.backend, { opsworks: input.opsworks !== undefined, roster: input.roster !== undefined }, opsworks, rosterSettings, report);
     const instanceConnect = access?.backend === "roster" && access.roster.instanceConnect;
-    const userSettings = sections.users && resolveUsers(sections.users, sections.cluster?.os, report, instanceConnect);
+    const userSettings = sections.users && resolveUsers(sections.users, sections.cluster?.os ?? rawPcsCluster?.os, report, instanceConnect);
     if (userSettings) {
         checkRosterUsers(userSettings, access, report);
     }
@@ -102,9 +112,20 @@ export function parseEnvironmentConfig(input: RawConfigInput): ParseResult {
     }
     return {
         ok: true,
-        config: { region: sections.region, cluster: clusterSettings, network, access, users: userSettings.filter((user) => user !== undefined) },
+        config: {
+            region: sections.region,
+            cluster: clusterSettings,
+            ...(resolvedPcs === undefined ? {} : { pcs: resolvedPcs.pcs }),
+            network,
+            access,
+            users: userSettings.filter((user) => user !== undefined),
+        },
         warnings,
     };
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function problemsOf(sectionPath: string, issue: z.core.$ZodIssue): ConfigProblem[] {

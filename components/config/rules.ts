@@ -161,7 +161,7 @@ function checkV2ComputeResourceNamesAcrossQueues(queues: readonly (QueueSettings
     );
 }
 
-function resolveComputeResources(
+export function resolveComputeResources(
     raw: RawQueue["computeResources"],
     format: ClusterFormat,
     queuePath: string,
@@ -192,7 +192,7 @@ function resolveComputeResources(
     });
 }
 
-function checkName(
+export function checkName(
     path: string,
     name: string,
     what: string,
