@@ -12,9 +12,11 @@ const renamed = config.cluster.renamedFrom === undefined ? {} : { aliases: [{ na
 const environment = new ParallelClusterEnvironment(config.cluster.name, { config }, renamed);
 
 /** The ParallelCluster configuration file, as the cluster stack deploys it (and as `pcluster` would read it). */
-export const clusterConfiguration = environment.clusterConfiguration;
-export const clusterConfigurationUrl = environment.clusterConfigurationUrl;
-export const clusterConfigurationFile = environment.clusterConfigurationFile;
+export const clusterConfiguration = environment.clusterConfiguration ?? null;
+export const clusterConfigurationUrl = environment.clusterConfigurationUrl ?? null;
+export const clusterConfigurationFile = environment.clusterConfigurationFile ?? null;
+/** With cluster.service pcs: the AWS PCS cluster, its login node group and queues, and each launch template's user data; null otherwise. */
+export const pcs = environment.pcs ?? null;
 /** The access backend: `{backend: roster, rosterUrl}` (the document the nodes' agents apply) or `{backend: opsworks, opsworksStackId}`. */
 export const access = environment.access;
 export const postInstallUrl = environment.postInstallUrl;
