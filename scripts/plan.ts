@@ -18,6 +18,8 @@ import { PolicyConfigError, type PolicyConfigFile } from "./offline/policyHarnes
 import { planInputs } from "./offline/inputs";
 import { formatCounts, formatDiagnostics, formatTree, formatUsers } from "./offline/report";
 import { runProgram, type ProgramRun } from "./offline/runProgram";
+import { formatPcs, writeUserData } from "./offline/pcsReport";
+import type { PcsSummary } from "../components/pcs/pcsCluster";
 import { readStackConfig, StackConfigFileError } from "./offline/stackConfig";
 
 export const EXIT = { ok: 0, mandatoryViolation: 1, invalidConfig: 2, programFailed: 3 } as const;
@@ -71,11 +73,15 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     } catch (error) {
         return failure(error, err);
     }
+    // An AWS PCS environment has no ParallelCluster configuration: its launch templates' user data instead.
+    const pcs = (run.stackOutputs.pcs ?? undefined) as PcsSummary | undefined;
     const configText = String(run.stackOutputs.clusterConfiguration ?? "");
     const configFile = String(run.stackOutputs.clusterConfigurationFile ?? "cluster-config.yaml");
     const stackDir = path.join(options.outDir, options.stack);
     mkdirSync(stackDir, { recursive: true });
-    writeFileSync(path.join(stackDir, configFile), configText);
+    if (pcs === undefined) {
+        writeFileSync(path.join(stackDir, configFile), configText);
+    }
     writeFileSync(path.join(stackDir, "plan.json"), `${JSON.stringify(await planDocument(run, users, policies), null, 2)}
 `);
     // The roster backend's document, exactly as the next write would put it (the provider's own renderer),
@@ -91,7 +97,7 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
         writeFileSync(rosterFile, typeof keyArn === "string" ? await signDocument(unsigned, mockSigner(keyArn), mockPublicKey(keyArn), keyArn) : unsigned);
         written.push(rosterFile);
     }
-    written.push(path.join(stackDir, configFile));
+    written.push(...(pcs === undefined ? [path.join(stackDir, configFile)] : writeUserData(pcs, stackDir)));
 
     out.push(
         `pcluster-access offline plan: stack ${options.stack} (${path.basename(options.configFile)}), region ${region}, against a mock cloud`,
@@ -104,6 +110,7 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
         "Component tree:",
         formatTree(run.resources),
         "",
+        ...(pcs === undefined ? [] : ["AWS PCS:", formatPcs(pcs), ""]),
         `Users (${users.length}):`,
         formatUsers(users),
         "",
