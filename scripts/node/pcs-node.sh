@@ -37,7 +37,8 @@ export PCA_NODE_TYPE PCA_REGION PCA_HOMES PCA_AWS_CLI PCA_S3_ENDPOINT_URL
 readonly HOME_BASE=/home
 # On the shared file system, so login nodes take turns (NFSv4 sends flock to the server: nfs(5), local_lock).
 readonly HOMES_LOCK="$HOME_BASE/.pcluster-access-homes.lock"
-# The bundle's setup entry (run from the unpacked bundle, like post-install.sh's roster mode runs it).
+# The bundle's setup entry (agent/setup.sh, run as `roster-agent.sh setup` from the unpacked bundle, as
+# post-install.sh's roster mode runs it on ParallelCluster).
 readonly SETUP_ENTRY="roster-agent.sh"
 
 log() {
@@ -114,5 +115,6 @@ fetch_bundle
 mkdir -p "$work/bundle"
 tar -xf "$work/agent.tar" -C "$work/bundle" --no-same-owner || die "$PCA_AGENT_URL is not the node agent bundle"
 [[ -f "$work/bundle/$SETUP_ENTRY" ]] || die "$PCA_AGENT_URL has no $SETUP_ENTRY"
-bash "$work/bundle/$SETUP_ENTRY" setup "${words[@]}" || die "the node agent's setup failed"
+# The cluster is the environment (the fifth word): its status records name it.
+PCA_BUNDLE="$work/agent.tar" PCA_CLUSTER="${words[4]}" bash "$work/bundle/$SETUP_ENTRY" setup "${words[@]}" || die "the node agent's setup failed"
 log "node agent set up"

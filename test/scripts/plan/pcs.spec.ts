@@ -105,6 +105,12 @@ describe("npm run plan: an AWS PCS environment (Pulumi.pcs.yaml)", () => {
         assert.match(text, /^export PCA_HOME_SOURCE='fs-0123456789abcdef0\.fsx\.eu-west-1\.amazonaws\.com@tcp:\/abcdef12'$/m);
     });
 
+    it("docs/pcs.md shows Pulumi.pcs.yaml as it is, so the stack file the docs show is the one the plan checks", () => {
+        const doc = readFileSync(path.join(REPO_ROOT, "docs", "pcs.md"), "utf8");
+        const shown = /\n## A complete PCS stack file\n[^]*?\n```yaml\n([^]*?)```\n/.exec(doc)?.[1];
+        assert.equal(shown, readFileSync(path.join(REPO_ROOT, "Pulumi.pcs.yaml"), "utf8"));
+    });
+
     it("a PCS config with a ParallelCluster-only key: exit 2, the key named, nothing planned", async () => {
         const result = await plan(options(pcsFileWith((config) => (config["pcluster-access:cluster"].headNode = { instanceType: "t3.large" }))));
         assert.equal(result.exitCode, EXIT.invalidConfig);
