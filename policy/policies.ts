@@ -11,6 +11,7 @@ import { requiredOpsWorksIamPolicies } from "./iamPolicies";
 import { prohibitedImdsV1WithoutNeed, requiredImdsV1ForOpsWorks } from "./imds";
 import { discouragedAccessEndingSoon, requiredInstanceConnectScope } from "./logins";
 import { requiredOpsWorksStackPlacement } from "./opsworksStack";
+import { prohibitedPcsNodeRosterWrite, prohibitedPcsSshOpenToWorld } from "./pcs";
 import { requiredPostInstallWiring } from "./postInstall";
 import { prohibitedNodeSigningKeyUse, requiredRosterSigningKey, requiredSigningKeyRetention } from "./rosterSigning";
 import { requiredRosterUids } from "./rosterUids";
@@ -37,6 +38,8 @@ export const policies: Policies = [
     requiredPrivateScriptBucket,
     requiredDeployedConfiguration,
     requiredInstanceConnectScope,
+    prohibitedPcsSshOpenToWorld,
+    prohibitedPcsNodeRosterWrite,
     discouragedSudoUsers,
     discouragedAccessRevocation,
     discouragedScratchFileSystem,

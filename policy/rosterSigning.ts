@@ -23,6 +23,7 @@ import type { StackValidationPolicy } from "@pulumi/policy";
 import { argumentWords, readClusterConfiguration, ROSTER_MODE, type ClusterConfigurationModel, type ClusterNode } from "./lib/clusterConfiguration";
 import { isKnown, str, UNKNOWN, type Maybe } from "./lib/known";
 import { KMS_GRANT, KMS_KEY, ROSTER } from "./lib/resourceTypes";
+import { pcsNodeModels } from "./lib/pcsNodeGroups";
 import { StackResources, type StackResource } from "./lib/stackResources";
 import { capitalize } from "./lib/text";
 
@@ -113,7 +114,7 @@ export const requiredRosterSigningKey: StackValidationPolicy = {
             return;
         }
         const expected = str(rosters[0].props.publicKey);
-        for (const { resource, read } of stack.configurations()) {
+        for (const { resource, read } of [...stack.configurations(), ...pcsNodeModels(stack)]) {
             if (!read.ok) {
                 continue;
             }

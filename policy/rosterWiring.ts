@@ -14,6 +14,7 @@ import { policyObjectReads } from "./lib/iamPolicyReads";
 import { nodeGrants } from "./postInstall";
 import { ROSTER, S3_BUCKET_OBJECT } from "./lib/resourceTypes";
 import { globMatches, objectArn, parseS3Url, s3Url } from "./lib/s3";
+import { pcsNodeModels } from "./lib/pcsNodeGroups";
 import { StackResources, type StackResource } from "./lib/stackResources";
 import { capitalize, joinAnd } from "./lib/text";
 
@@ -52,7 +53,8 @@ export const requiredRosterWiring: StackValidationPolicy = {
             return;
         }
         const expected: ExpectedRoster = { ...expectedOf(stack, rosters[0], agentKey), policyReads: policyObjectReads(stack) };
-        for (const { resource, read } of stack.configurations()) {
+        // ParallelCluster nodes, and AWS PCS node groups judged the same way (lib/pcsNodeGroups.ts).
+        for (const { resource, read } of [...stack.configurations(), ...pcsNodeModels(stack)]) {
             // An unreadable configuration is reported by required-opsworks-iam-policies.
             if (read.ok) {
                 for (const node of read.model.nodes) {

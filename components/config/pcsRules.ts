@@ -61,6 +61,10 @@ export function resolvePcsCluster(raw: RawPcsCluster, given: Readonly<Record<str
     if (OS_DEFAULT_USERS[raw.os] === undefined) {
         report("cluster.os", `'${raw.os}' is not an OS this program knows the default user of. Use the one your PCS AMI runs: ${Object.keys(OS_DEFAULT_USERS).join(", ")}.`);
     }
+    // ParallelCluster's default (anywhere) is kept for clusters that run with it; a new PCS environment says where from.
+    if (raw.sshAllowedIps === undefined) {
+        report("cluster.sshAllowedIps", "is required with cluster.service pcs: the CIDR block (or prefix list id) your users SSH to the login nodes from, e.g. your office or VPN range. 0.0.0.0/0 is refused by the policy prohibited-pcs-ssh-open-to-world.");
+    }
     const sshAllowedIps = raw.sshAllowedIps ?? DEFAULT_SSH_ALLOWED_IPS;
     const sshProblem = sshAllowedIpsProblem(sshAllowedIps, "v3");
     if (sshProblem) {

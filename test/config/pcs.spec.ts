@@ -95,6 +95,9 @@ describe("stack config: cluster.service pcs", () => {
             problems(pcsConfig((config) => (config.pcs.homes = { efsFileSystemId: "fs-0123456789abcdef0", fsxLustre: { dnsName: "fs-0123456789abcdef0.fsx.eu-west-1.amazonaws.com", mountName: "abcdef12" } }))),
             ["pcs.homes: give either efsFileSystemId or fsxLustre (the one file system /home is mounted from), not both; or neither, and the program creates an EFS file system."],
         );
+        assert.deepEqual(problems(pcsConfig((config) => delete config.cluster.sshAllowedIps)), [
+            "cluster.sshAllowedIps: is required with cluster.service pcs: the CIDR block (or prefix list id) your users SSH to the login nodes from, e.g. your office or VPN range. 0.0.0.0/0 is refused by the policy prohibited-pcs-ssh-open-to-world.",
+        ]);
         assert.deepEqual(problems(pcsConfig((config) => delete config.pcs)), ["pcs: is required with cluster.service pcs: give at least pcs.loginNodes.instanceType (see docs/pcs.md)."]);
         assert.deepEqual(problems(pcsConfig((config) => (config.access = { backend: "opsworks" }))).slice(0, 1), [
             "access.backend: is opsworks, which AWS PCS cannot use (OpsWorks Stacks is switched off, and its registration is ParallelCluster's post-install). Use the roster backend (the default) with cluster.service pcs.",
