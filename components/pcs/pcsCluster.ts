@@ -20,6 +20,7 @@ import * as aws from "@pulumi/aws";
 import * as pcs from "@pulumi/aws-native/pcs";
 import * as pulumi from "@pulumi/pulumi";
 import type { NodeAccess } from "../access/nodeAccess";
+import { CLUSTER_NAME_TAG } from "../access/roster/instanceConnect";
 import { s3ReadPolicy } from "../access/s3ReadPolicy";
 import type { ClusterSettings, PcsSettings } from "../config/model";
 import { PCS_LOGIN_GROUP } from "../config/pcsRules";
@@ -176,7 +177,9 @@ export class PcsCluster extends pulumi.ComponentResource {
                     keyName: cluster.keyName,
                     // IMDSv2 only, as under ParallelCluster; the roster agent and the AWS CLI use tokens.
                     metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
-                    tagSpecifications: [{ resourceType: "instance", tags: { "pcluster-access:environment": cluster.name, "pcluster-access:node": kind } }],
+                    // The EC2 Instance Connect grants (roster.instanceConnect) reach only instances with this tag, which
+                    // ParallelCluster puts on every node of a cluster; PCS nodes get it here so the same grants work.
+                    tagSpecifications: [{ resourceType: "instance", tags: { [CLUSTER_NAME_TAG]: cluster.name, "pcluster-access:environment": cluster.name, "pcluster-access:node": kind } }],
                 },
                 parent,
             );

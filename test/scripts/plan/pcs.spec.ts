@@ -61,6 +61,8 @@ describe("npm run plan: an AWS PCS environment (Pulumi.pcs.yaml)", () => {
         assert.deepEqual([byName("hpc-pcs-pcs-login-role").name, byName("hpc-pcs-pcs-login-role").path], ["AWSPCS-hpc-pcs-login", "/aws-pcs/"]);
         assert.deepEqual(JSON.parse(byName("hpc-pcs-pcs-compute-register").policy).Statement, [{ Effect: "Allow", Action: ["pcs:RegisterComputeNodeGroupInstance"], Resource: "*" }]);
         assert.equal(byName("hpc-pcs-pcs-login-nodes").iamInstanceProfileArn, "arn:aws:iam::123456789012:instance-profile/aws-pcs/AWSPCS-hpc-pcs-login");
+        // The tag EC2 Instance Connect grants are scoped to, as on ParallelCluster's nodes.
+        assert.deepEqual(byName("hpc-pcs-pcs-compute-template").tagSpecifications[0].tags["parallelcluster:cluster-name"], "hpc-pcs");
         assert.deepEqual(byName("hpc-pcs-pcs-login-sg").ingress.map((rule: any) => [rule.protocol, rule.fromPort, rule.toPort, rule.cidrBlocks]), [["tcp", 22, 22, ["203.0.113.0/24"]]]);
 
         const login = mimeParts(path.join(dir, "pcs", "user-data-login.mime"));
