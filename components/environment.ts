@@ -5,9 +5,8 @@
  * ties them together.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { backendObjects, buildAccess, type AccessLocation } from "./access";
+import { backendObjects, buildAccess, type AccessLocation, type UserLogin, type UserRow } from "./access";
 import { ClusterConfiguration } from "./cluster/clusterConfiguration";
-import type { UserRow } from "./access/userRow";
 import type { EnvironmentConfig } from "./config/model";
 import { s3ReadPolicy } from "./access/s3ReadPolicy";
 import { previousDeployment } from "./cluster/previousDeployment";
@@ -16,8 +15,6 @@ import { EnvironmentName } from "./environmentName";
 import { FsxSettings } from "./fsxSettings";
 import { Network } from "./network";
 import { PostInstallAsset } from "./postInstallAsset";
-import { instanceConnectCommand } from "./access/roster/instanceConnect";
-import { todayUtc } from "./access/roster/rosterResource";
 import { PcsCluster, type PcsSummary } from "./pcs/pcsCluster";
 
 export interface ParallelClusterEnvironmentArgs {
@@ -25,12 +22,6 @@ export interface ParallelClusterEnvironmentArgs {
     readonly config: EnvironmentConfig;
     /** Managed policies for every node. Default: the access backend's (OpsWorks: the two the article requires). */
     readonly iamPolicyArns?: readonly string[];
-}
-
-/** How one user logs in: the ssh line, and with EC2 Instance Connect the AWS CLI command beside it. */
-export interface UserLogin {
-    readonly ssh: string;
-    readonly instanceConnect?: string;
 }
 
 export interface ClusterSummary {
@@ -157,28 +148,15 @@ export class ParallelClusterEnvironment extends pulumi.ComponentResource {
                 loginNodes: deployed.loginNodes,
                 validationMessages: deployed.validationMessages,
             });
-            // Users land on the first login node pool when there is one, else on the head node.
-            const landing = pulumi.all([deployed.loginNodes, deployed.headNodePrivateIp]).apply(([pools, headNode]) => pools[0]?.address ?? headNode);
-            // With Instance Connect, each user granted it also gets the AWS CLI command (through the endpoint) to the head node.
-            this.logins = pulumi
-                .all([landing, access.users, deployed.headNodeInstanceId, pulumi.output(access.instanceConnectEndpointId)])
-                .apply(([address, rows, instanceId, endpointId]) =>
-                    Object.fromEntries(
-                        config.users
-                            // Expired users have no access any more: the agents expire their accounts.
-                            .filter((user) => user.access === "allowed" && (user.expires === undefined || user.expires > todayUtc()))
-                            .map((user): [string, UserLogin] => {
-                                const granted = rows.find((row) => row.iamUser === user.iamUserName)?.instanceConnect === true;
-                                const ssh = `ssh ${user.sshUsername}@${address}`;
-                                return [
-                                    user.iamUserName,
-                                    granted
-                                        ? { ssh, instanceConnect: instanceConnectCommand({ region: config.region, instanceId, osUser: user.sshUsername, ...(endpointId === undefined ? {} : { endpointId }) }) }
-                                        : { ssh },
-                                ];
-                            }),
-                    ),
-                );
+            // Users land on the first login node pool; the backend says who and how.
+            this.logins = access.logins(
+                pulumi.all([deployed.loginNodes, deployed.headNodeInstanceId]).apply(([pools, headNodeInstanceId]) => ({
+                    region: config.region,
+                    clusterName: config.cluster.name,
+                    ...(pools[0] === undefined ? {} : { host: pools[0].address }),
+                    headNodeInstanceId,
+                })),
+            );
         }
         this.clusterConfiguration = configuration.text;
         this.clusterConfigurationUrl = configuration.url;

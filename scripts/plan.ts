@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import type { UserRow } from "../components/access/userRow";
 import { ConfigError } from "../components/config";
-import { nextDocument, ROSTER_TYPE, type RosterInputs } from "../components/access/roster/rosterResource";
+import { nextDocument, ROSTER_TYPE, type RosterInputs } from "../components/access/roster/planner";
 import { checkPolicies, formatPolicyReport, type PolicyReport } from "./offline/policyGate";
 import { signDocument } from "../components/access/roster/signing";
 import { mockPublicKey, mockSigner, type MockCloudOptions } from "./offline/mockCloud";

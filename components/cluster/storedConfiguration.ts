@@ -3,9 +3,10 @@
  * carries the structured document as an input, so policies can read the IAM policies, script and
  * arguments of every node during a preview, when the text (built from outputs not yet known) is not.
  * A refresh reads the object back, so a hand edit in S3 shows as drift and the next `up` restores it;
- * earlier versions stay in the versioned bucket.
+ * earlier versions stay in the versioned bucket (the lifecycle every owned object shares: components/s3Object.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
+import { deleteObject, locationFailures, locationReplaces, putObject, readObject } from "../s3Object";
 
 export const STORED_CONFIGURATION_TYPE = "pulumi-nodejs:dynamic/pcluster:ClusterConfiguration";
 
@@ -43,29 +44,16 @@ export interface StoredConfigurationOutputs extends StoredConfigurationInputs {
     readonly versionId: string;
 }
 
-/** PutObject of the text; create and update alike (the SDK is imported per call, as in every method). */
+/** PutObject of the text; create and update alike. */
 async function writeObject(inputs: StoredConfigurationInputs): Promise<StoredConfigurationOutputs> {
-    const { S3Client, PutObjectCommand } = await import("@aws-sdk/client-s3");
-    const client = new S3Client({ region: inputs.region, maxAttempts: inputs.maxAttempts ?? 3 });
-    const written = await client.send(
-        new PutObjectCommand({
-            Bucket: inputs.bucket,
-            Key: inputs.key,
-            Body: inputs.text,
-            ContentType: inputs.format === "v3" ? "application/yaml" : "text/plain",
-            ServerSideEncryption: "AES256",
-        }),
-    );
-    return { ...inputs, url: `s3://${inputs.bucket}/${inputs.key}`, versionId: written.VersionId ?? "" };
+    return { ...inputs, ...(await putObject(inputs, inputs.text, inputs.format === "v3" ? "application/yaml" : "text/plain")) };
 }
 
 export const storedConfigurationProvider: pulumi.dynamic.ResourceProvider<StoredConfigurationInputs, StoredConfigurationOutputs> = {
     async check(_olds, news) {
-        const failures: pulumi.dynamic.CheckFailure[] = [];
-        for (const property of ["region", "bucket", "key", "text"] as const) {
-            if (typeof news[property] !== "string" || news[property] === "") {
-                failures.push({ property, reason: `${property} must be a non-empty string` });
-            }
+        const failures: pulumi.dynamic.CheckFailure[] = locationFailures(news);
+        if (typeof news.text !== "string" || news.text === "") {
+            failures.push({ property: "text", reason: "text must be a non-empty string" });
         }
         if (news.format !== "v2" && news.format !== "v3") {
             failures.push({ property: "format", reason: "format must be v2 or v3" });
@@ -74,7 +62,7 @@ export const storedConfigurationProvider: pulumi.dynamic.ResourceProvider<Stored
     },
 
     async diff(_id, olds, news) {
-        const replaces = (["region", "bucket", "key"] as const).filter((property) => olds[property] !== news[property]);
+        const replaces = locationReplaces(olds, news);
         const changed = replaces.length > 0 || olds.text !== news.text || olds.format !== news.format || olds.maxAttempts !== news.maxAttempts;
         return { changes: changed, replaces, deleteBeforeReplace: false };
     },
@@ -88,19 +76,9 @@ export const storedConfigurationProvider: pulumi.dynamic.ResourceProvider<Stored
             throw new Error(`cannot read the stored cluster configuration ${id} without its state; pulumi import is not supported`);
         }
         const props: StoredConfigurationOutputs = state;
-        const { S3Client, GetObjectCommand } = await import("@aws-sdk/client-s3");
-        const client = new S3Client({ region: props.region, maxAttempts: props.maxAttempts ?? 3 });
-        try {
-            const object = await client.send(new GetObjectCommand({ Bucket: props.bucket, Key: props.key }));
-            const text = (await object.Body?.transformToString("utf-8")) ?? "";
-            return { id, props: { ...props, text, versionId: object.VersionId ?? props.versionId } };
-        } catch (error) {
-            if ((error as { name?: string }).name === "NoSuchKey") {
-                // Deleted by hand: an empty id tells Pulumi the resource is gone, and the next `up` recreates it.
-                return { id: "", props: {} as StoredConfigurationOutputs };
-            }
-            throw error;
-        }
+        const found = await readObject(props, true);
+        // Deleted by hand: an empty id tells Pulumi the resource is gone, and the next `up` recreates it.
+        return found === undefined ? { id: "", props: {} as StoredConfigurationOutputs } : { id, props: { ...props, text: found.text ?? "", versionId: found.versionId ?? props.versionId } };
     },
 
     async update(_id, _olds, news) {
@@ -108,10 +86,8 @@ export const storedConfigurationProvider: pulumi.dynamic.ResourceProvider<Stored
     },
 
     async delete(_id, props) {
-        const { S3Client, DeleteObjectCommand } = await import("@aws-sdk/client-s3");
-        const client = new S3Client({ region: props.region, maxAttempts: props.maxAttempts ?? 3 });
         // The bucket is versioned: this adds a delete marker and keeps every earlier configuration.
-        await client.send(new DeleteObjectCommand({ Bucket: props.bucket, Key: props.key }));
+        await deleteObject(props);
     },
 };
 

@@ -6,11 +6,9 @@
  */
 import type { DeploymentSettings, LoginNodePoolSettings } from "./model";
 import { LIMITS, QUEUE_NAME_PATTERN, type QueueUpdateStrategy } from "./parallelClusterRules";
-import { checkLoginNodes, needsLoginNodesListenerFix } from "./releaseRules";
-import { DEFAULT_RELEASE, type ParallelClusterRelease } from "./releases";
+import { checkLoginNodes, needsLoginNodesListenerFix, type TargetRelease } from "./releaseRules";
 import { lambdaArnRegion, type RawSections } from "./schema";
-
-type Report = (path: string, message: string) => void;
+import type { ProblemSink } from "./problems";
 
 export interface ResolvedDeployment {
     readonly queueUpdateStrategy: QueueUpdateStrategy;
@@ -21,15 +19,12 @@ export interface ResolvedDeployment {
 /** The v3-only keys, in the order they are reported for a v2 config. */
 const V3_ONLY_KEYS = ["deploy", "parallelClusterVersion", "serviceToken", "mitigatedIssues", "queueUpdateStrategy", "loginNodes"] as const;
 
-/**
- * `release`: the row of cluster.parallelClusterVersion (releaseRules.resolveRelease); undefined for v2 or
- * when the version was refused, and then no release rule runs.
- */
-export function resolveDeployment(raw: RawSections["cluster"], release: ParallelClusterRelease | undefined, report: Report, warn: Report): ResolvedDeployment {
+/** `release`: the release the config targets, resolved once (releaseRules.resolveRelease). */
+export function resolveDeployment(raw: RawSections["cluster"], release: TargetRelease, sink: ProblemSink): ResolvedDeployment {
     if (raw.format === "v2") {
         for (const key of V3_ONLY_KEYS) {
             if (raw[key] !== undefined) {
-                report(
+                sink.report(
                     `cluster.${key}`,
                     "is ParallelCluster 3 only (its CloudFormation custom resource, queue update strategy and login nodes do not exist in 2.x). " +
                         `Set cluster.format: v3, or remove cluster.${key}.`,
@@ -38,24 +33,21 @@ export function resolveDeployment(raw: RawSections["cluster"], release: Parallel
         }
     }
     if (raw.deploy === true && raw.renamedFrom !== undefined) {
-        report(
+        sink.report(
             "cluster.renamedFrom",
             `ParallelCluster cannot rename a deployed cluster ("Cannot update the ClusterName"). Rename in two steps: set cluster.deploy: false and ` +
                 `run pulumi up (this deletes the cluster '${raw.renamedFrom}' and renames the environment), then remove cluster.renamedFrom and set cluster.deploy: true to create '${raw.name}'.`,
         );
     }
-    const parallelClusterVersion = raw.parallelClusterVersion ?? DEFAULT_RELEASE;
     const pools = raw.loginNodes ?? [];
     if (raw.format === "v3" && raw.mitigatedIssues !== undefined && raw.serviceToken === undefined) {
-        report(
+        sink.report(
             "cluster.mitigatedIssues",
             "only concerns the provider stack of cluster.serviceToken (the program works around known issues in the provider stack it creates itself). Remove cluster.mitigatedIssues.",
         );
     }
-    if (release !== undefined) {
-        checkLoginNodes(raw, release, parallelClusterVersion, report, warn);
-    }
-    const loginNodesListenerFix = release !== undefined && needsLoginNodesListenerFix(raw, release, parallelClusterVersion, report);
+    checkLoginNodes(raw, release, sink);
+    const loginNodesListenerFix = needsLoginNodesListenerFix(raw, release, sink);
     const names = new Map<string, number>();
     const loginNodes = pools.flatMap((pool, p): LoginNodePoolSettings[] => {
         if (pool === undefined) {
@@ -64,13 +56,13 @@ export function resolveDeployment(raw: RawSections["cluster"], release: Parallel
         const path = `cluster.loginNodes[${p}].name`;
         const maxLength = LIMITS.v3.nameMaxLength;
         if (!QUEUE_NAME_PATTERN.test(pool.name) || pool.name.length > maxLength) {
-            report(path, `'${pool.name}' is not a valid login node pool name: lowercase letters, digits and '-', starting with a letter, at most ${maxLength} characters.`);
+            sink.report(path, `'${pool.name}' is not a valid login node pool name: lowercase letters, digits and '-', starting with a letter, at most ${maxLength} characters.`);
         } else if (pool.name === "default") {
-            report(path, "'default' is reserved by ParallelCluster; choose another login node pool name.");
+            sink.report(path, "'default' is reserved by ParallelCluster; choose another login node pool name.");
         }
         const first = names.get(pool.name);
         if (first !== undefined) {
-            report(path, `pool '${pool.name}' is already cluster.loginNodes[${first}]. Pool names must be unique.`);
+            sink.report(path, `pool '${pool.name}' is already cluster.loginNodes[${first}]. Pool names must be unique.`);
         } else {
             names.set(pool.name, p);
         }
@@ -81,7 +73,7 @@ export function resolveDeployment(raw: RawSections["cluster"], release: Parallel
         loginNodes,
         deployment: {
             deploy: raw.deploy ?? false,
-            parallelClusterVersion,
+            parallelClusterVersion: release.version,
             ...(raw.serviceToken === undefined ? {} : { serviceToken: raw.serviceToken }),
             ...(loginNodesListenerFix ? { loginNodesListenerFix: true as const } : {}),
         },
@@ -89,11 +81,11 @@ export function resolveDeployment(raw: RawSections["cluster"], release: Parallel
 }
 
 /** A custom resource's ServiceToken must be a Lambda in the stack's own region. */
-export function checkDeploymentRegion(cluster: { readonly deployment: DeploymentSettings }, region: string, report: Report): void {
+export function checkDeploymentRegion(cluster: { readonly deployment: DeploymentSettings }, region: string, sink: ProblemSink): void {
     const token = cluster.deployment.serviceToken;
     const tokenRegion = token === undefined ? undefined : lambdaArnRegion(token);
     if (tokenRegion !== undefined && tokenRegion !== region) {
-        report(
+        sink.report(
             "cluster.serviceToken",
             `the provider stack's Lambda is in ${tokenRegion}, the stack in ${region}; CloudFormation calls custom resources in its own region. ` +
                 `Give the ServiceToken of a provider stack in ${region}, or remove cluster.serviceToken to create one.`,

@@ -8,6 +8,7 @@ import type { ConfigProblem, EnvironmentConfig } from "./model";
 import { checkDeploymentRegion } from "./deploymentRules";
 import { checkClusterNetwork, checkRegion, computeSubnetCount, resolveCluster, resolveNetwork, resolveOpsWorks, resolveUsers } from "./rules";
 import { checkLoginSettings, checkRosterUsers, resolveAccess, resolveRoster } from "./rosterRules";
+import type { ProblemSink } from "./problems";
 import { itemSchemas, pcsCluster, sectionSchemas, type RawSections, type SectionName } from "./schema";
 import { checkServiceSettings, resolvePcsCluster, type ResolvedPcs } from "./pcsRules";
 
@@ -34,9 +35,11 @@ const REQUIRED = "is required.";
 
 export function parseEnvironmentConfig(input: RawConfigInput): ParseResult {
     const problems: ConfigProblem[] = [];
-    const report = (path: string, message: string) => problems.push({ path, message });
     const warnings: ConfigProblem[] = [];
-    const warn = (path: string, message: string) => warnings.push({ path, message });
+    const sink: ProblemSink = {
+        report: (path, message) => problems.push({ path, message }),
+        warn: (path, message) => warnings.push({ path, message }),
+    };
 
     const parse = <T>(schema: z.ZodType<T>, value: unknown, path: string): T | undefined => {
         const result = schema.safeParse(value, { error: defaultMessage });
@@ -74,41 +77,41 @@ export function parseEnvironmentConfig(input: RawConfigInput): ParseResult {
         users: users?.map((user, i) => parse(itemSchemas.user, user, `users[${i}]`)),
     };
 
-    checkServiceSettings(service, input.pcs !== undefined, sections.access?.backend, report);
+    checkServiceSettings(service, input.pcs !== undefined, sections.access?.backend, sink);
     // OpsWorks regions only matter to the OpsWorks backend; the roster backend uses S3, which every region has.
     if (sections.region !== undefined && sections.access?.backend === "opsworks") {
-        checkRegion(sections.region, report);
+        checkRegion(sections.region, sink);
     }
-    const network = sections.network && resolveNetwork(sections.network, report);
+    const network = sections.network && resolveNetwork(sections.network, sink);
     const resolvedPcs: ResolvedPcs | undefined =
-        rawPcsCluster && resolvePcsCluster({ ...rawPcsCluster, queues }, givenCluster ?? {}, rawPcs, input.pcs !== undefined, report);
-    const clusterSettings = resolvedPcs?.cluster ?? (sections.cluster && resolveCluster(sections.cluster, network && computeSubnetCount(network), report, warn));
+        rawPcsCluster && resolvePcsCluster({ ...rawPcsCluster, queues }, givenCluster ?? {}, rawPcs, input.pcs !== undefined, sink);
+    const clusterSettings = resolvedPcs?.cluster ?? (sections.cluster && resolveCluster(sections.cluster, network && computeSubnetCount(network), sink));
     if (clusterSettings && sections.region !== undefined && service === "parallelcluster") {
-        checkDeploymentRegion(clusterSettings, sections.region, report);
+        checkDeploymentRegion(clusterSettings, sections.region, sink);
     }
     if (clusterSettings && network) {
-        checkClusterNetwork(clusterSettings, network, report);
+        checkClusterNetwork(clusterSettings, network, sink);
     }
     const clusterName = sections.cluster?.name ?? rawPcsCluster?.name;
-    const opsworks = sections.opsworks && resolveOpsWorks(sections.opsworks, clusterName, report);
-    const rosterSettings = sections.roster && resolveRoster(sections.roster, report);
+    const opsworks = sections.opsworks && resolveOpsWorks(sections.opsworks, clusterName, sink);
+    const rosterSettings = sections.roster && resolveRoster(sections.roster, sink);
     const access =
         sections.access &&
-        resolveAccess(sections.access.backend, { opsworks: input.opsworks !== undefined, roster: input.roster !== undefined }, opsworks, rosterSettings, report);
+        resolveAccess(sections.access.backend, { opsworks: input.opsworks !== undefined, roster: input.roster !== undefined }, opsworks, rosterSettings, sink);
     const instanceConnect = access?.backend === "roster" && access.roster.instanceConnect;
-    const userSettings = sections.users && resolveUsers(sections.users, sections.cluster?.os ?? rawPcsCluster?.os, report, instanceConnect);
+    const userSettings = sections.users && resolveUsers(sections.users, sections.cluster?.os ?? rawPcsCluster?.os, sink, instanceConnect);
     if (userSettings) {
-        checkRosterUsers(userSettings, access, report);
+        checkRosterUsers(userSettings, access, sink);
     }
     if (sections.users) {
-        checkLoginSettings(sections.users, access, report);
+        checkLoginSettings(sections.users, access, sink);
     }
 
     if (problems.length > 0 || !sections.region || !clusterSettings || !network || !access || !userSettings) {
         return { ok: false, problems };
     }
     if (userSettings.length === 0) {
-        warn("users", "lists no users: the environment is planned with no cluster users. Add entries under pcluster-access:users (see Pulumi.dev.yaml), or ignore this while setting up.");
+        sink.warn("users", "lists no users: the environment is planned with no cluster users. Add entries under pcluster-access:users (see Pulumi.dev.yaml), or ignore this while setting up.");
     }
     return {
         ok: true,

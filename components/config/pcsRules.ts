@@ -7,9 +7,9 @@ import type { ClusterSettings, PcsHomesSettings, PcsSettings, QueueSettings } fr
 import { DEFAULT_SSH_ALLOWED_IPS, OS_DEFAULT_USERS, QUEUE_NAME_PATTERN, sshAllowedIpsProblem } from "./parallelClusterRules";
 import { DEFAULT_RELEASE } from "./releases";
 import { checkName, resolveComputeResources } from "./rules";
+import type { ProblemSink } from "./problems";
 import type { RawPcs, RawPcsCluster } from "./schema";
 
-type Report = (path: string, message: string) => void;
 
 /**
  * Slurm versions AWS::PCS::Cluster takes (PCS API reference, Scheduler: "Valid Values: 23.11 | 24.05 | 24.11 |
@@ -48,7 +48,8 @@ export interface ResolvedPcs {
 
 /** `given`: the cluster mapping as written (a schema default such as format: v3 does not count as given). */
 /** `rawPcs` undefined: the pcs key is missing (`pcsGiven` false) or broken (its problems are reported already). */
-export function resolvePcsCluster(raw: RawPcsCluster, given: Readonly<Record<string, unknown>>, rawPcs: RawPcs | undefined, pcsGiven: boolean, report: Report): ResolvedPcs | undefined {
+export function resolvePcsCluster(raw: RawPcsCluster, given: Readonly<Record<string, unknown>>, rawPcs: RawPcs | undefined, pcsGiven: boolean, sink: ProblemSink): ResolvedPcs | undefined {
+    const { report } = sink;
     if (!PCS_CLUSTER_NAME.test(raw.name)) {
         report("cluster.name", `'${raw.name}' is not a valid AWS PCS cluster name: letters, digits and '-', starting with a letter (not pcs_), 3 to 40 characters.`);
     }
@@ -76,7 +77,7 @@ export function resolvePcsCluster(raw: RawPcsCluster, given: Readonly<Record<str
             return undefined;
         }
         const path = `cluster.queues[${q}]`;
-        checkName(`${path}.name`, queue.name, "queue", QUEUE_NAME_PATTERN, PCS_NAME_MAX_LENGTH, report);
+        checkName(`${path}.name`, queue.name, "queue", QUEUE_NAME_PATTERN, PCS_NAME_MAX_LENGTH, sink);
         if (queue.name === PCS_LOGIN_GROUP) {
             report(`${path}.name`, `'${PCS_LOGIN_GROUP}' is the login node group's name on PCS (each queue's compute node group takes its queue's name). Choose another queue name.`);
         }
@@ -91,7 +92,7 @@ export function resolvePcsCluster(raw: RawPcsCluster, given: Readonly<Record<str
             }
         }
         // One compute node group per queue: its instance types are the compute resources', its scaling their sums.
-        return { ...queue, computeResources: resolveComputeResources(queue.computeResources, "v3", path, report), spansSubnets: true };
+        return { ...queue, computeResources: resolveComputeResources(queue.computeResources, "v3", path, sink), spansSubnets: true };
     });
     if (rawPcs === undefined) {
         if (pcsGiven) {
@@ -100,7 +101,7 @@ export function resolvePcsCluster(raw: RawPcsCluster, given: Readonly<Record<str
         report("pcs", "is required with cluster.service pcs: give at least pcs.loginNodes.instanceType (see docs/pcs.md).");
         return undefined;
     }
-    const pcs = resolvePcs(rawPcs, report);
+    const pcs = resolvePcs(rawPcs, sink);
     return {
         cluster: {
             name: raw.name,
@@ -118,7 +119,7 @@ export function resolvePcsCluster(raw: RawPcsCluster, given: Readonly<Record<str
     };
 }
 
-function resolvePcs(raw: RawPcs, report: Report): PcsSettings {
+function resolvePcs(raw: RawPcs, { report }: ProblemSink): PcsSettings {
     const slurmVersion = raw.slurmVersion ?? PCS_DEFAULT_SLURM_VERSION;
     if (!(PCS_SLURM_VERSIONS as readonly string[]).includes(slurmVersion)) {
         report("pcs.slurmVersion", `'${slurmVersion}' is not a Slurm version AWS PCS offers. Use one of: ${PCS_SLURM_VERSIONS.join(", ")} (a string: quote it, "25.11").`);
@@ -140,7 +141,7 @@ function resolvePcs(raw: RawPcs, report: Report): PcsSettings {
 }
 
 /** pcluster-access:pcs given while cluster.service is parallelcluster, or PCS with the OpsWorks backend. */
-export function checkServiceSettings(service: "parallelcluster" | "pcs", pcsGiven: boolean, backend: "roster" | "opsworks" | undefined, report: Report): void {
+export function checkServiceSettings(service: "parallelcluster" | "pcs", pcsGiven: boolean, backend: "roster" | "opsworks" | undefined, { report }: ProblemSink): void {
     if (service === "parallelcluster" && pcsGiven) {
         report("pcs", "is the AWS PCS settings, but cluster.service is parallelcluster (the default). Remove pcluster-access:pcs, or set cluster.service: pcs.");
     }

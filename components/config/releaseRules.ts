@@ -17,22 +17,36 @@ import {
     releaseMinor,
     type ParallelClusterRelease,
 } from "./releases";
-import { V2_OPERATING_SYSTEMS } from "./parallelClusterRules";
-
-type Report = (path: string, message: string) => void;
+import { V2_MIN_ROOT_VOLUME_GIB, V2_OPERATING_SYSTEMS } from "./parallelClusterRules";
+import type { ProblemSink } from "./problems";
 
 /** The first release of the table with custom actions on login nodes (3.11.0). */
 const LOGIN_CUSTOM_ACTIONS_FROM = RELEASES.find((release) => release.loginNodes?.customActions)?.version;
 /** The first release of the table, the first with the CloudFormation custom resource. */
 const CUSTOM_RESOURCE_FROM = RELEASES[0].version;
 
-/** The row of cluster.parallelClusterVersion (the default's when unset), or undefined after reporting why there is none. */
-export function resolveRelease(raw: RawSections["cluster"], report: Report, warn: Report): ParallelClusterRelease | undefined {
+/**
+ * The release a config targets, resolved once (resolveRelease): every release and deployment rule reads
+ * this one result, so the default and the row are worked out in one place.
+ */
+export interface TargetRelease {
+    /** cluster.parallelClusterVersion, or DEFAULT_RELEASE when unset (what the deployment records, v2 included). */
+    readonly version: string;
+    /** Its row (releases.ts); undefined for v2 (one set of rules) or when the version was refused, and then no release rule runs. */
+    readonly row?: ParallelClusterRelease;
+}
+
+/** cluster.parallelClusterVersion (the default when unset) and, for v3, its row, or no row after reporting why there is none. */
+export function resolveRelease(raw: RawSections["cluster"], sink: ProblemSink): TargetRelease {
     const version = raw.parallelClusterVersion ?? DEFAULT_RELEASE;
+    return raw.format === "v3" ? { version, row: releaseRow(raw, version, sink) } : { version };
+}
+
+function releaseRow(raw: RawSections["cluster"], version: string, sink: ProblemSink): ParallelClusterRelease | undefined {
     const path = "cluster.parallelClusterVersion";
     const minor = releaseMinor(version);
     if (raw.deploy === true && minor !== undefined && minor < Number(CUSTOM_RESOURCE_FROM.split(".")[1])) {
-        report(
+        sink.report(
             path,
             `${version} has no CloudFormation custom resource (it ships from ${CUSTOM_RESOURCE_FROM}), which cluster.deploy needs. ` +
                 `Use ${CUSTOM_RESOURCE_FROM} or later (default ${DEFAULT_RELEASE}), or set cluster.deploy: false to render the configuration only.`,
@@ -41,11 +55,11 @@ export function resolveRelease(raw: RawSections["cluster"], report: Report, warn
     }
     const found = lookupRelease(version);
     if (!found.ok) {
-        report(path, found.problem);
+        sink.report(path, found.problem);
         return undefined;
     }
     if (found.newerPatch) {
-        warn(
+        sink.warn(
             path,
             `${version} is newer than the newest 3.${minor} release this program knows (${found.release.version}): it is planned with ${found.release.version}'s rules. ` +
                 `Check its release notes (https://github.com/aws/aws-parallelcluster/releases/tag/v${version}), then add its row to components/config/releases.ts.`,
@@ -55,11 +69,11 @@ export function resolveRelease(raw: RawSections["cluster"], report: Report, warn
 }
 
 /** `Image.Os` (v3: the release's values) or `base_os` (v2). */
-export function checkOperatingSystem(os: string, release: ParallelClusterRelease | undefined, version: string, format: "v2" | "v3", report: Report, warn: Report): void {
+export function checkOperatingSystem(os: string, { version, row: release }: TargetRelease, format: "v2" | "v3", sink: ProblemSink): void {
     if (format === "v2") {
         if (!V2_OPERATING_SYSTEMS.includes(os)) {
             const hint = RELEASES.some((row) => row.operatingSystems.includes(os)) ? ` ('${os}' is a v3 value)` : "";
-            report("cluster.os", `'${os}' is not an OS of ParallelCluster v2${hint}. Use one of: ${V2_OPERATING_SYSTEMS.join(", ")}.`);
+            sink.report("cluster.os", `'${os}' is not an OS of ParallelCluster v2${hint}. Use one of: ${V2_OPERATING_SYSTEMS.join(", ")}.`);
         }
         return;
     }
@@ -69,7 +83,7 @@ export function checkOperatingSystem(os: string, release: ParallelClusterRelease
     if (!release.operatingSystems.includes(os)) {
         const history = operatingSystemHistory(os, release);
         const hint = history !== undefined ? ` (${history})` : V2_OPERATING_SYSTEMS.includes(os) ? ` ('${os}' is a v2 value)` : "";
-        report("cluster.os", `'${os}' is not an OS of ParallelCluster ${version}${hint}. Use one of: ${release.operatingSystems.join(", ")}.`);
+        sink.report("cluster.os", `'${os}' is not an OS of ParallelCluster ${version}${hint}. Use one of: ${release.operatingSystems.join(", ")}.`);
         return;
     }
     const endOfLife = OS_END_OF_LIFE[os];
@@ -77,15 +91,15 @@ export function checkOperatingSystem(os: string, release: ParallelClusterRelease
         ? ` Whether ParallelCluster ${version} still accepts ${os} is not confirmed (no release note seen says either way); if not, it refuses the cluster at deploy time.`
         : "";
     if (endOfLife !== undefined) {
-        warn("cluster.os", `${os} reached its end of life on ${endOfLife.date}: its nodes get no more security updates.${unconfirmed} Use ${endOfLife.replacement}.`);
+        sink.warn("cluster.os", `${os} reached its end of life on ${endOfLife.date}: its nodes get no more security updates.${unconfirmed} Use ${endOfLife.replacement}.`);
     } else if (unconfirmed !== "") {
-        warn("cluster.os", unconfirmed.trim());
+        sink.warn("cluster.os", unconfirmed.trim());
     }
 }
 
 /** RootVolumeSizeValidator: a root volume smaller than the AMI's is refused (v2: the 35 GB of its AMIs). */
-export function checkRootVolumes(raw: RawSections["cluster"], release: ParallelClusterRelease | undefined, version: string, minimumV2: number, report: Report): void {
-    const minimum = raw.format === "v2" ? minimumV2 : release?.rootVolumeMinGiB;
+export function checkRootVolumes(raw: RawSections["cluster"], { version, row: release }: TargetRelease, sink: ProblemSink): void {
+    const minimum = raw.format === "v2" ? V2_MIN_ROOT_VOLUME_GIB : release?.rootVolumeMinGiB;
     if (minimum === undefined) {
         return;
     }
@@ -97,7 +111,7 @@ export function checkRootVolumes(raw: RawSections["cluster"], release: ParallelC
         if (size === undefined || size >= minimum) {
             continue;
         }
-        report(
+        sink.report(
             path,
             raw.format === "v2"
                 ? `must be at least ${minimum} GiB (ParallelCluster 2's AMIs).`
@@ -108,14 +122,17 @@ export function checkRootVolumes(raw: RawSections["cluster"], release: ParallelC
 }
 
 /** What login node pools need from the release: custom actions (every backend's post-install), the pool count, the key pair. */
-export function checkLoginNodes(raw: RawSections["cluster"], release: ParallelClusterRelease, version: string, report: Report, warn: Report): void {
+export function checkLoginNodes(raw: RawSections["cluster"], { version, row: release }: TargetRelease, sink: ProblemSink): void {
+    if (release === undefined) {
+        return;
+    }
     const pools = raw.loginNodes ?? [];
     if (pools.length === 0) {
         return;
     }
     const support = release.loginNodes;
     if (support === undefined || !support.customActions) {
-        report(
+        sink.report(
             "cluster.parallelClusterVersion",
             `${version} cannot run the post-install action on login nodes (login node custom actions arrive in ${LOGIN_CUSTOM_ACTIONS_FROM}), ` +
                 `so their users would never be created. Use ${LOGIN_CUSTOM_ACTIONS_FROM} or later (default ${DEFAULT_RELEASE}), or remove cluster.loginNodes.`,
@@ -123,7 +140,7 @@ export function checkLoginNodes(raw: RawSections["cluster"], release: ParallelCl
         return;
     }
     if (pools.length > support.maxPools) {
-        report("cluster.loginNodes", `ParallelCluster ${version} takes at most ${support.maxPools} login node pools; ${pools.length} are listed. Merge or remove pools.`);
+        sink.report("cluster.loginNodes", `ParallelCluster ${version} takes at most ${support.maxPools} login node pools; ${pools.length} are listed. Merge or remove pools.`);
     }
     pools.forEach((pool, p) => {
         if (pool?.keyName === undefined) {
@@ -132,11 +149,11 @@ export function checkLoginNodes(raw: RawSections["cluster"], release: ParallelCl
         const path = `cluster.loginNodes[${p}].keyName`;
         const fix = "Remove it: login nodes let in the head node's key pair (cluster.keyName).";
         if (support.keyName === "refused") {
-            report(path, `ParallelCluster ${version} refuses a login node pool's own key pair (LoginNodes.Pools[].Ssh.KeyName, removed in 3.15.0 by aws/aws-parallelcluster PR #7241). ${fix}`);
+            sink.report(path, `ParallelCluster ${version} refuses a login node pool's own key pair (LoginNodes.Pools[].Ssh.KeyName, removed in 3.15.0 by aws/aws-parallelcluster PR #7241). ${fix}`);
         } else if (support.keyName === "deprecated") {
-            warn(path, `ParallelCluster ${version} deprecates LoginNodes.Pools[].Ssh.KeyName (aws/aws-parallelcluster#6811) and 3.15.0 refuses it. ${fix}`);
+            sink.warn(path, `ParallelCluster ${version} deprecates LoginNodes.Pools[].Ssh.KeyName (aws/aws-parallelcluster#6811) and 3.15.0 refuses it. ${fix}`);
         } else if (pool.keyName !== raw.keyName && release.knownIssues.includes(LOGIN_NODES_KEY_ISSUE)) {
-            warn(
+            sink.warn(
                 path,
                 `on ParallelCluster ${version} a login node pool's key pair other than the head node's never lets anyone in (known issue ${LOGIN_NODES_KEY_ISSUE.reference}, ` +
                     `${LOGIN_NODES_KEY_ISSUE.affects}: the head node's authorized_keys win on the shared /home). ${fix}`,
@@ -150,8 +167,8 @@ export function checkLoginNodes(raw: RawSections["cluster"], release: ParallelCl
  * True when the provider stack the program creates needs the workaround; refused (false) when the
  * provider stack is someone else's (cluster.serviceToken) and not declared mitigated.
  */
-export function needsLoginNodesListenerFix(raw: RawSections["cluster"], release: ParallelClusterRelease, version: string, report: Report): boolean {
-    const affected = raw.deploy === true && (raw.loginNodes ?? []).length > 0 && release.knownIssues.includes(LOGIN_NODES_LISTENER_ISSUE);
+export function needsLoginNodesListenerFix(raw: RawSections["cluster"], { version, row: release }: TargetRelease, sink: ProblemSink): boolean {
+    const affected = release !== undefined && raw.deploy === true && (raw.loginNodes ?? []).length > 0 && release.knownIssues.includes(LOGIN_NODES_LISTENER_ISSUE);
     if (!affected) {
         return false;
     }
@@ -159,7 +176,7 @@ export function needsLoginNodesListenerFix(raw: RawSections["cluster"], release:
         return true;
     }
     if (!(raw.mitigatedIssues ?? []).includes(7491)) {
-        report(
+        sink.report(
             "cluster.serviceToken",
             `ParallelCluster ${version} cannot create login nodes through its CloudFormation custom resource (known issue ${LOGIN_NODES_LISTENER_ISSUE.reference}, ` +
                 `${LOGIN_NODES_LISTENER_ISSUE.affects}: the provider's policy allows elasticloadbalancing:CreateListener and CreateTargetGroup only for requests tagged with ` +

@@ -7,8 +7,7 @@ import type { AccessSettings, GroupSettings, OpsWorksSettings, RosterSettings, U
 import { ID_CEILING, ID_FLOOR, ROSTER_DEFAULTS } from "./rosterDefaults";
 import type { RawSections, RawUser } from "./schema";
 import { RESERVED_USERNAMES, SSH_USERNAME_PATTERN, SSH_USERNAME_RULE } from "./sshUsername";
-
-type Report = (path: string, message: string) => void;
+import type { ProblemSink } from "./problems";
 
 /** Groups every supported image has already: a project group of that name would take them over. */
 const SYSTEM_GROUPS: ReadonlySet<string> = new Set(["wheel", "sudo", "users", "staff", "docker", "video", "audio", "disk", "kmem", "tty", "utmp", "input", "render", "systemd-journal", "pcluster-slurm-share"]);
@@ -24,17 +23,17 @@ export function resolveAccess(
     given: GivenKeys,
     opsworks: OpsWorksSettings | undefined,
     roster: RosterSettings | undefined,
-    report: Report,
+    sink: ProblemSink,
 ): AccessSettings | undefined {
     if (backend === "roster" && given.opsworks) {
-        report(
+        sink.report(
             "opsworks",
             "is the OpsWorks backend's settings, but access.backend is roster (the default). " +
                 "Remove pcluster-access:opsworks, or set pcluster-access:access to {backend: opsworks}.",
         );
     }
     if (backend === "opsworks" && given.roster) {
-        report(
+        sink.report(
             "roster",
             "is the roster backend's settings, but access.backend is opsworks. " +
                 "Remove pcluster-access:roster, or set pcluster-access:access to {backend: roster}.",
@@ -46,37 +45,37 @@ export function resolveAccess(
     return roster && { backend, roster };
 }
 
-export function resolveRoster(raw: RawSections["roster"], report: Report): RosterSettings {
+export function resolveRoster(raw: RawSections["roster"], sink: ProblemSink): RosterSettings {
     const { syncIntervalSeconds, uidRange, signingKeyVersion, signers } = raw;
     signers.forEach((signer, s) => {
         // A role or user of IAM (a key policy names no session and no group); never one of ParallelCluster's node roles.
         if (!/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/.test(signer)) {
-            report(`roster.signers[${s}]`, `'${signer}' is not an IAM role or user ARN (arn:aws:iam::ACCOUNT:role/NAME). Give the role that runs pulumi up, not its session (sts:...assumed-role) nor a group.`);
+            sink.report(`roster.signers[${s}]`, `'${signer}' is not an IAM role or user ARN (arn:aws:iam::ACCOUNT:role/NAME). Give the role that runs pulumi up, not its session (sts:...assumed-role) nor a group.`);
         } else if (signer.includes(":role/parallelcluster/")) {
-            report(`roster.signers[${s}]`, `'${signer}' is a ParallelCluster node role: a node that can sign decides who logs in on every node. Give the roles that deploy the environment.`);
+            sink.report(`roster.signers[${s}]`, `'${signer}' is a ParallelCluster node role: a node that can sign decides who logs in on every node. Give the roles that deploy the environment.`);
         }
     });
     if (signingKeyVersion < 1) {
-        report("roster.signingKeyVersion", `${signingKeyVersion} is not a key version: versions count from 1 (the default), and raising it by one rotates the signing key.`);
+        sink.report("roster.signingKeyVersion", `${signingKeyVersion} is not a key version: versions count from 1 (the default), and raising it by one rotates the signing key.`);
     }
     if (syncIntervalSeconds < 60 || syncIntervalSeconds > 3600 || syncIntervalSeconds % 60 !== 0) {
-        report(
+        sink.report(
             "roster.syncIntervalSeconds",
             `${syncIntervalSeconds} is not a sync interval the node agent can keep: it runs from cron, so use a multiple of 60 from 60 to 3600 (default 60).`,
         );
     }
     if (uidRange.first < ID_FLOOR) {
-        report(
+        sink.report(
             "roster.uidRange.first",
             `${uidRange.first} is below ${ID_FLOOR}: lower numbers belong to system accounts and ParallelCluster's own service accounts (400 and up). ` +
                 `Use ${ID_FLOOR} or more (default ${ROSTER_DEFAULTS.uidRange.first}).`,
         );
     }
     if (uidRange.last > ID_CEILING) {
-        report("roster.uidRange.last", `${uidRange.last} is above ${ID_CEILING} (useradd's UID_MAX). Use ${ID_CEILING} or less.`);
+        sink.report("roster.uidRange.last", `${uidRange.last} is above ${ID_CEILING} (useradd's UID_MAX). Use ${ID_CEILING} or less.`);
     }
     if (uidRange.first > uidRange.last) {
-        report("roster.uidRange", `first (${uidRange.first}) is above last (${uidRange.last}). Swap them.`);
+        sink.report("roster.uidRange", `first (${uidRange.first}) is above last (${uidRange.last}). Swap them.`);
     }
     const byName = new Map<string, number>();
     const byGid = new Map<number, number>();
@@ -86,21 +85,21 @@ export function resolveRoster(raw: RawSections["roster"], report: Report): Roste
         }
         const path = `roster.groups[${g}]`;
         if (!SSH_USERNAME_PATTERN.test(group.name)) {
-            report(`${path}.name`, `'${group.name}' is not a valid group name (${SSH_USERNAME_RULE}).`);
+            sink.report(`${path}.name`, `'${group.name}' is not a valid group name (${SSH_USERNAME_RULE}).`);
         } else if (RESERVED_USERNAMES.has(group.name) || SYSTEM_GROUPS.has(group.name)) {
-            report(`${path}.name`, `'${group.name}' is a group or account the cluster's images already have. Choose another name.`);
+            sink.report(`${path}.name`, `'${group.name}' is a group or account the cluster's images already have. Choose another name.`);
         }
         const first = byName.get(group.name);
         if (first !== undefined) {
-            report(`${path}.name`, `group '${group.name}' is already roster.groups[${first}]. List each group once.`);
+            sink.report(`${path}.name`, `group '${group.name}' is already roster.groups[${first}]. List each group once.`);
         } else {
             byName.set(group.name, g);
         }
         if (group.gid !== undefined) {
-            checkId(`${path}.gid`, group.gid, report);
+            checkId(`${path}.gid`, group.gid, sink);
             const owner = byGid.get(group.gid);
             if (owner !== undefined) {
-                report(`${path}.gid`, `${group.gid} is already the gid of roster.groups[${owner}]. Give each group its own gid, or leave gid out to have one allocated.`);
+                sink.report(`${path}.gid`, `${group.gid} is already the gid of roster.groups[${owner}]. Give each group its own gid, or leave gid out to have one allocated.`);
             } else {
                 byGid.set(group.gid, g);
             }
@@ -117,9 +116,9 @@ export function resolveRoster(raw: RawSections["roster"], report: Report): Roste
     };
 }
 
-function checkId(path: string, id: number, report: Report): void {
+function checkId(path: string, id: number, sink: ProblemSink): void {
     if (id < ID_FLOOR || id > ID_CEILING) {
-        report(
+        sink.report(
             path,
             `${id} is outside ${ID_FLOOR}-${ID_CEILING}: lower numbers belong to system accounts and ParallelCluster's service accounts, higher ones to nobody and to ranges useradd does not hand out. Choose a number in that range, or leave it out to have one allocated.`,
         );
@@ -130,7 +129,7 @@ function checkId(path: string, id: number, report: Report): void {
  * The users' roster settings against the backend and the groups: `uid` and `groups` are roster settings;
  * groups must exist; a user's own group (named like the user, GID = UID) must not clash with a project group.
  */
-export function checkRosterUsers(users: readonly (UserSettings | undefined)[], access: AccessSettings | undefined, report: Report): void {
+export function checkRosterUsers(users: readonly (UserSettings | undefined)[], access: AccessSettings | undefined, sink: ProblemSink): void {
     if (access === undefined) {
         return;
     }
@@ -138,7 +137,7 @@ export function checkRosterUsers(users: readonly (UserSettings | undefined)[], a
         users.forEach((user, i) => {
             for (const key of ["uid", "groups"] as const) {
                 if (user !== undefined && (key === "uid" ? user.uid !== undefined : user.groups.length > 0)) {
-                    report(
+                    sink.report(
                         `users[${i}].${key}`,
                         "is a roster backend setting, but access.backend is opsworks (the OpsWorks agent picks UIDs and has no project groups). " +
                             "Remove it, or set pcluster-access:access to {backend: roster}.",
@@ -156,16 +155,16 @@ export function checkRosterUsers(users: readonly (UserSettings | undefined)[], a
         }
         const path = `users[${i}]`;
         if (user.uid !== undefined) {
-            checkId(`${path}.uid`, user.uid, report);
+            checkId(`${path}.uid`, user.uid, sink);
             const owner = byUid.get(user.uid);
             if (owner !== undefined) {
-                report(`${path}.uid`, `${user.uid} is already the uid of users[${owner}]. Give each user their own uid, or leave uid out to have one allocated.`);
+                sink.report(`${path}.uid`, `${user.uid} is already the uid of users[${owner}]. Give each user their own uid, or leave uid out to have one allocated.`);
             } else {
                 byUid.set(user.uid, i);
             }
             const group = access.roster.groups.findIndex((candidate) => candidate.gid === user.uid);
             if (group >= 0) {
-                report(
+                sink.report(
                     `${path}.uid`,
                     `${user.uid} is the gid of roster.groups[${group}], and a user's own group takes the uid as its gid. Choose another uid or gid.`,
                 );
@@ -173,7 +172,7 @@ export function checkRosterUsers(users: readonly (UserSettings | undefined)[], a
         }
         const group = access.roster.groups.findIndex((candidate) => candidate.name === user.sshUsername);
         if (group >= 0) {
-            report(
+            sink.report(
                 `roster.groups[${group}].name`,
                 `'${user.sshUsername}' is the own group of ${path} (every user gets a group named like them). Rename the project group.`,
             );
@@ -182,12 +181,12 @@ export function checkRosterUsers(users: readonly (UserSettings | undefined)[], a
         user.groups.forEach((name, g) => {
             if (!groups.has(name)) {
                 const known = [...groups.keys()];
-                report(
+                sink.report(
                     `${path}.groups[${g}]`,
                     `'${name}' is not a project group. Add {name: ${name}} to roster.groups` + (known.length > 0 ? `, or use one of: ${known.join(", ")}.` : "."),
                 );
             } else if (seen.has(name)) {
-                report(`${path}.groups[${g}]`, `'${name}' is listed twice. List each group once.`);
+                sink.report(`${path}.groups[${g}]`, `'${name}' is listed twice. List each group once.`);
             }
             seen.add(name);
         });
@@ -201,7 +200,7 @@ const TO_ROSTER = "or set pcluster-access:access to {backend: roster}";
  * profile holds exactly one key (its SshPublicKey) and nothing can end it on a date, and Instance Connect is
  * the roster's; on the roster, a user can opt out of Instance Connect but not in when the roster has it off.
  */
-export function checkLoginSettings(users: readonly (RawUser | undefined)[], access: AccessSettings | undefined, report: Report): void {
+export function checkLoginSettings(users: readonly (RawUser | undefined)[], access: AccessSettings | undefined, sink: ProblemSink): void {
     if (access === undefined) {
         return;
     }
@@ -212,27 +211,27 @@ export function checkLoginSettings(users: readonly (RawUser | undefined)[], acce
         const path = `users[${i}]`;
         if (access.backend === "roster") {
             if (user.instanceConnect === true && !access.roster.instanceConnect) {
-                report(`${path}.instanceConnect`, "is true, but roster.instanceConnect is off (the default). Set roster.instanceConnect: true (then every allowed user has it unless they set instanceConnect: false), or remove this key.");
+                sink.report(`${path}.instanceConnect`, "is true, but roster.instanceConnect is off (the default). Set roster.instanceConnect: true (then every allowed user has it unless they set instanceConnect: false), or remove this key.");
             }
             return;
         }
         const keys = user.sshPublicKeys ?? [];
         if (keys.length > 1) {
-            report(
+            sink.report(
                 `${path}.sshPublicKeys`,
                 `lists ${keys.length} keys, but the OpsWorks backend gives each user one: an OpsWorks user profile holds a single SshPublicKey. Keep one key (sshPublicKey: <line>), ${TO_ROSTER}, which takes up to 10.`,
             );
         }
         keys.forEach((key, k) => {
             if (key.expires !== undefined) {
-                report(`${path}.sshPublicKeys[${k}].expires`, `is a roster backend setting: OpsWorks cannot end a key on a date. Remove it, ${TO_ROSTER}.`);
+                sink.report(`${path}.sshPublicKeys[${k}].expires`, `is a roster backend setting: OpsWorks cannot end a key on a date. Remove it, ${TO_ROSTER}.`);
             }
         });
         if (user.expires !== undefined) {
-            report(`${path}.expires`, `is a roster backend setting: OpsWorks cannot end a user's access on a date (set access: blocked when it ends). Remove it, ${TO_ROSTER}.`);
+            sink.report(`${path}.expires`, `is a roster backend setting: OpsWorks cannot end a user's access on a date (set access: blocked when it ends). Remove it, ${TO_ROSTER}.`);
         }
         if (user.instanceConnect !== undefined) {
-            report(`${path}.instanceConnect`, `is a roster backend setting: EC2 Instance Connect is granted by the roster backend only. Remove it, ${TO_ROSTER} with roster.instanceConnect: true.`);
+            sink.report(`${path}.instanceConnect`, `is a roster backend setting: EC2 Instance Connect is granted by the roster backend only. Remove it, ${TO_ROSTER} with roster.instanceConnect: true.`);
         }
     });
 }

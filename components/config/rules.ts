@@ -20,7 +20,6 @@ import {
     FSX_DEPLOYMENT_TYPES,
     LIMITS,
     OS_DEFAULT_USERS,
-    V2_MIN_ROOT_VOLUME_GIB,
     FSX_THROUGHPUTS,
     QUEUE_NAME_PATTERN,
     fsxCapacityProblem,
@@ -30,16 +29,14 @@ import {
 } from "./parallelClusterRules";
 import { resolveDeployment } from "./deploymentRules";
 import { checkOperatingSystem, checkRootVolumes, resolveRelease } from "./releaseRules";
-import { DEFAULT_RELEASE } from "./releases";
 import type { RawQueue, RawSections } from "./schema";
 import { iamUserNameOf, isIamUserArn } from "./schema";
 import { RESERVED_USERNAMES, SSH_USERNAME_PATTERN, SSH_USERNAME_RULE, deriveSshUsername } from "./sshUsername";
+import type { ProblemSink } from "./problems";
 
-type Report = (path: string, message: string) => void;
-
-export function checkRegion(region: string, report: Report): void {
+export function checkRegion(region: string, sink: ProblemSink): void {
     if (!OPSWORKS_REGIONS.includes(region)) {
-        report(
+        sink.report(
             "aws:region",
             `'${region}' never had OpsWorks Stacks, which this environment's users live in. ` +
                 `Use one of: ${OPSWORKS_REGIONS.join(", ")}.`,
@@ -57,43 +54,41 @@ export function defaultComputeResourceName(instanceType: string): string {
 
 /**
  * `computeSubnets`: how many compute subnets the network has (undefined when the network key is broken);
- * it decides which queues span them (QueueSettings.spansSubnets). `warn` takes what deserves attention
- * but does not stop the plan.
+ * it decides which queues span them (QueueSettings.spansSubnets). Problems and warnings go to `sink`.
  */
-export function resolveCluster(raw: RawSections["cluster"], computeSubnets: number | undefined, report: Report, warn: Report): ClusterSettings {
+export function resolveCluster(raw: RawSections["cluster"], computeSubnets: number | undefined, sink: ProblemSink): ClusterSettings {
     const format = raw.format;
     const limits = LIMITS[format];
     const createsFileSystem = raw.fsx !== undefined && raw.fsx.fileSystemId === undefined;
     if (!CLUSTER_NAME_PATTERN.test(raw.name) || raw.name.length > CLUSTER_NAME_MAX_LENGTH) {
-        report(
+        sink.report(
             "cluster.name",
             `'${raw.name}' is not a valid cluster name: letters, digits and '-', starting with a letter, ` +
                 `at most ${CLUSTER_NAME_MAX_LENGTH} characters.`,
         );
     }
     if (raw.renamedFrom !== undefined && (!CLUSTER_NAME_PATTERN.test(raw.renamedFrom) || raw.renamedFrom === raw.name)) {
-        report(
+        sink.report(
             "cluster.renamedFrom",
             `'${raw.renamedFrom}' must be the cluster's previous name (a valid cluster name other than cluster.name). Set it to the name you renamed from, or remove it.`,
         );
     }
     // Every v3 rule that depends on the release reads its row (releases.ts); v2 has one set of rules.
-    const release = format === "v3" ? resolveRelease(raw, report, warn) : undefined;
-    const version = raw.parallelClusterVersion ?? DEFAULT_RELEASE;
-    checkOperatingSystem(raw.os, release, version, format, report, warn);
-    checkRootVolumes(raw, release, version, V2_MIN_ROOT_VOLUME_GIB, report);
+    const release = resolveRelease(raw, sink);
+    checkOperatingSystem(raw.os, release, format, sink);
+    checkRootVolumes(raw, release, sink);
     const sshAllowedIps = raw.sshAllowedIps ?? DEFAULT_SSH_ALLOWED_IPS;
     const sshProblem = sshAllowedIpsProblem(sshAllowedIps, format);
     if (sshProblem) {
-        report("cluster.sshAllowedIps", `'${sshAllowedIps}' ${sshProblem}.`);
+        sink.report("cluster.sshAllowedIps", `'${sshAllowedIps}' ${sshProblem}.`);
     }
     if (raw.queues.length > limits.queues) {
-        report("cluster.queues", `${format} allows at most ${limits.queues} queues; ${raw.queues.length} are listed. Merge or remove queues.`);
+        sink.report("cluster.queues", `${format} allows at most ${limits.queues} queues; ${raw.queues.length} are listed. Merge or remove queues.`);
     }
     const resourceCount = raw.queues.reduce((sum, queue) => sum + (queue?.computeResources.length ?? 0), 0);
     if (resourceCount > limits.computeResourcesPerCluster) {
         // MaxCountValidator, "ComputeResources per Cluster" (constants.MAX_NUMBER_OF_COMPUTE_RESOURCES_PER_CLUSTER).
-        report(
+        sink.report(
             "cluster.queues",
             `${format} allows at most ${limits.computeResourcesPerCluster} compute resources in the whole cluster; ` +
                 `the queues list ${resourceCount}. Remove compute resources or give one resource a higher maxCount.`,
@@ -105,28 +100,28 @@ export function resolveCluster(raw: RawSections["cluster"], computeSubnets: numb
             return undefined;
         }
         const path = `cluster.queues[${q}]`;
-        checkName(`${path}.name`, queue.name, "queue", QUEUE_NAME_PATTERN, limits.nameMaxLength, report);
+        checkName(`${path}.name`, queue.name, "queue", QUEUE_NAME_PATTERN, limits.nameMaxLength, sink);
         const first = queueNames.get(queue.name);
         if (first !== undefined) {
-            report(`${path}.name`, `queue '${queue.name}' is already cluster.queues[${first}]. Queue names must be unique.`);
+            sink.report(`${path}.name`, `queue '${queue.name}' is already cluster.queues[${first}]. Queue names must be unique.`);
         } else {
             queueNames.set(queue.name, q);
         }
         if (queue.computeResources.length > limits.computeResourcesPerQueue) {
-            report(
+            sink.report(
                 `${path}.computeResources`,
                 `${format} allows at most ${limits.computeResourcesPerQueue} compute resources per queue; ` +
                     `${queue.computeResources.length} are listed. Split the queue.`,
             );
         }
         if (queue.efa && queue.placementGroup === undefined) {
-            report(`${path}.placementGroup`, "EFA needs a placement group: set placementGroup: DYNAMIC (or an existing group's name), or set efa: false.");
+            sink.report(`${path}.placementGroup`, "EFA needs a placement group: set placementGroup: DYNAMIC (or an existing group's name), or set efa: false.");
         }
         const spansSubnets = format === "v3" && (computeSubnets ?? 1) > 1 && singleSubnetReason(queue, createsFileSystem) === undefined;
-        return { ...queue, computeResources: resolveComputeResources(queue.computeResources, format, path, report), spansSubnets };
+        return { ...queue, computeResources: resolveComputeResources(queue.computeResources, format, path, sink), spansSubnets };
     });
     if (format === "v2") {
-        checkV2ComputeResourceNamesAcrossQueues(queues, report);
+        checkV2ComputeResourceNamesAcrossQueues(queues, sink);
     }
     return {
         name: raw.name,
@@ -138,20 +133,20 @@ export function resolveCluster(raw: RawSections["cluster"], computeSubnets: numb
         headNode: raw.headNode,
         computeRootVolumeSize: raw.computeRootVolumeSize,
         queues: queues.filter((queue) => queue !== undefined),
-        fsx: raw.fsx === undefined ? undefined : resolveFsx(raw.fsx, format, report),
-        ...resolveDeployment(raw, release, report, warn),
+        fsx: raw.fsx === undefined ? undefined : resolveFsx(raw.fsx, format, sink),
+        ...resolveDeployment(raw, release, sink),
     };
 }
 
 /** v2 declares each [compute_resource NAME] once for the whole cluster, so names cannot repeat across queues. */
-function checkV2ComputeResourceNamesAcrossQueues(queues: readonly (QueueSettings | undefined)[], report: Report): void {
+function checkV2ComputeResourceNamesAcrossQueues(queues: readonly (QueueSettings | undefined)[], sink: ProblemSink): void {
     const owners = new Map<string, string>();
     queues.forEach((queue, q) =>
         queue?.computeResources.forEach((resource, r) => {
             const path = `cluster.queues[${q}].computeResources[${r}]`;
             const owner = owners.get(resource.name);
             if (owner !== undefined && !owner.startsWith(`cluster.queues[${q}]`)) {
-                report(
+                sink.report(
                     `${path}.name`,
                     `'${resource.name}' is already the name of ${owner}; v2 compute_resource sections are cluster-wide. Set a unique ${path}.name.`,
                 );
@@ -165,20 +160,20 @@ export function resolveComputeResources(
     raw: RawQueue["computeResources"],
     format: ClusterFormat,
     queuePath: string,
-    report: Report,
+    sink: ProblemSink,
 ): ComputeResourceSettings[] {
     const names = new Map<string, number>();
     const types = new Map<string, number>();
     return raw.map((resource, r) => {
         const path = `${queuePath}.computeResources[${r}]`;
         const name = resource.name ?? defaultComputeResourceName(resource.instanceType);
-        checkName(`${path}.name`, name, "compute resource", QUEUE_NAME_PATTERN, LIMITS[format].nameMaxLength, report, resource.name === undefined);
+        checkName(`${path}.name`, name, "compute resource", QUEUE_NAME_PATTERN, LIMITS[format].nameMaxLength, sink, resource.name === undefined);
         if (names.has(name)) {
-            report(`${path}.name`, `compute resource '${name}' is already ${queuePath}.computeResources[${names.get(name)}]. Give each a unique name.`);
+            sink.report(`${path}.name`, `compute resource '${name}' is already ${queuePath}.computeResources[${names.get(name)}]. Give each a unique name.`);
         }
         names.set(name, r);
         if (format === "v2" && types.has(resource.instanceType)) {
-            report(
+            sink.report(
                 `${path}.instanceType`,
                 `${resource.instanceType} is already ${queuePath}.computeResources[${types.get(resource.instanceType)}]; ` +
                     "v2 needs distinct instance types within a queue. Raise that resource's maxCount instead.",
@@ -186,7 +181,7 @@ export function resolveComputeResources(
         }
         types.set(resource.instanceType, r);
         if (resource.minCount > resource.maxCount) {
-            report(`${path}.minCount`, `minCount (${resource.minCount}) is above maxCount (${resource.maxCount}). Lower minCount or raise maxCount.`);
+            sink.report(`${path}.minCount`, `minCount (${resource.minCount}) is above maxCount (${resource.maxCount}). Lower minCount or raise maxCount.`);
         }
         return { name, instanceType: resource.instanceType, minCount: resource.minCount, maxCount: resource.maxCount };
     });
@@ -198,23 +193,23 @@ export function checkName(
     what: string,
     pattern: RegExp,
     maxLength: number,
-    report: Report,
+    sink: ProblemSink,
     derived = false,
 ): void {
     const origin = derived ? ` (derived from the instance type; set ${path} to choose one)` : "";
     if (!pattern.test(name) || name.length > maxLength) {
-        report(path, `'${name}'${origin} is not a valid ${what} name: lowercase letters, digits and '-', starting with a letter, at most ${maxLength} characters.`);
+        sink.report(path, `'${name}'${origin} is not a valid ${what} name: lowercase letters, digits and '-', starting with a letter, at most ${maxLength} characters.`);
     } else if (name === "default") {
-        report(path, `'default' is reserved by ParallelCluster; choose another ${what} name.`);
+        sink.report(path, `'default' is reserved by ParallelCluster; choose another ${what} name.`);
     }
 }
 
-function resolveFsx(raw: NonNullable<RawSections["cluster"]["fsx"]>, format: ClusterFormat, report: Report): FsxSettingsConfig {
+function resolveFsx(raw: NonNullable<RawSections["cluster"]["fsx"]>, format: ClusterFormat, sink: ProblemSink): FsxSettingsConfig {
     const path = "cluster.fsx";
     if (raw.fileSystemId !== undefined) {
         for (const key of ["storageCapacity", "deploymentType", "perUnitStorageThroughput"] as const) {
             if (raw[key] !== undefined) {
-                report(`${path}.${key}`, "an existing file system (fileSystemId) takes no creation settings. Remove this key, or remove fileSystemId to create one.");
+                sink.report(`${path}.${key}`, "an existing file system (fileSystemId) takes no creation settings. Remove this key, or remove fileSystemId to create one.");
             }
         }
         return { mode: "existing", name: raw.name, mountDir: raw.mountDir, fileSystemId: raw.fileSystemId };
@@ -222,17 +217,17 @@ function resolveFsx(raw: NonNullable<RawSections["cluster"]["fsx"]>, format: Clu
     const deploymentType = raw.deploymentType ?? "SCRATCH_2";
     const storageCapacity = raw.storageCapacity ?? 1200;
     if (!FSX_DEPLOYMENT_TYPES[format].includes(deploymentType)) {
-        report(`${path}.deploymentType`, `'${deploymentType}' is not a ${format} FSx deployment type. Use one of: ${FSX_DEPLOYMENT_TYPES[format].join(", ")}.`);
+        sink.report(`${path}.deploymentType`, `'${deploymentType}' is not a ${format} FSx deployment type. Use one of: ${FSX_DEPLOYMENT_TYPES[format].join(", ")}.`);
     } else {
         const problem = fsxCapacityProblem(deploymentType, storageCapacity);
         if (problem) {
-            report(`${path}.storageCapacity`, `${storageCapacity} GiB is not a valid capacity: ${problem}.`);
+            sink.report(`${path}.storageCapacity`, `${storageCapacity} GiB is not a valid capacity: ${problem}.`);
         }
     }
     // The throughput rule only means something once the deployment type is valid (reported above otherwise).
     const throughputProblem = FSX_DEPLOYMENT_TYPES[format].includes(deploymentType) ? fsxThroughputProblem(deploymentType, raw.perUnitStorageThroughput) : undefined;
     if (throughputProblem) {
-        report(`${path}.perUnitStorageThroughput`, throughputProblem);
+        sink.report(`${path}.perUnitStorageThroughput`, throughputProblem);
     }
     return {
         mode: "create",
@@ -244,16 +239,16 @@ function resolveFsx(raw: NonNullable<RawSections["cluster"]["fsx"]>, format: Clu
     };
 }
 
-export function resolveNetwork(raw: RawSections["network"], report: Report): NetworkSettings {
+export function resolveNetwork(raw: RawSections["network"], sink: ProblemSink): NetworkSettings {
     if (raw.create && raw.existing) {
-        report("network", "give either network.create or network.existing, not both.");
+        sink.report("network", "give either network.create or network.existing, not both.");
     }
     if (raw.existing) {
         const { vpcId, headNodeSubnetId, computeSubnetIds } = raw.existing;
         const seen = new Set<string>();
         computeSubnetIds.forEach((id, i) => {
             if (seen.has(id)) {
-                report(`network.existing.computeSubnetIds[${i}]`, `${id} is listed twice. List each subnet once.`);
+                sink.report(`network.existing.computeSubnetIds[${i}]`, `${id} is listed twice. List each subnet once.`);
             }
             seen.add(id);
         });
@@ -272,15 +267,15 @@ export function computeSubnetCount(network: NetworkSettings): number {
  * leave all but the first unused. (v3 queues that cannot span zones use the first subnet, with a created
  * or an existing network alike: see singleSubnetReason.)
  */
-export function checkClusterNetwork(cluster: ClusterSettings, network: NetworkSettings, report: Report): void {
+export function checkClusterNetwork(cluster: ClusterSettings, network: NetworkSettings, sink: ProblemSink): void {
     if (cluster.format === "v2" && network.mode === "existing" && network.computeSubnetIds.length > 1) {
-        report("network.existing.computeSubnetIds", "v2 takes a single compute subnet (compute_subnet_id). List one subnet, or use format: v3.");
+        sink.report("network.existing.computeSubnetIds", "v2 takes a single compute subnet (compute_subnet_id). List one subnet, or use format: v3.");
     }
 }
 
-export function resolveOpsWorks(raw: RawSections["opsworks"], clusterName: string | undefined, report: Report): OpsWorksSettings {
+export function resolveOpsWorks(raw: RawSections["opsworks"], clusterName: string | undefined, sink: ProblemSink): OpsWorksSettings {
     if (raw.stackName !== undefined && raw.existingStackId !== undefined) {
-        report("opsworks", "give either opsworks.stackName (create a stack) or opsworks.existingStackId (adopt one), not both.");
+        sink.report("opsworks", "give either opsworks.stackName (create a stack) or opsworks.existingStackId (adopt one), not both.");
     }
     if (raw.existingStackId !== undefined) {
         return { mode: "existing", stackId: raw.existingStackId, maxAttempts: raw.maxAttempts };
@@ -292,7 +287,7 @@ export function resolveOpsWorks(raw: RawSections["opsworks"], clusterName: strin
 export function resolveUsers(
     raw: RawSections["users"],
     os: string | undefined,
-    report: Report,
+    sink: ProblemSink,
     /** roster.instanceConnect when the roster backend is chosen; false otherwise. */
     instanceConnect = false,
 ): (UserSettings | undefined)[] {
@@ -307,11 +302,11 @@ export function resolveUsers(
         const iamUserName = iamUserNameOf(user.iamUser);
         const isArn = isIamUserArn(user.iamUser);
         if (isArn && user.create) {
-            report(`${path}.create`, "an ARN names a user that already exists; give the plain user name to create it, or set create: false.");
+            sink.report(`${path}.create`, "an ARN names a user that already exists; give the plain user name to create it, or set create: false.");
         }
         const firstIam = byIamName.get(iamUserName);
         if (firstIam !== undefined) {
-            report(`${path}.iamUser`, `IAM user '${iamUserName}' is already users[${firstIam}]. List each user once.`);
+            sink.report(`${path}.iamUser`, `IAM user '${iamUserName}' is already users[${firstIam}]. List each user once.`);
         } else {
             byIamName.set(iamUserName, i);
         }
@@ -321,16 +316,16 @@ export function resolveUsers(
             const origin = user.sshUsername === undefined ? ` (OpsWorks derives it from IAM user '${iamUserName}')` : "";
             const suggestion = suggestUsername(sshUsername);
             const fix = suggestion ? ` Set ${path}.sshUsername, for example to '${suggestion}'.` : ` Set ${path}.sshUsername.`;
-            report(`${path}.sshUsername`, `'${sshUsername}'${origin} ${problem}.${fix}`);
+            sink.report(`${path}.sshUsername`, `'${sshUsername}'${origin} ${problem}.${fix}`);
         }
         const firstSsh = bySshName.get(sshUsername);
         if (firstSsh !== undefined) {
-            report(`${path}.sshUsername`, `'${sshUsername}' is already the SSH username of users[${firstSsh}]. Set a unique ${path}.sshUsername.`);
+            sink.report(`${path}.sshUsername`, `'${sshUsername}' is already the SSH username of users[${firstSsh}]. Set a unique ${path}.sshUsername.`);
         } else {
             bySshName.set(sshUsername, i);
         }
         if (user.sshPublicKey !== undefined && user.sshPublicKeys !== undefined) {
-            report(`${path}.sshPublicKeys`, "give either sshPublicKey (one key) or sshPublicKeys (a list), not both. Move the key into sshPublicKeys and remove sshPublicKey.");
+            sink.report(`${path}.sshPublicKeys`, "give either sshPublicKey (one key) or sshPublicKeys (a list), not both. Move the key into sshPublicKeys and remove sshPublicKey.");
         }
         return {
             iamUserName,

@@ -4,7 +4,7 @@
  * rules.ts; this file only says what each value may be, with the default it takes when omitted.
  */
 import { z } from "zod";
-import { STACK_ID, SUBNET_ID, VPC_ID } from "../access/opsworks/providers/checks";
+import { STACK_ID, SUBNET_ID, VPC_ID } from "../awsIds";
 import { DEFAULT_MAX_ATTEMPTS } from "../access/opsworks/providers/retry";
 import { checkSshPublicKey } from "../sshPublicKey";
 import { FSX_FILE_SYSTEM_ID_PATTERN, QUEUE_UPDATE_STRATEGIES } from "./parallelClusterRules";

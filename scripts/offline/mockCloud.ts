@@ -6,7 +6,7 @@
  */
 import { createECDH, createHash, createPrivateKey, sign } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
-import { planRoster, RosterError, ROSTER_TYPE, type RosterInputs, type RosterOutputs } from "../../components/access/roster/rosterResource";
+import { planRoster, RosterError, ROSTER_TYPE, type PreviousRoster, type RosterInputs } from "../../components/access/roster/planner";
 import type { RosterSigner } from "../../components/access/roster/signing";
 import { STORED_CONFIGURATION_TYPE } from "../../components/cluster/storedConfiguration";
 
@@ -70,7 +70,7 @@ export interface MockCloudOptions {
     /** The stack's outputs from its last `pulumi up`, as a StackReference to itself reads them; default none (a new stack). */
     readonly previousOutputs?: Readonly<Record<string, unknown>>;
     /** The Roster's state from its last write (its allocation and users); default none (a first deploy: every user is new). */
-    readonly previousRoster?: Pick<RosterOutputs, "allocation" | "users">;
+    readonly previousRoster?: PreviousRoster;
     /** VPC of every other subnet looked up (the plan passes network.existing.vpcId). */
     readonly defaultVpcId?: string;
     /** Subnet id to availability zone; every other subnet gets a zone of its own (a, b, c, ... in lookup order). */

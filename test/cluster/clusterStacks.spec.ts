@@ -169,17 +169,25 @@ describe("the cluster's CloudFormation stacks (cluster.deploy)", () => {
             loginNodes: [{ pool: "login", address: login }],
             validationMessages: "[]",
         });
-        assert.deepEqual(run.stackOutputs.logins, { alice: { ssh: `ssh alice@${login}` }, bob: { ssh: `ssh bob@${login}` }, "adam.black": { ssh: `ssh adamblack@${login}` } });
+        assert.deepEqual(run.stackOutputs.logins, {
+            alice: { host: login, user: "alice", ssh: `ssh alice@${login}` },
+            bob: { host: login, user: "bob", ssh: `ssh bob@${login}` },
+            "adam.black": { host: login, user: "adamblack", ssh: `ssh adamblack@${login}` },
+        });
     });
 
-    it("sends users to the head node when there is no login node pool, and leaves out users without access", async () => {
+    it("hands out no host when there is no login node pool (the head node's address is private), and leaves out users without access", async () => {
         const noPools = await runDevStack((raw) => {
             delete raw.cluster.loginNodes;
             raw.users[1].access = "blocked";
         });
         const headNode = (named(noPools, CLUSTER_STACK).outputs.outputs as Record<string, string>).HeadNodePrivateIp;
         assert.deepEqual((noPools.stackOutputs.cluster as { loginNodes: unknown[] }).loginNodes, []);
-        assert.deepEqual(noPools.stackOutputs.logins, { alice: { ssh: `ssh alice@${headNode}` }, "adam.black": { ssh: `ssh adamblack@${headNode}` } });
+        const note =
+            "hpc-dev has no login node pool, and the head node's private address does not route from outside the VPC: connect from inside the VPC, " +
+            "or to the head node's public address (pcluster describe-cluster -n hpc-dev --query headNode.publicIpAddress), or add cluster.loginNodes.";
+        assert.deepEqual(noPools.stackOutputs.logins, { alice: { host: null, user: "alice", note }, "adam.black": { host: null, user: "adamblack", note } });
+        assert.doesNotMatch(JSON.stringify(noPools.stackOutputs.logins), new RegExp(headNode.replace(/\./g, "\\.")));
     });
 
     it("reuses an existing provider's ServiceToken instead of creating a provider stack", async () => {

@@ -1,13 +1,14 @@
 /**
  * The roster's signing key in the tests: test-only P-256 keys committed under test/fixtures, never used
  * outside the tests (the program signs with the environment's KMS key). A signer takes what
- * document.ts's RosterSigner gets and signs the bytes with node:crypto, which hashes them itself
+ * signing.ts's RosterSigner gets and signs the bytes with node:crypto, which hashes them itself
  * (KMS takes the digest instead: the same ECDSA-SHA256 signature).
  */
 import { createPrivateKey, createPublicKey, sign, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import type { RosterSigner } from "../../components/access/roster/document";
+import { renderUnsigned, type RosterContent } from "../../components/access/roster/document";
+import { signDocument, type RosterSigner } from "../../components/access/roster/signing";
 import { REPO_ROOT } from "./devConfig";
 
 /** The key test/fixtures/roster-example.txt is signed with, and every test node trusts. */
@@ -32,3 +33,8 @@ export function signerFor(file: string): RosterSigner {
 }
 
 export const testSigner = signerFor(TEST_SIGNING_KEY_FILE);
+
+/** The document the program would write for `content` at `generation`, through its one signing path, with `sign` (default the test key). */
+export function signedRoster(content: RosterContent, generation: number, sign: RosterSigner = testSigner, publicKey: string = TEST_PUBKEY): Promise<string> {
+    return signDocument(renderUnsigned(content, generation), sign, publicKey, "the test signing key");
+}

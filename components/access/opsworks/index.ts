@@ -7,9 +7,10 @@
  * environment's URNs do not move.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { UserRow } from "../userRow";
+import type { AccessBackend, AccessContext, AccessLocation } from "../backend";
+import { sshLogin, type UserLogin } from "../logins";
 import { ClusterUsers } from "./clusterUsers";
-import type { OpsWorksSettings, UserSettings } from "../../config/model";
+import type { OpsWorksSettings } from "../../config/model";
 import { OpsWorksStack } from "./opsworksStack";
 import type { NodeAccess } from "../nodeAccess";
 
@@ -38,33 +39,26 @@ export function opsworksNodeAccess(stackId: pulumi.Input<string>, bucket: pulumi
     };
 }
 
-export interface OpsWorksAccessArgs {
-    readonly settings: OpsWorksSettings;
-    readonly users: readonly UserSettings[];
-    readonly region: string;
-    readonly vpcId: pulumi.Input<string>;
-    readonly headNodeSubnetId: pulumi.Input<string>;
-    readonly bucket: pulumi.Input<string>;
-    readonly scriptUrl: pulumi.Input<string>;
-}
-
-export interface OpsWorksAccess {
-    readonly nodeAccess: NodeAccess;
-    readonly users: pulumi.Output<UserRow[]>;
-    readonly stackId: pulumi.Output<string>;
-}
-
 /** Builds the OpsWorks stack and users under `parent` (the environment), named from `name`. */
-export function buildOpsWorksAccess(name: string, args: OpsWorksAccessArgs, parent: pulumi.Resource): OpsWorksAccess {
+export function buildOpsWorksAccess(name: string, settings: OpsWorksSettings, context: AccessContext, parent: pulumi.Resource): AccessBackend {
     const stack = new OpsWorksStack(
         `${name}-opsworks`,
-        { settings: args.settings, region: args.region, vpcId: args.vpcId, defaultSubnetId: args.headNodeSubnetId },
+        { settings, region: context.region, vpcId: context.vpcId, defaultSubnetId: context.headNodeSubnetId },
         { parent },
     );
     const users = new ClusterUsers(
         `${name}-users`,
-        { users: args.users, region: args.region, stackId: stack.stackId, maxAttempts: args.settings.maxAttempts },
+        { users: context.users, region: context.region, stackId: stack.stackId, maxAttempts: settings.maxAttempts },
         { parent },
     );
-    return { nodeAccess: opsworksNodeAccess(stack.stackId, args.bucket, args.scriptUrl), users: users.table, stackId: stack.stackId };
+    return {
+        nodeAccess: opsworksNodeAccess(stack.stackId, context.bucket, context.scriptUrl),
+        users: users.table,
+        location: stack.stackId.apply((opsworksStackId): AccessLocation => ({ backend: "opsworks", opsworksStackId })),
+        // The OpsWorks agent creates the accounts of allowed users; OpsWorks has no end dates (config refuses them).
+        logins: (target) =>
+            target.apply((at) =>
+                Object.fromEntries(context.users.filter((user) => user.access === "allowed").map((user): [string, UserLogin] => [user.iamUserName, sshLogin(user.sshUsername, at)])),
+            ),
+    };
 }

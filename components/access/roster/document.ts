@@ -1,17 +1,12 @@
 /**
  * The roster document, format 2 (components/access/roster/FORMAT.md, the contract with the node agent):
- * a pure renderer from the roster's content and a generation to the exact bytes the program writes.
- * Signing is a step the caller injects: renderUnsigned gives every line through the `end` line, and
- * signing.ts's signingDigest their SHA-256 (what kms:Sign takes with MessageType DIGEST) and
- * appendSignature the last line; renderRoster does the three with a RosterSigner.
- * test/fixtures/roster-example.txt is rendered byte for byte from its input and the test-only key.
+ * a pure renderer from the roster's content and a generation to every line through the `end` line, the
+ * bytes the signature covers. Signing is signing.ts's alone (signDocument: the digest kms:Sign takes, the
+ * check against the nodes' key, the last line). test/fixtures/roster-example.txt is this renderer's output
+ * for its input, signed with the test-only key.
  */
 import { createHash } from "node:crypto";
 import type { AccessState } from "../../config/model";
-import { appendSignature, signingDigest, type RosterSigner } from "./signing";
-
-export { appendSignature, signingDigest, type RosterSigner };
-
 export const ROSTER_FORMAT = 2;
 export const ROSTER_MAGIC = "pcluster-access-roster";
 
@@ -63,12 +58,6 @@ export interface RosterContent {
 }
 
 const byName = <T extends { readonly name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-
-/** The signed document: renderUnsigned, its digest signed by `sign`, and the signature line. */
-export async function renderRoster(content: RosterContent, generation: number, sign: RosterSigner): Promise<string> {
-    const unsigned = renderUnsigned(content, generation);
-    return appendSignature(unsigned, await sign(signingDigest(unsigned), Buffer.from(unsigned, "utf8")));
-}
 
 /** Every line through the `end` line: what the signature covers. */
 export function renderUnsigned(content: RosterContent, generation: number): string {

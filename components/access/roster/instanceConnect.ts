@@ -19,7 +19,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { todayUtc } from "./rosterResource";
+import { todayUtc } from "./clock";
 
 /** The tag ParallelCluster puts on every instance of a cluster. */
 export const CLUSTER_NAME_TAG = "parallelcluster:cluster-name";
@@ -85,12 +85,28 @@ export function instanceConnectPolicy(grant: InstanceConnectGrant): { Version: s
     return { Version: "2012-10-17", Statement: statements };
 }
 
-/** Whether a user gets a grant today (UTC; default the clock's): Instance Connect on for them, allowed, and before their end date. */
+/** Whether a user may log in today (UTC; default the clock's): allowed, and before their end date (the agents expire the account on it). */
+export function hasAccess(user: { readonly access: string; readonly expires?: string }, today: string = todayUtc()): boolean {
+    return user.access === "allowed" && (user.expires === undefined || user.expires > today);
+}
+
+/** Whether a user gets a grant today (UTC; default the clock's): Instance Connect on for them, and hasAccess. */
 export function grantsInstanceConnect(
     user: { readonly instanceConnect: boolean; readonly access: string; readonly expires?: string },
     today: string = todayUtc(),
 ): boolean {
-    return user.instanceConnect && user.access === "allowed" && (user.expires === undefined || user.expires > today);
+    return user.instanceConnect && hasAccess(user, today);
+}
+
+/**
+ * What a user needs besides the command: AWS credentials of their IAM user (the command signs
+ * SendSSHPublicKey as them). A user this program creates has none: no console password, no access key.
+ */
+export function instanceConnectNote(iamUserName: string, created: boolean): string {
+    return created
+        ? `Needs AWS credentials of IAM user ${iamUserName}, who was created without any: an administrator gives them an access key ` +
+              `(aws iam create-access-key --user-name ${iamUserName}) for their own AWS CLI profile.`
+        : `Runs with IAM user ${iamUserName}'s own AWS credentials (an access key in their AWS CLI profile): the grant is on that user.`;
 }
 
 /** The command a user runs to log in through EC2 Instance Connect (AWS CLI v2's `ec2-instance-connect ssh`). */

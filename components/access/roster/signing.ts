@@ -7,8 +7,9 @@
  *   sends the SHA-256 of those bytes with `MessageType: DIGEST`: KMS "skips the hashing step" and the
  *   result verifies over the bytes themselves (Sign API reference, MessageType), which is what the nodes'
  *   `openssl dgst -sha256 -verify` checks. ECDSA_SHA_256's Signature is DER (Sign API reference, Signature).
- * - The API follows the renderer's (components/access/roster/document.ts for format 2,
- *   /work/notes/format2-api.md): a RosterSigner gets the digest and the bytes and returns the DER signature.
+ * - The one signing path: the renderer (document.ts) gives the unsigned lines, signDocument signs them; a
+ *   RosterSigner gets the digest and the bytes and returns the DER signature (KMS in the program, a
+ *   test-only key in the tests, the mock cloud's key in the offline plan).
  */
 import { createHash, createPublicKey, verify } from "node:crypto";
 

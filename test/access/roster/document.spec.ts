@@ -7,14 +7,9 @@ import * as assert from "node:assert/strict";
 import { createHash, createPublicKey, verify } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import {
-    appendSignature,
-    renderRoster,
-    renderUnsigned,
-    signingDigest,
-    type RosterContent,
-} from "../../../components/access/roster/document";
-import { TEST_PUBKEY, testSigner } from "../../support/rosterSigning";
+import { renderUnsigned, type RosterContent } from "../../../components/access/roster/document";
+import { appendSignature, signingDigest } from "../../../components/access/roster/signing";
+import { signedRoster, TEST_PUBKEY, testSigner } from "../../support/rosterSigning";
 import { ECDSA_ADAM, ED25519_ALICE, ED25519_ALICE_DESKTOP, EXAMPLE_AGENT_SHA256 } from "./support";
 
 const FIXTURE = path.join(__dirname, "..", "..", "fixtures", "roster-example.txt");
@@ -79,7 +74,7 @@ describe("roster document (format 2)", () => {
     });
 
     it("the end line is the SHA-256 of every byte before it; the signature covers every byte before the last line", async () => {
-        const text = await renderRoster(EXAMPLE, 12, testSigner);
+        const text = await signedRoster(EXAMPLE, 12);
         const lines = text.split("\n");
         assert.equal(lines.at(-1), "");
         assert.match(lines.at(-2)!, /^signature ecdsa-p256-sha256 [A-Za-z0-9+/]+={0,2}$/);
@@ -96,7 +91,7 @@ describe("roster document (format 2)", () => {
 
     it("the signer gets the SHA-256 digest (kms:Sign's MessageType DIGEST) and the bytes it covers", async () => {
         const seen: [Buffer, Buffer][] = [];
-        await renderRoster(EXAMPLE, 3, (digest, bytes) => {
+        await signedRoster(EXAMPLE, 3, (digest, bytes) => {
             seen.push([digest, bytes]);
             return testSigner(digest, bytes);
         });
@@ -106,7 +101,7 @@ describe("roster document (format 2)", () => {
     });
 
     it("an empty roster is the envelope, the options, the end line and the signature", async () => {
-        const text = await renderRoster({ environment: "e", agentSha256: EXAMPLE_AGENT_SHA256, options: EXAMPLE.options, users: [], groups: [] }, 1, testSigner);
+        const text = await signedRoster({ environment: "e", agentSha256: EXAMPLE_AGENT_SHA256, options: EXAMPLE.options, users: [], groups: [] }, 1);
         assert.equal(text.split("\n").slice(0, 3).join("\n"), "pcluster-access-roster 2\nenvironment e\ngeneration 1");
         assert.equal(text.split("\n").length, 9);
     });

@@ -107,16 +107,30 @@ describe("EC2 Instance Connect (roster backend)", () => {
     });
 
     it("gives the users it grants their `aws ec2-instance-connect ssh` command beside the ssh line", () => {
-        const logins = run.stackOutputs.logins as Record<string, { ssh: string; instanceConnect?: string }>;
+        const logins = run.stackOutputs.logins as Record<string, { ssh: string; instanceConnect?: string; note?: string }>;
         const headNode = (run.stackOutputs.cluster as { headNode: { instanceId: string } }).headNode.instanceId;
         const endpointId = String(named(run, "hpc-dev-users-instance-connect").outputs.arn).split("/")[1];
         assert.match(endpointId, /^eice-0[0-9a-f]{16}$/);
         assert.deepEqual(logins.alice.instanceConnect, `aws ec2-instance-connect ssh --region ${REGION} --instance-id ${headNode} --os-user alice --connection-type eice --eice-options endpointId=${endpointId}`);
         assert.equal(logins.bob.instanceConnect, undefined);
+        assert.equal(logins.bob.note, undefined);
         assert.match(logins.bob.ssh, /^ssh bob@/);
+        // alice was created by the program: no access key, so the note says how she gets one.
+        assert.equal(
+            logins.alice.note,
+            "Needs AWS credentials of IAM user alice, who was created without any: an administrator gives them an access key (aws iam create-access-key --user-name alice) for their own AWS CLI profile.",
+        );
         assert.match(logins["adam.black"].instanceConnect ?? "", / --os-user adamblack /);
         const rows = run.stackOutputs.users as { iamUser: string; instanceConnect: boolean }[];
         assert.deepEqual(rows.map((row) => [row.iamUser, row.instanceConnect]), [["alice", true], ["bob", false], ["adam.black", true]]);
+    });
+
+    it("warns at plan time for each user it creates (no password, no access key) and grants Instance Connect, and for no other", () => {
+        const warnings = run.diagnostics.filter((diagnostic) => diagnostic.severity === "warning" && diagnostic.message.includes("Instance Connect")).map((diagnostic) => diagnostic.message);
+        assert.deepEqual(warnings, ["alice", "adam.black"].map((name) =>
+            `users: ${name} is created by this program (create: true) with no console password and no access key, yet gets EC2 Instance Connect. ` +
+            `Needs AWS credentials of IAM user ${name}, who was created without any: an administrator gives them an access key (aws iam create-access-key --user-name ${name}) for their own AWS CLI profile. ` +
+            "Or leave instanceConnect off for them."));
     });
 
     it("grants nothing to blocked, revoked or expired users, and nothing at all while roster.instanceConnect is off", async () => {
@@ -138,7 +152,7 @@ describe("EC2 Instance Connect (roster backend)", () => {
         assert.deepEqual(denied.stackOutputs.logins, {});
         const off = await runDev(undefined, {}, undefined, undefined, DEV_STACK_FILE);
         assert.deepEqual([...ofType(off, USER_POLICY), ...ofType(off, ENDPOINT)], []);
-        assert.deepEqual(Object.values(off.stackOutputs.logins as Record<string, object>).map((login) => Object.keys(login)), [["ssh"], ["ssh"], ["ssh"]]);
+        assert.deepEqual(Object.values(off.stackOutputs.logins as Record<string, object>).map((login) => Object.keys(login)), [["host", "user", "ssh"], ["host", "user", "ssh"], ["host", "user", "ssh"]]);
     });
 
     it("writes the command without the endpoint when there is none", () => {

@@ -5,16 +5,9 @@
  */
 import * as assert from "node:assert/strict";
 import { GetObjectCommand, ListObjectVersionsCommand } from "@aws-sdk/client-s3";
-import {
-    nextGeneration,
-    planRoster,
-    RosterError,
-    rosterProvider as provider,
-    todayUtc,
-    type RosterInputs,
-    type RosterOutputs,
-    type RosterUserInput,
-} from "../../../components/access/roster/rosterResource";
+import { todayUtc } from "../../../components/access/roster/clock";
+import { nextGeneration, planRoster, RosterError } from "../../../components/access/roster/planner";
+import { rosterProvider as provider, type RosterInputs, type RosterOutputs, type RosterUserInput } from "../../../components/access/roster/rosterResource";
 import { useMotoS3 } from "../../support/motoS3";
 import { roundTrip, type AnyProvider } from "../../support/serializedProvider";
 import { ECDSA_ADAM, ED25519_ALICE, EXAMPLE_AGENT_SHA256, EXAMPLE_OPTIONS } from "./support";

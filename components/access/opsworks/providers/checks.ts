@@ -15,14 +15,6 @@ export interface Failure {
 /** Pulumi's placeholder for a value not known until apply. */
 const UNKNOWN = pulumi.runtime.unknownValue;
 
-export const IAM_USER_ARN = /^arn:aws[a-z-]*:iam::\d{12}:user\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]+$/;
-export const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]+$/;
-export const INSTANCE_PROFILE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:instance-profile\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]+$/;
-export const VPC_ID = /^vpc-[0-9a-f]{8,17}$/;
-export const SUBNET_ID = /^subnet-[0-9a-f]{8,17}$/;
-/** OpsWorks stack ids are UUIDs. */
-export const STACK_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 export function isUnknown(value: unknown): boolean {
     return value === UNKNOWN;
 }

@@ -15,7 +15,8 @@
  *   The level is left alone: nobody can change their own level, and iam_only grants nothing by itself.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { checkBoolean, checkRegion, checkRetry, checkString, Failure, IAM_USER_ARN, STACK_ID } from "./checks";
+import { IAM_USER_ARN, STACK_ID } from "../../../awsIds";
+import { checkBoolean, checkRegion, checkRetry, checkString, Failure } from "./checks";
 import { callOpsWorks, CallTarget, callUnlessGone, gone } from "./client";
 import { changed, diffByProperty } from "./diff";
 import { RetryOptions } from "./retry";

@@ -6,7 +6,8 @@
  * (UpdateStack). An existing stack is not adopted here: the program references it by id instead.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { checkRegion, checkRetry, checkString, Failure, INSTANCE_PROFILE_ARN, IAM_ROLE_ARN, SUBNET_ID, VPC_ID } from "./checks";
+import { IAM_ROLE_ARN, INSTANCE_PROFILE_ARN, SUBNET_ID, VPC_ID } from "../../../awsIds";
+import { checkRegion, checkRetry, checkString, Failure } from "./checks";
 import { callOpsWorks, CallTarget, callUnlessGone, gone } from "./client";
 import { changed, diffByProperty } from "./diff";
 import { RetryOptions } from "./retry";

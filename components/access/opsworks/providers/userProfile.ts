@@ -22,7 +22,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { checkSshPublicKey } from "../../../sshPublicKey";
-import { checkBoolean, checkRegion, checkRetry, checkString, Failure, IAM_USER_ARN } from "./checks";
+import { IAM_USER_ARN } from "../../../awsIds";
+import { checkBoolean, checkRegion, checkRetry, checkString, Failure } from "./checks";
 import { callOpsWorks, CallTarget, callUnlessGone, gone, OpsWorksCallError } from "./client";
 import { diffByProperty } from "./diff";
 import { RetryOptions } from "./retry";

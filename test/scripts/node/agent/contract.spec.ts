@@ -9,9 +9,8 @@ import * as assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { renderRoster } from "../../../../components/access/roster/document";
 import { REPO_ROOT } from "../../../support/devConfig";
-import { OTHER_SIGNING_KEY_FILE, publicKeyBase64, TEST_PUBKEY, testSigner } from "../../../support/rosterSigning";
+import { OTHER_SIGNING_KEY_FILE, publicKeyBase64, signedRoster, TEST_PUBKEY } from "../../../support/rosterSigning";
 import { run } from "../../../support/run";
 import { AGENT } from "./support/cluster";
 import { NODE_PATH } from "./support/node";
@@ -44,7 +43,7 @@ describe("roster document: the program's output is what the agent accepts", () =
 
     it("accepts the program's renderer's document with every state, sudo, groups, key types, dates and 10 keys, and refuses it for another environment", async () => {
         const ten = Array.from({ length: 10 }, (_, i) => ({ key: `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMHdLqVDPsd5n4YBq+RB+LA/q3fUizN2MDVjy5icQIV${"ABCDEFGHIJ"[i]} k${i}`, expires: i % 2 === 0 ? "2027-01-31" : undefined }));
-        const text = await renderRoster({
+        const text = await signedRoster({
             environment: "hpc-prod",
             agentSha256: "0".repeat(64),
             options: { homeKeys: "anywhere", instanceConnect: false },
@@ -57,7 +56,7 @@ describe("roster document: the program's output is what the agent accepts", () =
                 { name: "bob", uid: 2002, state: "blocked", sudo: true, groups: ["cfd"], expires: "2027-01-01", keys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMHdLqVDPsd5n4YBq+RB+LA/q3fUizN2MDVjy5icQIVM"] },
                 { name: "carol", uid: 2004, state: "revoked", sudo: false, groups: ["genomics"], keys: [] },
             ],
-        }, 42, testSigner);
+        }, 42);
         assert.equal(text.split("\n").filter((line) => line.startsWith("key yann ")).length, 10);
         assert.deepEqual(await checkText(text, "hpc-prod"), [0, "ok: generation 42, 4 users, 2 groups\n"]);
         assert.deepEqual(await checkText(text, "hpc-dev"), [1, "refused: the document is for environment 'hpc-prod', this node is in 'hpc-dev'\n"]);
