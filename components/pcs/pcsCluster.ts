@@ -166,6 +166,8 @@ export class PcsCluster extends pulumi.ComponentResource {
             );
             const reads = s3ReadPolicy(`${name}-${kind}-reads`, args.access.s3Reads, this);
             new aws.iam.RolePolicyAttachment(`${name}-${kind}-reads`, { role: role.name, policyArn: reads.arn }, parent);
+            // What the backend asks of every node beyond its reads (the managed policies ParallelCluster's nodes carry).
+            args.access.iamPolicyArns.forEach((policyArn, i) => new aws.iam.RolePolicyAttachment(`${name}-${kind}-policy-${i}`, { role: role.name, policyArn }, parent));
             profiles[kind] = new aws.iam.InstanceProfile(`${name}-${kind}-profile`, { name: `AWSPCS-${cluster.name}-${kind}`, path: "/aws-pcs/", role: role.name }, parent);
             userData[kind] = pulumi.all([words, home]).apply(([resolved, mount]) => nodeUserData({ nodeType, region: args.region, home: mount, words: resolved }));
             templates[kind] = new aws.ec2.LaunchTemplate(
