@@ -1,18 +1,23 @@
 #!/bin/bash
-# pcluster-access node script. ParallelCluster downloads this one file from S3 and runs it on every
-# node: it registers the node with an OpsWorks stack (whose agent then manages the SSH users) and,
-# on the head node, installs a cron job that deregisters terminated nodes. Only this file reaches
-# the node, so the job is this same file, copied to a fixed path and run in `deregister` mode.
+# pcluster-access node script: the one file ParallelCluster downloads from S3 and runs on every node (its
+# post-install action). Three modes, chosen by the first word:
+#
+#   OpsWorks (the article's backend, registration and deregistration, all in this file): the node registers with
+#   an OpsWorks stack, whose agent then manages the SSH users; on the head node it also installs a cron job that
+#   deregisters terminated nodes. The job is this same file, copied to a fixed path and run in `deregister`
+#   mode: in this mode nothing but this file reaches the node.
+#   Roster (the default backend): the node fetches the agent bundle the program uploaded beside this file and
+#   runs the bundle's own setup (roster-agent.sh setup, agent/setup.sh) with the same six words; the agent, its
+#   settings, cron entry, log rotation, status reports and CloudWatch wiring are all the bundle's.
 #
 # Usage:
-#   post-install.sh STACK_ID     ParallelCluster 3 (CustomActions OnNodeConfigured Args: [STACK_ID])
-#   post-install.sh URL [ARG..]  ParallelCluster 2 (runs the script with its URL first; the stack id
-#                                is read from cfn_postinstall_args)
-#   post-install.sh deregister   one deregistration cycle (what the head node's cron job runs)
+#   post-install.sh STACK_ID     OpsWorks, ParallelCluster 3 (CustomActions OnNodeConfigured Args: [STACK_ID])
+#   post-install.sh URL [ARG..]  ParallelCluster 2 (runs the script with its URL first): OpsWorks with the
+#                                stack id in cfn_postinstall_args, or roster mode when those args start `roster`
+#   post-install.sh deregister   one OpsWorks deregistration cycle (what the head node's cron job runs)
 #   post-install.sh roster ROSTER_URL AGENT_URL INTERVAL ENVIRONMENT PUBKEY
-#                                roster backend, ParallelCluster 3 (ParallelCluster 2: the same six words
-#                                in cfn_postinstall_args): install the node agent instead of OpsWorks; see
-#                                "Roster mode" below and components/access/roster/FORMAT.md
+#                                roster mode, ParallelCluster 3 (ParallelCluster 2: the same six words in
+#                                cfn_postinstall_args); components/access/roster/FORMAT.md describes the words
 #
 # Settings (environment; the defaults suit a real node). Written for bash 4.2 (Amazon Linux 2).
 #   PCA_ROOT                    prefix of every node path read or written (cfnconfig, agent config, job
@@ -33,9 +38,11 @@
 #                               (*/N), so the gap before each full hour is shorter unless N divides 60
 #   PCA_OPSWORKS_ENDPOINT_URL   test and air-gapped hooks: add --endpoint-url to the opsworks and
 #   PCA_EC2_ENDPOINT_URL        ec2 calls (Debian's CLI ignores AWS_ENDPOINT_URL*); empty = default
-#   PCA_S3_ENDPOINT_URL         the same for S3 in roster mode (written to the agent's settings too)
+#   PCA_S3_ENDPOINT_URL         the same for S3 in roster mode (setup writes it to the agent's settings too)
 # Deregister mode reads only PCA_ROOT and PCA_LOGGER from the environment: the stack id, region, CLI
-# and endpoints come from the settings file install mode wrote (/etc/pcluster-access/deregister.conf).
+# and endpoints come from the settings file registration wrote (/etc/pcluster-access/deregister.conf).
+# Roster mode passes PCA_ROOT, PCA_LOGGER and PCA_S3_ENDPOINT_URL on to the bundle's setup, whose own settings
+# (roster-agent.sh's agent/settings.sh) it also reads from the environment.
 set -euo pipefail
 
 : "${PCA_ROOT:=}"
@@ -160,7 +167,7 @@ write_file() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Install mode
+# OpsWorks registration mode
 # ---------------------------------------------------------------------------------------------
 
 # stack_id_from_args_v2 RAW: cfn_postinstall_args as one stack id; the INI value may carry quotes.
@@ -254,7 +261,7 @@ check_install_settings() {
     check_deregister_parallel
 }
 
-install_main() {
+register_main() {
     local node_type region stack_id format aws_cli
     start_log post-install "$INSTALL_LOG"
     check_install_settings
@@ -457,25 +464,12 @@ deregister_main() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Roster mode: install the node agent (scripts/node/roster-agent.sh and its parts in scripts/node/agent/,
-# uploaded beside this script as one tar, components/access/roster/agentBundle.ts), run one sync at once so
-# the accounts exist before the node takes jobs, then every INTERVAL seconds from cron.
+# Roster mode: fetch the node agent's bundle (components/access/roster/agentBundle.ts: a tar of
+# scripts/node/roster-agent.sh and scripts/node/agent/, uploaded beside this script) and run its own setup
+# with the same six words. Everything else (the checks of the words, the agent's settings, cron entry, log
+# rotation, status reports, CloudWatch wiring, the first sync) is the bundle's (agent/setup.sh), so it is
+# upgraded with the agent; this file only tells it what ParallelCluster says the node is.
 # ---------------------------------------------------------------------------------------------
-
-# The agent's own `install` mode lays it out there: releases/SHA256/ and the `current` symlink cron runs.
-readonly AGENT_HOME="/opt/pcluster-access"
-readonly AGENT_SCRIPT="$AGENT_HOME/current/roster-agent.sh"
-# Where agents before the bundle (one file) were installed; cron no longer runs it once this has run.
-readonly LEGACY_AGENT_SCRIPT="$AGENT_HOME/roster-agent.sh"
-readonly AGENT_CONF="/etc/pcluster-access/roster-agent.conf"
-readonly AGENT_CRON="/etc/cron.d/pcluster-access-roster"
-readonly AGENT_LOGROTATE="/etc/logrotate.d/pcluster-access-roster"
-readonly AGENT_LOG="/var/log/pcluster-access-roster.log"
-readonly S3_OBJECT_RE='^s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/([^[:space:]]+)$'
-readonly ENVIRONMENT_RE='^[A-Za-z][A-Za-z0-9-]{0,59}$'
-# The environment's signing public key: standard base64 of its DER SubjectPublicKeyInfo (124 characters
-# for the ECDSA P-256 key KMS gives), one token (components/access/roster/FORMAT.md, PUBKEY).
-readonly PUBKEY_RE='^[A-Za-z0-9+/]{100,200}={0,2}$'
 
 # aws_cli_version CLI: the CLI's version word (aws-cli/2.15.30); fails when it does not run as an AWS CLI.
 # (AWS CLI v1 printed its version on stderr, v2 prints it on stdout.)
@@ -521,112 +515,59 @@ find_any_aws_cli() {
 agent_tmp="" unpacked=""
 
 # roster_args_v2 URL..: ParallelCluster 2 runs the script with its own URL first; roster mode is then
-# the first word of cfn_postinstall_args. Sets roster_words to the words after it.
+# the first word of cfn_postinstall_args. Sets roster_words to all its words, `roster` first.
 roster_words=()
 roster_args_v2() {
     local raw
     [[ "${1:-}" =~ ^(s3|https?):// && -r "$CFNCONFIG" ]] || return 1
     raw="$(stack_id_from_args_v2 "$(cfn_value cfn_postinstall_args)")"
     read -r -a roster_words <<<"$raw"
-    [[ "${roster_words[0]:-}" == roster ]] || return 1
-    roster_words=("${roster_words[@]:1}")
+    [[ "${roster_words[0]:-}" == roster ]]
 }
 
+# roster_main roster ROSTER_URL AGENT_URL INTERVAL ENVIRONMENT PUBKEY: the bundle's setup with these words.
 roster_main() {
-    local roster_url="${1:-}" agent_url="${2:-}" interval="${3:-}" environment="${4:-}" pubkey="${5:-}"
-    local node_type region aws_cli minutes schedule
+    local agent_url="${3:-}" node_type region cluster aws_cli bucket key status=0
     start_log post-install "$INSTALL_LOG"
-    (($# == 5)) ||
-        die "roster mode takes five arguments (ROSTER_URL AGENT_URL INTERVAL_SECONDS ENVIRONMENT PUBKEY), got $#: $*"
-    [[ "$roster_url" =~ $S3_OBJECT_RE ]] || die "roster location '$roster_url' is not s3://BUCKET/KEY"
-    [[ "$agent_url" =~ $S3_OBJECT_RE ]] || die "agent location '$agent_url' is not s3://BUCKET/KEY"
-    if [[ ! "$interval" =~ ^[1-9][0-9]{1,3}$ ]] || ((interval % 60 != 0 || interval > 3600)); then
-        die "interval '$interval' is not a multiple of 60 seconds from 60 to 3600 (the schedule is a cron step)"
-    fi
-    [[ "$environment" =~ $ENVIRONMENT_RE ]] ||
-        die "environment '$environment' is not an environment name (letters, digits and '-', starting with a letter, at most 60)"
-    [[ "$pubkey" =~ $PUBKEY_RE ]] ||
-        die "public key '$pubkey' is not the environment's signing key (standard base64 of its DER SubjectPublicKeyInfo, one token)"
     [[ -r "$CFNCONFIG" ]] || die "cannot read $CFNCONFIG: this is not a ParallelCluster node"
     node_type="$(cfn_value cfn_node_type)"
     region="$(cfn_value cfn_region)"
-    [[ "$node_type" =~ ^(HeadNode|MasterServer|ComputeFleet|LoginNode)$ ]] ||
-        die "unknown cfn_node_type '$node_type' in $CFNCONFIG: expected MasterServer, HeadNode, ComputeFleet or LoginNode"
-    [[ "$region" =~ $REGION_RE ]] || die "cfn_region '$region' in $CFNCONFIG is not an AWS region"
-    log "roster mode: node type $node_type, region $region, environment $environment, roster $roster_url"
+    # ParallelCluster 3 names the cluster's stack after the cluster.
+    cluster="$(cfn_value stack_name)"
+    # Only what the fetch needs is looked at here; setup checks every word, and these three values.
+    [[ "$agent_url" == s3://?*/?* ]] || die "agent location '$agent_url' is not s3://BUCKET/KEY"
+    bucket="${agent_url#s3://}" && key="${bucket#*/}" && bucket="${bucket%%/*}"
+    log "roster mode: node type $node_type, region $region, cluster ${cluster:-(unnamed)}, environment ${5:-}, roster ${2:-}"
     aws_cli="$(find_any_aws_cli)" || exit 1
 
-    [[ "$agent_url" =~ $S3_OBJECT_RE ]]
     # Globals: the EXIT trap runs after this function's locals are gone.
     agent_tmp="$(mktemp)"
     err_file="$(mktemp)"
     unpacked="$(mktemp -d)"
     trap 'rm -rf "$agent_tmp" "$err_file" "$unpacked"' EXIT
     if ! "$aws_cli" s3api get-object --region "$region" ${PCA_S3_ENDPOINT_URL:+--endpoint-url "$PCA_S3_ENDPOINT_URL"} \
-        --bucket "${BASH_REMATCH[1]}" --key "${BASH_REMATCH[2]}" "$agent_tmp" >/dev/null 2>"$err_file"; then
+        --bucket "$bucket" --key "$key" "$agent_tmp" >/dev/null 2>"$err_file"; then
         log_lines "aws: " <"$err_file"
         die "could not fetch the node agent from $agent_url"
     fi
-    # The bundle installs itself (its `install` mode: the layout its upgrades keep), from a scratch copy.
     if ! tar -xf "$agent_tmp" -C "$unpacked" --no-same-owner roster-agent.sh agent 2>"$err_file"; then
         log_lines "tar: " <"$err_file"
         die "$agent_url is not the node agent bundle (a tar of roster-agent.sh and agent/)"
     fi
-    if ! PCA_AGENT_CONF=/nonexistent PCA_AGENT_HOME="${PCA_ROOT}${AGENT_HOME}" PCA_LOG="${PCA_ROOT}${AGENT_LOG}" \
-        bash "$unpacked/roster-agent.sh" install "$agent_tmp" 2>&1 | log_lines "agent: "; then
-        die "could not install the node agent from $agent_url"
-    fi
-    [[ ! -e "${PCA_ROOT}${LEGACY_AGENT_SCRIPT}" ]] || rm -f "${PCA_ROOT}${LEGACY_AGENT_SCRIPT}"
-    # KEY=VALUE without quotes: every value was checked above to hold no whitespace; the agent reads
-    # the file as data and does not source it.
-    {
-        printf '# pcluster-access node agent settings, written by post-install.sh.\n'
-        printf 'PCA_ROSTER_URL=%s\n' "$roster_url"
-        printf 'PCA_AGENT_URL=%s\n' "$agent_url"
-        printf 'PCA_ENVIRONMENT=%s\n' "$environment"
-        printf 'PCA_PUBKEY=%s\n' "$pubkey"
-        printf 'PCA_NODE_TYPE=%s\n' "$node_type"
-        printf 'PCA_REGION=%s\n' "$region"
-        printf 'PCA_AWS_CLI=%s\n' "$aws_cli"
-        printf 'PCA_S3_ENDPOINT_URL=%s\n' "$PCA_S3_ENDPOINT_URL"
-    } | write_file "${PCA_ROOT}${AGENT_CONF}" 0600
-
-    minutes=$((interval / 60))
-    case "$minutes" in
-    1) schedule="* * * * *" ;;
-    60) schedule="0 * * * *" ;;
-    *) schedule="*/$minutes * * * *" ;;
-    esac
-    {
-        printf '# pcluster-access: apply the roster %s every %s seconds.\n' "$roster_url" "$interval"
-        printf '# Written by post-install.sh; the agent locks itself and logs to %s.\n' "$AGENT_LOG"
-        printf 'SHELL=/bin/bash\n'
-        printf 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n'
-        printf 'MAILTO=""\n'
-        [[ -z "$PCA_ROOT" ]] || printf 'PCA_AGENT_CONF=%s\n' "${PCA_ROOT}${AGENT_CONF}"
-        printf '%s root %s sync >/dev/null 2>&1\n' "$schedule" "${PCA_ROOT}${AGENT_SCRIPT}"
-    } | write_file "${PCA_ROOT}${AGENT_CRON}" 0644
-    # A size cap as well as a weekly turn: a roster refused every minute logs a line every minute.
-    {
-        printf '%s {\n' "$AGENT_LOG"
-        printf '    weekly\n    maxsize 10M\n    rotate 4\n    compress\n    delaycompress\n    missingok\n    notifempty\n}\n'
-    } | write_file "${PCA_ROOT}${AGENT_LOGROTATE}" 0644
-
-    log "first sync (accounts before the node takes jobs)"
-    if ! PCA_AGENT_CONF="${PCA_ROOT}${AGENT_CONF}" "${PCA_ROOT}${AGENT_SCRIPT}" sync 2>&1 | log_lines "agent: "; then
-        die "the first roster sync failed (see $AGENT_LOG); cron retries every $interval seconds"
-    fi
-    log "node agent installed; next sync within $interval seconds"
+    PCA_BUNDLE="$agent_tmp" PCA_NODE_TYPE="$node_type" PCA_REGION="$region" PCA_CLUSTER="$cluster" PCA_AWS_CLI="$aws_cli" \
+        PCA_AGENT_HOME="${PCA_ROOT}/opt/pcluster-access" PCA_LOG="${PCA_ROOT}/var/log/pcluster-access-roster.log" \
+        bash "$unpacked/roster-agent.sh" setup "$@" 2>&1 | log_lines "agent: " || status=$?
+    ((status == 0)) || die "the node agent's setup failed (exit $status): see its lines above"
 }
 
 case "${1:-}" in
 deregister) deregister_main ;;
-roster) roster_main "${@:2}" ;;
+roster) roster_main "$@" ;;
 *)
     if roster_args_v2 "$@"; then
-        roster_main "${roster_words[@]+"${roster_words[@]}"}"
+        roster_main "${roster_words[@]}"
     else
-        install_main "$@"
+        register_main "$@"
     fi
     ;;
 esac

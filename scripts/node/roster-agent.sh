@@ -1,9 +1,11 @@
 #!/bin/bash
 # pcluster-access node agent: turns the environment's roster document (components/access/roster/FORMAT.md)
 # into POSIX accounts, SSH keys and sudo rights on this node, the job the OpsWorks agent did. post-install.sh
-# (roster mode) fetches the agent as one bundle (this file and agent/*.sh, a tar the program uploads at
-# AGENT_KEY), installs it with `install`, writes its settings file, runs one sync at once and then every
-# interval from cron.
+# (roster mode, ParallelCluster) or a launch template's user data (AWS PCS) fetches the agent as one bundle (this
+# file and agent/*.sh, a tar the program uploads at AGENT_KEY) and runs its `setup` from an unpacked copy: the
+# bundle installed, its settings, cron entry, log rotation and CloudWatch wiring written, one sync at once, then
+# one every interval from cron. After each sync that changes something or fails, and hourly otherwise, it writes
+# the node's status record (agent/status.sh).
 #
 # Usage:
 #   roster-agent.sh sync          one cycle under a lock: a conditional fetch (one request; an unchanged
@@ -13,6 +15,9 @@
 #                                 what an upgrading agent execs: the same cycle on the document it fetched
 #   roster-agent.sh install FILE  install the agent bundle FILE (a tar of this file and agent/) as the agent
 #                                 cron runs: its own directory under PCA_AGENT_HOME, switched to atomically
+#   roster-agent.sh setup roster ROSTER_URL AGENT_URL INTERVAL_SECONDS ENVIRONMENT PUBKEY
+#                                 make this node run the agent (agent/setup.sh: PCA_BUNDLE, PCA_NODE_TYPE, PCA_REGION,
+#                                 PCA_CLUSTER say what to install and what the node is)
 #
 # What it manages: accounts it created (members of the marker group), the project groups it created
 # (listed in its state directory), one key file per user, one sudoers file and one marked block at the end
@@ -26,6 +31,9 @@
 # from this file's own directory, so a cycle runs the parts of the one release it started from.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
+# Setup writes the settings file: one left by an earlier setup (a cluster update) must not fill in what this one
+# is not given.
+[[ "${1:-}" != setup ]] || PCA_AGENT_CONF=/dev/null
 export LC_ALL=C TZ=UTC
 export AWS_PAGER=""
 umask 022
@@ -62,6 +70,12 @@ source "$AGENT_DIR/agent/apply.sh"
 source "$AGENT_DIR/agent/install.sh"
 # shellcheck source=agent/upgrade.sh
 source "$AGENT_DIR/agent/upgrade.sh"
+# shellcheck source=agent/fingerprints.sh
+source "$AGENT_DIR/agent/fingerprints.sh"
+# shellcheck source=agent/status.sh
+source "$AGENT_DIR/agent/status.sh"
+# shellcheck source=agent/setup.sh
+source "$AGENT_DIR/agent/setup.sh"
 # shellcheck source=agent/main.sh
 source "$AGENT_DIR/agent/main.sh"
 
@@ -70,8 +84,9 @@ sync) sync_main ;;
 sync-document) sync_main "${2:?}" "${3:?}" "${4:?}" ;;
 check) PCA_LOG=/dev/null check_main "${2:-}" ;;
 install) install_main "${2:-}" ;;
+setup) setup_main "${@:2}" ;;
 *)
-    echo "usage: roster-agent.sh sync | check FILE | install FILE" >&2
+    echo "usage: roster-agent.sh sync | check FILE | sync-document FILE ETAG FROM | install FILE | setup roster ROSTER_URL AGENT_URL INTERVAL_SECONDS ENVIRONMENT PUBKEY" >&2
     exit 2
     ;;
 esac

@@ -4,8 +4,8 @@
 # shellcheck disable=SC2034,SC2154
 
 # fetch OUT: the roster into OUT and its ETag into fetched_etag. Returns 0 (new body), 2 (304: unchanged
-# since the last applied ETag) or 1 (any failure, logged).
-fetched_etag=""
+# since the last applied ETag) or 1 (any failure, described in fetch_error for the caller to log).
+fetched_etag="" fetch_error=""
 fetch() {
     local out="$1" last="" answer err status=0
     [[ -f "$PCA_STATE_DIR/etag" ]] && IFS= read -r last <"$PCA_STATE_DIR/etag"
@@ -23,6 +23,6 @@ fetch() {
     if grep -q '(304)' "$err"; then
         return 2
     fi
-    warn "fetching $PCA_ROSTER_URL failed (exit $status): $(tr '\n' ' ' <"$err")"
+    fetch_error="fetching $PCA_ROSTER_URL failed (exit $status): $(tr '\n' ' ' <"$err")"
     return 1
 }

@@ -35,35 +35,40 @@ read_envelope() {
 # when that cannot be done. upgraded_from: set when this agent was itself just installed for BODY, which
 # then must name it (no second round).
 upgraded_from=""
+# upgrade_failed MESSAGE: a warning, and the cycle's failure for the status record.
+upgrade_failed() {
+    sync_failed upgrade "$1"
+    warn "$1"
+}
 upgrade_agent() {
     local body="$1" own want="$env_agent_sha256" bundle="$PCA_STATE_DIR/agent.tar" err="$PCA_STATE_DIR/agent-fetch.err" got status=0
     own="$(agent_sha256)"
     [[ "$own" != "$want" ]] || return 0
     if [[ -n "$upgraded_from" ]]; then
-        warn "refused the roster (ETag $fetched_etag): it names agent $want, but the agent just installed for it is ${own:-not an installed release}; nothing changed"
+        upgrade_failed "refused the roster (ETag $fetched_etag): it names agent $want, but the agent just installed for it is ${own:-not an installed release}; nothing changed"
         return 1
     fi
     if [[ ! "$PCA_AGENT_URL" =~ $S3_URL_RE ]]; then
-        warn "the roster names agent $want and this is ${own:-not an installed release}, but PCA_AGENT_URL '$PCA_AGENT_URL' is not s3://BUCKET/KEY; kept this agent, nothing changed"
+        upgrade_failed "the roster names agent $want and this is ${own:-not an installed release}, but PCA_AGENT_URL '$PCA_AGENT_URL' is not s3://BUCKET/KEY; kept this agent, nothing changed"
         return 1
     fi
     rm -f "$bundle"
     "$PCA_AWS_CLI" s3api get-object --region "$PCA_REGION" ${PCA_S3_ENDPOINT_URL:+--endpoint-url "$PCA_S3_ENDPOINT_URL"} \
         --bucket "${BASH_REMATCH[1]}" --key "${BASH_REMATCH[2]}" "$bundle" >/dev/null 2>"$err" || status=$?
     if ((status != 0)); then
-        warn "the roster names agent $want; fetching it from $PCA_AGENT_URL failed (exit $status): $(tr '\n' ' ' <"$err")kept agent ${own:-(source tree)}, nothing changed"
+        upgrade_failed "the roster names agent $want; fetching it from $PCA_AGENT_URL failed (exit $status): $(tr '\n' ' ' <"$err")kept agent ${own:-(source tree)}, nothing changed"
         rm -f "$bundle"
         return 1
     fi
     got="$(sha256sum "$bundle")"
     got="${got%% *}"
     if [[ "$got" != "$want" ]]; then
-        warn "the agent at $PCA_AGENT_URL has SHA-256 $got, the roster names $want: not run; kept agent ${own:-(source tree)}, nothing changed"
+        upgrade_failed "the agent at $PCA_AGENT_URL has SHA-256 $got, the roster names $want: not run; kept agent ${own:-(source tree)}, nothing changed"
         rm -f "$bundle"
         return 1
     fi
     if ! install_bundle "$bundle" "$want"; then
-        warn "the agent at $PCA_AGENT_URL (SHA-256 $want) is not an agent bundle: $install_error; kept agent ${own:-(source tree)}, nothing changed"
+        upgrade_failed "the agent at $PCA_AGENT_URL (SHA-256 $want) is not an agent bundle: $install_error; kept agent ${own:-(source tree)}, nothing changed"
         rm -f "$bundle"
         return 1
     fi

@@ -1,11 +1,12 @@
 /**
  * Never act on doubt: every fetch failure and every document the agent cannot trust leaves the node's
- * account files byte-identical, runs no account command, exits 1 and says why in the log. The bad
+ * account files byte-identical, runs no account command, exits 1 and says why in the log and, as an error
+ * (auth.err, FORMAT.md: monitoring keyed on errors must see a node that cannot read its roster), in syslog. The bad
  * documents are served by moto; the HTTP faults moto cannot produce (403, 500, a body cut short) by
  * a loopback server (support/faultServer.ts) that the endpoint setting points at for one cycle.
  */
 import * as assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { Cluster, ENVIRONMENT, ROSTER_URL } from "./support/cluster";
 import { FaultServer } from "./support/faultServer";
@@ -17,9 +18,16 @@ describe("roster-agent.sh never acts on doubt", function () {
     let cluster: Cluster;
     let head: Node;
     let good: Roster;
+    let syslog: string;
+    let logger: string;
 
     before(async () => {
         cluster = await Cluster.start();
+        // A logger that records its arguments: what the agent sends to syslog, with its priority.
+        syslog = path.join(cluster.dir, "syslog.log");
+        logger = path.join(cluster.dir, "logger");
+        writeFileSync(logger, `#!/bin/sh\nprintf '%s\\n' "$*" >>"${syslog}"\n`);
+        chmodSync(logger, 0o755);
         head = await cluster.addNode("HeadNode");
         const key = await makeKeyPair(cluster.dir, "alice");
         good = {
@@ -46,7 +54,8 @@ describe("roster-agent.sh never acts on doubt", function () {
     async function refusedCycle(env: NodeJS.ProcessEnv = {}): Promise<string> {
         const before = snapshot();
         cluster.takeCommands();
-        const result = await cluster.sync(head, env);
+        writeFileSync(syslog, "");
+        const result = await cluster.sync(head, { PCA_LOGGER: logger, ...env });
         assert.equal(result.status, 1, result.stderr);
         assert.deepEqual(snapshot(), before);
         assert.deepEqual(cluster.takeCommands(), []);
@@ -57,14 +66,29 @@ describe("roster-agent.sh never acts on doubt", function () {
         await cluster.publish(body);
         const line = await refusedCycle();
         assert.match(line, new RegExp(`^roster-agent: ERROR: refused the roster \\(ETag "[0-9a-f]{32}"\\): ${escape(reason)}; nothing changed$`));
+        assert.match(readFileSync(syslog, "utf8"), new RegExp(`^-t roster-agent -p auth\\.err -- refused the roster \\(ETag "[0-9a-f]{32}"\\): ${escape(reason)}; nothing changed\n$`));
+    }
+
+    /** The one syslog line of a failed fetch: an error, with the CLI's reason. */
+    function fetchFailure(detail: RegExp): void {
+        const lines = readFileSync(syslog, "utf8").trimEnd().split("\n");
+        assert.equal(lines.length, 1, lines.join("\n"));
+        assert.ok(lines[0].startsWith(`-t roster-agent -p auth.err -- nothing changed this cycle: the roster could not be fetched: fetching ${ROSTER_URL} failed `), lines[0]);
+        assert.match(lines[0], detail);
     }
 
     it("S3 unreachable", async () => {
         const closed = `http://127.0.0.1:${await freePort()}`;
         const line = await refusedCycle({ PCA_S3_ENDPOINT_URL: closed });
-        assert.equal(line, "roster-agent: WARNING: nothing changed this cycle: the roster could not be fetched");
-        const log = await head.execOk("tail", ["-n", "2", "/var/log/pcluster-access-roster.log"]);
-        assert.match(log, new RegExp(`WARNING: fetching ${escape(ROSTER_URL)} failed \\(exit 255\\): .*Could not connect to the endpoint URL`));
+        assert.match(line, new RegExp(`^roster-agent: ERROR: nothing changed this cycle: the roster could not be fetched: fetching ${escape(ROSTER_URL)} failed \\(exit 255\\): .*Could not connect to the endpoint URL`));
+        fetchFailure(/failed \(exit 255\): .*Could not connect to the endpoint URL/);
+    });
+
+    it("the roster object gone (NoSuchKey)", async () => {
+        const line = await refusedCycle({ PCA_ROSTER_URL: `${ROSTER_URL}.missing` });
+        assert.match(line, /^roster-agent: ERROR: nothing changed this cycle: the roster could not be fetched: fetching .*\.missing failed \(exit 254\): .*NoSuchKey/);
+        const lines = readFileSync(syslog, "utf8").trimEnd().split("\n");
+        assert.deepEqual(lines.map((l) => l.split(" -- ")[0]), ["-t roster-agent -p auth.err"]);
     });
 
     for (const [fault, error] of [
@@ -76,11 +100,10 @@ describe("roster-agent.sh never acts on doubt", function () {
             const server = await FaultServer.start(fault);
             try {
                 const line = await refusedCycle({ PCA_S3_ENDPOINT_URL: server.url });
-                assert.equal(line, "roster-agent: WARNING: nothing changed this cycle: the roster could not be fetched");
+                assert.ok(line.startsWith(`roster-agent: ERROR: nothing changed this cycle: the roster could not be fetched: fetching ${ROSTER_URL} ${error}`), line);
                 assert.equal(server.requests.length, 1);
                 assert.match(server.requests[0], /^GET \/pca-hpc-dev-roster\/roster\/hpc-dev\.txt/);
-                const log = await head.execOk("tail", ["-n", "2", "/var/log/pcluster-access-roster.log"]);
-                assert.ok(log.includes(error), log);
+                fetchFailure(new RegExp(escape(error)));
             } finally {
                 await server.close();
             }

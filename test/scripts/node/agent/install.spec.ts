@@ -1,7 +1,8 @@
 /**
- * post-install.sh roster mode: the node fetches the agent from the bucket with the real AWS CLI,
- * installs it with its settings, cron job and log rotation, and runs one sync before it returns. Run
- * in a namespace node at real paths; the refusals that stop before any fetch run on a temp root.
+ * post-install.sh roster mode: the node fetches the agent bundle from the bucket with the real AWS CLI and
+ * runs the bundle's own setup, which installs it with its settings, cron job and log rotation and runs one
+ * sync before it returns. Run in a namespace node at real paths; setup's refusals, which stop before it
+ * changes anything, run from the repository's copy on a temp root.
  */
 import * as assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -13,7 +14,7 @@ import { AGENT_URL, Cluster, ENVIRONMENT, REGION, ROSTER_URL } from "./support/c
 import { KeyPair, makeKeyPair, Node, NODE_PATH, ssh } from "./support/node";
 import { run } from "../../../support/run";
 import { TEST_PUBKEY } from "../../../support/rosterSigning";
-import { NodeRoot, POST_INSTALL, REAL_AWS_CLI, runPostInstall, scriptEnv } from "../support/script";
+import { POST_INSTALL, REAL_AWS_CLI } from "../support/script";
 
 describe("post-install.sh roster mode", function () {
     this.timeout(120_000);
@@ -57,9 +58,9 @@ describe("post-install.sh roster mode", function () {
             assert.equal(await node.execOk("stat", ["-c", "%a %U", "/opt/pcluster-access/current/roster-agent.sh", "/opt/pcluster-access/current/agent/document.sh",
                 "/etc/pcluster-access/roster-agent.conf"]), "755 root\n644 root\n600 root\n");
             assert.equal(readFileSync(node.etc("pcluster-access/roster-agent.conf"), "utf8"), [
-                "# pcluster-access node agent settings, written by post-install.sh.",
+                "# pcluster-access node agent settings, written by its setup.",
                 `PCA_ROSTER_URL=${ROSTER_URL}`, `PCA_AGENT_URL=${AGENT_URL}`, `PCA_ENVIRONMENT=${ENVIRONMENT}`, `PCA_PUBKEY=${TEST_PUBKEY}`, "PCA_NODE_TYPE=HeadNode", `PCA_REGION=${REGION}`,
-                `PCA_AWS_CLI=${REAL_AWS_CLI}`, `PCA_S3_ENDPOINT_URL=${cluster.moto.url}`, "",
+                `PCA_CLUSTER=${ENVIRONMENT}`, `PCA_AWS_CLI=${REAL_AWS_CLI}`, `PCA_S3_ENDPOINT_URL=${cluster.moto.url}`, "",
             ].join("\n"));
             const cron = readFileSync(node.etc("cron.d/pcluster-access-roster"), "utf8");
             assert.equal(cron.split("\n").at(-2), "*/5 * * * * root /opt/pcluster-access/current/roster-agent.sh sync >/dev/null 2>&1");
@@ -68,7 +69,8 @@ describe("post-install.sh roster mode", function () {
             // The first sync ran: the account exists and the agent's log says so.
             assert.equal((await node.execOk("getent", ["passwd", "alice"])).split(":").slice(2, 4).join(":"), "2001:2001");
             const log = await node.execOk("cat", ["/var/log/pcluster-access-roster.log"]);
-            assert.match(log, /roster-agent: applied roster generation 1 \(\d+ commands\)\n$/);
+            // Setup logs to the agent's own log too: its first sync, then its last line.
+            assert.match(log, /roster-agent: applied roster generation 1 \(\d+ commands\)\n\S+ roster-agent: setup: node agent installed; next sync within 300 seconds\n$/);
 
             // What cron runs: the installed copy with the written settings; the roster has not changed.
             cluster.takeCommands();
@@ -78,6 +80,36 @@ describe("post-install.sh roster mode", function () {
             assert.deepEqual(cluster.takeCommands(), []);
             await node.startSshd();
             assert.equal((await ssh(node, "alice", key, "id -u")).stdout, "2001\n");
+        });
+
+        it("with ParallelCluster's CloudWatch logging on: adds the agent's log and sshd's to the cluster's log group, the cookbook's way", async () => {
+            const node = await cluster.addBareNode("LoginNode");
+            cfnconfig(node, { cfn_node_type: "LoginNode", cfn_region: REGION, stack_name: "hpc-dev-cluster" });
+            // What the cookbook leaves: its agent configuration (write_cloudwatch_agent_json.py, json.dump indent 4),
+            // the agent's control command (here a stand-in that records its arguments), and rsyslog's /var/log/secure.
+            const cwDir = path.join(node.dir, "opt/aws/amazon-cloudwatch-agent");
+            mkdirSync(path.join(cwDir, "etc"), { recursive: true });
+            mkdirSync(path.join(cwDir, "bin"), { recursive: true });
+            const group = "/aws/parallelcluster/hpc-dev-cluster-202612070400";
+            writeFileSync(path.join(cwDir, "etc/amazon-cloudwatch-agent.json"), JSON.stringify({
+                logs: { logs_collected: { files: { collect_list: [{ log_stream_name: "ip-10-0-0-12.{instance_id}.system-messages", file_path: "/var/log/messages", log_group_name: group }] } },
+                    log_stream_name: "ip-10-0-0-12.{instance_id}.default-log-stream" },
+            }, null, 4));
+            writeFileSync(path.join(cwDir, "bin/amazon-cloudwatch-agent-ctl"), `#!/bin/sh\necho "$*" >> /opt/aws/ctl.log\n`, { mode: 0o755 });
+            writeFileSync(path.join(node.dir, "var/log/secure"), "");
+            const result = await postInstall(node, ["roster", ROSTER_URL, AGENT_URL, "60", ENVIRONMENT, TEST_PUBKEY]);
+            assert.equal(result.status, 0, result.stderr);
+            const host = (await node.execOk("hostname", [])).trim().split(".")[0];
+            assert.deepEqual(JSON.parse(readFileSync(path.join(cwDir, "etc/pcluster-access.json"), "utf8")), {
+                logs: { logs_collected: { files: { collect_list: [
+                    { file_path: "/var/log/pcluster-access-roster.log", log_group_name: group, log_stream_name: `${host}.{instance_id}.pcluster-access-roster`, timestamp_format: "%Y-%m-%dT%H:%M:%SZ" },
+                    { file_path: "/var/log/secure", log_group_name: group, log_stream_name: `${host}.{instance_id}.sshd-auth` },
+                ] } } },
+            });
+            assert.equal(readFileSync(path.join(node.dir, "opt/aws/ctl.log"), "utf8"),
+                "-a append-config -m ec2 -c file:/opt/aws/amazon-cloudwatch-agent/etc/pcluster-access.json -s\n");
+            assert.match(result.stderr, new RegExp(`setup: CloudWatch: /var/log/pcluster-access-roster\\.log and /var/log/secure to log group ${group.replace(/[./]/g, "\\$&")}\n`));
+            assert.match(readFileSync(node.etc("pcluster-access/roster-agent.conf"), "utf8"), /\nPCA_NODE_TYPE=LoginNode\nPCA_REGION=eu-west-1\nPCA_CLUSTER=hpc-dev-cluster\n/);
         });
 
         it("v2 master: reads the same words from cfn_postinstall_args; every minute for an interval of 60", async () => {
@@ -103,7 +135,8 @@ describe("post-install.sh roster mode", function () {
             cfnconfig(node, { cfn_node_type: "ComputeFleet", cfn_region: REGION });
             const result = await postInstall(node, ["roster", `s3://pca-hpc-dev-roster/roster/missing.txt`, AGENT_URL, "120", ENVIRONMENT, TEST_PUBKEY]);
             assert.equal(result.status, 1);
-            assert.match(result.stderr, /post-install: error: the first roster sync failed \(see \/var\/log\/pcluster-access-roster\.log\); cron retries every 120 seconds\n$/);
+            assert.match(result.stderr, /roster-agent: error: the first roster sync failed \(see \/var\/log\/pcluster-access-roster\.log\); cron retries every 120 seconds\n/);
+            assert.match(result.stderr, /post-install: error: the node agent's setup failed \(exit 1\): see its lines above\n$/);
             assert.match(readFileSync(node.etc("cron.d/pcluster-access-roster"), "utf8"), /\n\*\/2 \* \* \* \* root /);
             assert.equal((await node.exec("getent", ["passwd", "alice"])).status, 2);
         });
@@ -170,34 +203,53 @@ describe("post-install.sh roster mode", function () {
         }
     });
 
-    describe("refuses bad input before any AWS call", () => {
-        let root: NodeRoot;
+    describe("setup refuses bad input before it changes anything", () => {
+        let dir: string;
         beforeEach(() => {
-            root = new NodeRoot();
-            root.writeCfnconfig({ cfn_node_type: "HeadNode", cfn_region: REGION });
+            dir = mkdtempSync(path.join(tmpdir(), "pca-setup-"));
+            writeFileSync(path.join(dir, "bundle.tar"), agentBundle().bytes);
         });
-        afterEach(() => root.remove());
+        afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-        const cases: [string, string[], string][] = [
-            ["three arguments", [ROSTER_URL, AGENT_URL, "60"],
-                `roster mode takes five arguments (ROSTER_URL AGENT_URL INTERVAL_SECONDS ENVIRONMENT PUBKEY), got 3: ${ROSTER_URL} ${AGENT_URL} 60`],
-            ["a roster location that is not s3://", ["https://x/roster", AGENT_URL, "60", ENVIRONMENT, TEST_PUBKEY], "roster location 'https://x/roster' is not s3://BUCKET/KEY"],
-            ["an agent location without a key", [ROSTER_URL, "s3://bucket", "60", ENVIRONMENT, TEST_PUBKEY], "agent location 's3://bucket' is not s3://BUCKET/KEY"],
-            ["an interval that is not a multiple of 60", [ROSTER_URL, AGENT_URL, "90", ENVIRONMENT, TEST_PUBKEY],
+        const setup = (words: string[], env: NodeJS.ProcessEnv = {}): ReturnType<typeof run> =>
+            run("/bin/bash", [path.join(AGENT_SOURCE_DIR, "roster-agent.sh"), "setup", ...words], {
+                PATH: NODE_PATH, PCA_ROOT: dir, PCA_LOGGER: "/bin/true", PCA_LOG: path.join(dir, "agent.log"), PCA_AGENT_HOME: path.join(dir, "opt/pcluster-access"),
+                PCA_BUNDLE: path.join(dir, "bundle.tar"), PCA_NODE_TYPE: "HeadNode", PCA_REGION: REGION, PCA_AWS_CLI: "/nonexistent/aws", ...env,
+            });
+        const good = [ROSTER_URL, AGENT_URL, "60", ENVIRONMENT, TEST_PUBKEY];
+
+        const cases: [string, string[], NodeJS.ProcessEnv, string][] = [
+            ["three arguments", ["roster", ROSTER_URL, AGENT_URL, "60"], {},
+                `roster mode takes five arguments after 'roster' (ROSTER_URL AGENT_URL INTERVAL_SECONDS ENVIRONMENT PUBKEY), got 3: ${ROSTER_URL} ${AGENT_URL} 60`],
+            ["words that do not start with roster", good, {},
+                `setup takes the roster post-install action's six words (roster ROSTER_URL AGENT_URL INTERVAL_SECONDS ENVIRONMENT PUBKEY), got 5: ${good.join(" ")}`],
+            ["a roster location that is not s3://", ["roster", "https://x/roster", AGENT_URL, "60", ENVIRONMENT, TEST_PUBKEY], {}, "roster location 'https://x/roster' is not s3://BUCKET/KEY"],
+            ["an agent location without a key", ["roster", ROSTER_URL, "s3://bucket", "60", ENVIRONMENT, TEST_PUBKEY], {}, "agent location 's3://bucket' is not s3://BUCKET/KEY"],
+            ["an interval that is not a multiple of 60", ["roster", ROSTER_URL, AGENT_URL, "90", ENVIRONMENT, TEST_PUBKEY], {},
                 "interval '90' is not a multiple of 60 seconds from 60 to 3600 (the schedule is a cron step)"],
-            ["an interval over an hour", [ROSTER_URL, AGENT_URL, "7200", ENVIRONMENT, TEST_PUBKEY],
+            ["an interval over an hour", ["roster", ROSTER_URL, AGENT_URL, "7200", ENVIRONMENT, TEST_PUBKEY], {},
                 "interval '7200' is not a multiple of 60 seconds from 60 to 3600 (the schedule is a cron step)"],
-            ["a bad environment name", [ROSTER_URL, AGENT_URL, "60", "hpc_dev", TEST_PUBKEY],
+            ["a bad environment name", ["roster", ROSTER_URL, AGENT_URL, "60", "hpc_dev", TEST_PUBKEY], {},
                 "environment 'hpc_dev' is not an environment name (letters, digits and '-', starting with a letter, at most 60)"],
-            ["a public key that is not one base64 token", [ROSTER_URL, AGENT_URL, "60", ENVIRONMENT, "-----BEGIN"],
+            ["a public key that is not one base64 token", ["roster", ROSTER_URL, AGENT_URL, "60", ENVIRONMENT, "-----BEGIN"], {},
                 "public key '-----BEGIN' is not the environment's signing key (standard base64 of its DER SubjectPublicKeyInfo, one token)"],
+            ["no node type (not ParallelCluster, and no hint)", ["roster", ...good], { PCA_NODE_TYPE: "" },
+                "PCA_NODE_TYPE '' is not HeadNode, MasterServer, ComputeFleet or LoginNode (AWS PCS: LoginNode for a login node group, ComputeFleet for a compute node group)"],
+            ["a node type ParallelCluster does not have", ["roster", ...good], { PCA_NODE_TYPE: "Master" },
+                "PCA_NODE_TYPE 'Master' is not HeadNode, MasterServer, ComputeFleet or LoginNode (AWS PCS: LoginNode for a login node group, ComputeFleet for a compute node group)"],
+            ["a region that is not one", ["roster", ...good], { PCA_REGION: "" }, "PCA_REGION '' is not an AWS region"],
+            ["a cluster name that would not fit the status record", ["roster", ...good], { PCA_CLUSTER: "a\"b" }, "PCA_CLUSTER 'a\"b' is not a cluster name"],
+            ["no bundle", ["roster", ...good], { PCA_BUNDLE: "" }, "PCA_BUNDLE '' is not a readable file: set it to the agent bundle this setup was unpacked from"],
+            ["no AWS CLI", ["roster", ...good], {}, "PCA_AWS_CLI '/nonexistent/aws' is not an executable file"],
         ];
-        for (const [title, args, message] of cases) {
+        for (const [title, words, env, message] of cases) {
             it(title, async () => {
-                const result = await runPostInstall(root, ["roster", ...args], scriptEnv(root, { PCA_AWS_CLI: "/nonexistent/aws" }));
+                const result = await setup(words, env);
                 assert.equal(result.status, 1);
-                assert.equal(result.log.at(-1), `post-install: error: ${message}`);
-                assert.equal(result.log.length, 1);
+                const log = readFileSync(path.join(dir, "agent.log"), "utf8").trimEnd().split("\n");
+                assert.deepEqual(log.map((line) => line.replace(/^\S+ /, "")), [`roster-agent: error: ${message}`]);
+                // Nothing written but the log and the bundle the test put there.
+                assert.deepEqual(readdirSync(dir).sort(), ["agent.log", "bundle.tar"]);
             });
         }
     });

@@ -112,6 +112,48 @@ describe("roster-agent.sh key rule: only roster keys from outside the cluster's 
         assert.equal(await login(planted, OUTSIDE), 255);
     });
 
+    it("a document without an `option home-keys` line means cluster (FORMAT.md): ~/.ssh/authorized_keys only from inside", async () => {
+        await cluster.publish({ ...roster(), options: ["option instance-connect off"] });
+        await cluster.syncOk(head);
+        await head.waitForSshd();
+        assert.match(readFileSync(head.etc("ssh/sshd_config"), "utf8"),
+            /\nMatch Group pcluster-access Address 127\.0\.0\.1\/32,::1\/128,127\.0\.0\.2\/32\n {4}AuthorizedKeysFile \/etc\/pcluster-access\/authorized_keys\/%u \.ssh\/authorized_keys\nMatch Group pcluster-access\n {4}AuthorizedKeysFile \/etc\/pcluster-access\/authorized_keys\/%u\n# END pcluster-access\n$/);
+        assert.equal(await login(planted, OUTSIDE), 255);
+        assert.equal(await login(planted, INSIDE), 0);
+        assert.equal(await login(rosterKey, OUTSIDE), 0);
+    });
+
+    it("a new node whose IMDS does not answer gets the roster-only rule, never the open one, and retries", async () => {
+        cluster.imds.down = true;
+        let login2: Node;
+        try {
+            login2 = await cluster.addNode("LoginNode");
+            await cluster.publish(roster());
+            const result = await cluster.sync(login2);
+            assert.equal(result.status, 1);
+            assert.ok(readFileSync(login2.etc("ssh/sshd_config"), "utf8").endsWith([
+                "# BEGIN pcluster-access: roster users' keys (roster-agent.sh keeps this block last; do not edit)",
+                "Match Group pcluster-access",
+                "    AuthorizedKeysFile /etc/pcluster-access/authorized_keys/%u",
+                "# END pcluster-access",
+                "",
+            ].join("\n")));
+            await login2.startSshd();
+            // The shared home's ~/.ssh/authorized_keys (the planted key, the intra-cluster key) opens nothing, from anywhere.
+            for (const from of [OUTSIDE, INSIDE]) {
+                assert.equal((await ssh(login2, "alice", planted, "true", from)).status, 255);
+                assert.equal((await ssh(login2, "alice", clusterKey, "true", from)).status, 255);
+            }
+            assert.equal((await ssh(login2, "alice", rosterKey, "id -u", OUTSIDE)).stdout, "2001\n");
+        } finally {
+            cluster.imds.down = false;
+        }
+        // IMDS back: the next cycle writes the cluster rule.
+        await cluster.syncOk(login2);
+        await login2.waitForSshd();
+        assert.equal((await ssh(login2, "alice", clusterKey, "true", INSIDE)).status, 0);
+    });
+
     it("IMDS not answering: the block is left as it is, and the generation is not recorded (the next cycle tries again)", async () => {
         const before = readFileSync(head.etc("ssh/sshd_config"), "utf8");
         const applied = readFileSync(path.join(head.dir, "var/lib/pcluster-access/roster/generation"), "utf8");

@@ -48,13 +48,13 @@ describe("roster-agent.sh applies only what this environment signed", function (
         return Object.fromEntries(files.map((f) => [f, existsSync(f) ? readFileSync(f, "latin1") : "absent"]));
     }
 
-    /** Publishes `body`, runs one cycle that must change nothing and refuse with `reason`, logged to syslog as an error. */
-    async function refused(body: string, reason: string): Promise<void> {
+    /** Publishes `body`, runs one cycle (with `env`) that must change nothing and refuse with `reason`, logged to syslog as an error. */
+    async function refused(body: string, reason: string, env: NodeJS.ProcessEnv = {}): Promise<void> {
         await cluster.publish(body);
         const before = snapshot();
         cluster.takeCommands();
         writeFileSync(syslog, "");
-        const result = await cluster.sync(head, { PCA_LOGGER: path.join(cluster.dir, "logger") });
+        const result = await cluster.sync(head, { PCA_LOGGER: path.join(cluster.dir, "logger"), ...env });
         assert.equal(result.status, 1, result.stderr);
         assert.deepEqual(snapshot(), before);
         assert.deepEqual(cluster.takeCommands(), []);
@@ -112,6 +112,16 @@ describe("roster-agent.sh applies only what this environment signed", function (
     it("a signature line that is not the last line: anything appended after it", async () => {
         await refused(`${renderRoster(withMallory(13))}user mallory 2666 2666 allowed sudo -\n`,
             "the last line is not a signature line (unsigned, truncated or corrupt)");
+    });
+
+    // Doubt changes nothing: a node that cannot check a signature applies nothing, not even what this environment
+    // signed (here a genuine document that lets mallory in: a node that skipped the check would let her in).
+    it("openssl missing: every document is refused, a genuine one too", async () => {
+        await refused(renderRoster(withMallory(14)), "/nonexistent/openssl is not installed: the signature cannot be checked", { PCA_OPENSSL: "/nonexistent/openssl" });
+    });
+
+    it("openssl that fails to run (exits 1, says nothing): every document is refused, a genuine one too", async () => {
+        await refused(renderRoster(withMallory(14)), BAD_SIGNATURE, { PCA_OPENSSL: "/bin/false" });
     });
 
     it("the next document this environment signed is applied", async () => {

@@ -98,9 +98,12 @@ export class Cluster {
         }
     }
 
-    /** Account commands run since the last call (and forgets them). */
+    /**
+     * Account commands run since the last call (and forgets them). `ssh-keygen -l` (the fingerprints the agent
+     * logs once per applied generation for the login audit trail) only reads a list of public keys: not counted.
+     */
     takeCommands(): string[] {
-        const lines = readLines(this.commandLog);
+        const lines = readLines(this.commandLog).filter((line) => !line.startsWith("ssh-keygen -l "));
         rmSync(this.commandLog, { force: true });
         return lines;
     }
@@ -161,6 +164,8 @@ export class Cluster {
             PCA_SOURCE_SHA256: agentBundle().sha256,
             // The agent's IMDS (the key rule's network): the stand-in, for post-install.sh's first sync too.
             PCA_IMDS_URL: this.imds.url,
+            // No status records unless a test asks for them (status.spec.ts): the stand-in IMDS has no instance identity.
+            PCA_STATUS_URL: "",
             // sshd -D re-reads its config on SIGHUP; the tests' sshd is not a systemd unit.
             PCA_SSHD_RELOAD: "[ ! -f /run/sshd.pid ] || kill -HUP $(cat /run/sshd.pid)",
             ...extra,

@@ -1,8 +1,10 @@
 /**
  * A loopback stand-in for the instance metadata service (IMDSv2) that the agent asks for the cluster's
  * network: a token from `PUT /latest/api/token`, then `mac` and the VPC's CIDR blocks of that interface
- * (docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-categories.html), each GET refused
- * without the token, as IMDSv2 requires. `down` makes every request fail (IMDS not answering).
+ * (docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-categories.html), and, once given an
+ * `identity`, the partition and the instance identity document the status record's key is built from
+ * (instance-identity-documents.html: pretty-printed JSON), each GET refused without the token, as IMDSv2
+ * requires. `down` makes every request fail (IMDS not answering).
  */
 import { createServer, Server } from "node:http";
 
@@ -15,6 +17,8 @@ export class FakeImds {
     ipv6: string[] = [];
     /** Answers 500 to everything while true. */
     down = false;
+    /** The instance this IMDS belongs to; unset: the identity paths answer 404. */
+    identity?: { readonly instanceId: string; readonly accountId: string; readonly region: string; readonly partition?: string };
     readonly requests: string[] = [];
 
     private constructor(private readonly server: Server, readonly url: string, readonly mac: string, ipv4: string[]) {
@@ -39,6 +43,13 @@ export class FakeImds {
             if (req.headers["x-aws-ec2-metadata-token"] !== TOKEN) return send(401);
             const prefix = `/latest/meta-data/network/interfaces/macs/${self.mac}/`;
             if (req.url === "/latest/meta-data/mac") return send(200, self.mac);
+            const identity = self.identity;
+            if (identity && req.url === "/latest/meta-data/services/partition") return send(200, identity.partition ?? "aws");
+            if (identity && req.url === "/latest/dynamic/instance-identity/document") {
+                const document = { accountId: identity.accountId, architecture: "x86_64", availabilityZone: `${identity.region}a`, imageId: "ami-0abcdef1234567890",
+                    instanceId: identity.instanceId, instanceType: "c6i.large", pendingTime: "2026-12-07T04:00:00Z", privateIp: "10.0.0.12", region: identity.region, version: "2017-09-30" };
+                return send(200, JSON.stringify(document, null, 2).replace(/": /g, '" : '));
+            }
             if (req.url === `${prefix}vpc-ipv4-cidr-blocks`) return send(200, self.ipv4.join("\n"));
             if (req.url === `${prefix}vpc-ipv6-cidr-blocks`) return self.ipv6.length > 0 ? send(200, self.ipv6.join("\n")) : send(404);
             return send(404);
