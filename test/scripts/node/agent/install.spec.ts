@@ -112,6 +112,25 @@ describe("post-install.sh roster mode", function () {
             assert.match(readFileSync(node.etc("pcluster-access/roster-agent.conf"), "utf8"), /\nPCA_NODE_TYPE=LoginNode\nPCA_REGION=eu-west-1\nPCA_CLUSTER=hpc-dev-cluster\n/);
         });
 
+        it("without ParallelCluster (AWS PCS user data): the bundle's setup, told the node type, region and cluster, does the same", async () => {
+            const node = await cluster.addBareNode("LoginNode");
+            // No cfnconfig: the caller unpacks the bundle and says what the node is.
+            mkdirSync(path.join(node.dir, "var/lib/boot/bundle"), { recursive: true });
+            writeFileSync(path.join(node.dir, "var/lib/boot/agent.tar"), agentBundle().bytes);
+            await node.execOk("tar", ["-xf", "/var/lib/boot/agent.tar", "-C", "/var/lib/boot/bundle"]);
+            const result = await node.exec("/bin/bash", ["/var/lib/boot/bundle/roster-agent.sh", "setup", "roster", ROSTER_URL, AGENT_URL, "120", ENVIRONMENT, TEST_PUBKEY],
+                cluster.agentEnv({ PCA_BUNDLE: "/var/lib/boot/agent.tar", PCA_NODE_TYPE: "LoginNode", PCA_REGION: REGION, PCA_CLUSTER: "pcs-dev", PCA_HOMES: "locked",
+                    PCA_AWS_CLI: REAL_AWS_CLI, PCA_S3_ENDPOINT_URL: cluster.moto.url }));
+            assert.equal(result.status, 0, result.stderr);
+            assert.equal(existsSync(node.etc("parallelcluster/cfnconfig")), false);
+            assert.equal(readlinkSync(path.join(node.dir, "opt/pcluster-access/current")), `releases/${agentBundle().sha256}`);
+            assert.match(readFileSync(node.etc("pcluster-access/roster-agent.conf"), "utf8"),
+                /\nPCA_NODE_TYPE=LoginNode\nPCA_REGION=eu-west-1\nPCA_CLUSTER=pcs-dev\nPCA_HOMES=locked\n/);
+            assert.equal(readFileSync(node.etc("cron.d/pcluster-access-roster"), "utf8").split("\n").at(-2),
+                "*/2 * * * * root /opt/pcluster-access/current/roster-agent.sh sync >/dev/null 2>&1");
+            assert.equal((await node.execOk("getent", ["passwd", "alice"])).split(":").slice(2, 4).join(":"), "2001:2001");
+        });
+
         it("v2 master: reads the same words from cfn_postinstall_args; every minute for an interval of 60", async () => {
             const node = await cluster.addBareNode("MasterServer");
             // An earlier release installed the agent as this one file; cron no longer runs it, so it goes.

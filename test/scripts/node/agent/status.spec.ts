@@ -6,6 +6,8 @@
  * document, and one that is stopped; their records say so.
  */
 import * as assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { OTHER_SIGNING_KEY_FILE } from "../../../support/rosterSigning";
 import { BUCKET, Cluster, ENVIRONMENT, REGION, type NodeType } from "./support/cluster";
@@ -160,6 +162,21 @@ describe("roster-agent.sh status records", function () {
         // EC2 has it stopped: the reader joins that state with the record (the status command).
         const state = await cluster.moto.ec2(["describe-instances", "--instance-ids", stopped.instanceId, "--query", "Reservations[0].Instances[0].State.Name"]);
         assert.equal(state.trim(), "stopped");
+    });
+
+    it("the login audit trail: the fingerprint sshd logs for a login is the one the head node logged for that user's key", async () => {
+        // sshd's line for alice's login (started above), as /var/log/secure would hold it.
+        assert.equal((await ssh(head.node, "alice", alice, "true")).status, 0);
+        const accepted = /Accepted publickey for alice from 127\.0\.0\.1 port \d+ ssh2: ED25519 (SHA256:\S+)/.exec(head.node.sshdLog);
+        assert.ok(accepted, head.node.sshdLog);
+        // The agent's table for generation 2 (bob revoked: alice's key only), in its log.
+        const log = readFileSync(path.join(head.node.dir, "var/log/pcluster-access-roster.log"), "utf8");
+        const table = [...log.matchAll(/ roster-agent: key (SHA256:\S+) user (\S+) generation 2\n/g)].map((m) => `${m[2]} ${m[1]}`);
+        assert.deepEqual(table, [`alice ${accepted[1]}`]);
+        // Generation 1's table had both keys; compute nodes keep none (the head and login nodes' table serves them).
+        assert.equal([...log.matchAll(/ roster-agent: key SHA256:\S+ user \S+ generation 1\n/g)].length, 2);
+        const computeLog = readFileSync(path.join(compute.node.dir, "var/log/pcluster-access-roster.log"), "utf8");
+        assert.equal(/ roster-agent: key SHA256:/.test(computeLog), false);
     });
 
     it("the same failure again keeps its first time and writes nothing; a sync that succeeds clears it", async () => {

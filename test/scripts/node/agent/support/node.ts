@@ -52,6 +52,8 @@ function setupScript(dir: string, home: string): string {
 export class Node {
     /** The sshd port, once started. */
     port = 0;
+    /** What sshd wrote to stderr (`-e`: its log) since it started: the lines a node's auth log would hold. */
+    sshdLog = "";
 
     private constructor(
         /** Host directory holding this node's /etc copy. */
@@ -125,6 +127,7 @@ export class Node {
             let seen = "";
             child.stderr?.on("data", (chunk: Buffer) => {
                 seen += chunk.toString();
+                this.sshdLog += chunk.toString();
                 if (seen.includes("Server listening on 127.0.0.1")) resolve();
             });
             child.on("exit", (code) => reject(new Error(`sshd exited ${code}: ${seen}`)));
