@@ -11,3 +11,13 @@ export const VPC_ID = /^vpc-[0-9a-f]{8,17}$/;
 export const SUBNET_ID = /^subnet-[0-9a-f]{8,17}$/;
 /** OpsWorks stack ids are UUIDs. */
 export const STACK_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/**
+ * An EC2 image id: ParallelCluster's own pattern for `Image.CustomAmi` (cli/src/pcluster/schemas/
+ * cluster_schema.py, ImageSchema.custom_ami), the old 8-character ids and the 17-character ones.
+ */
+export const AMI_ID = /^ami-[0-9a-z]{8}$|^ami-[0-9a-z]{17}$/;
+
+/** `aws`, `aws-cn` or `aws-us-gov`, from the region's name. */
+export function partitionOf(region: string): string {
+    return region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+}

@@ -5,6 +5,7 @@
  */
 import type { StackValidationPolicy } from "@pulumi/policy";
 import * as YAML from "yaml";
+import { unreadableConfiguration } from "./lib/clusterConfiguration";
 import { isObject, UNKNOWN, type Plain, type PlainObject } from "./lib/known";
 import { CLOUDFORMATION_STACK, S3_BUCKET_OBJECT } from "./lib/resourceTypes";
 import { StackResources, type StackResource } from "./lib/stackResources";
@@ -18,13 +19,21 @@ export const requiredDeployedConfiguration: StackValidationPolicy = {
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
         const stack = new StackResources(args.resources);
-        const rendered = renderedDocuments(stack);
+        const { documents: rendered, unreadable } = renderedDocuments(stack);
         for (const resource of stack.ofType(CLOUDFORMATION_STACK)) {
             const template = templateOf(resource, stack);
             if (template === UNKNOWN || template === undefined) {
                 continue;
             }
-            for (const [logicalId, configuration] of clusterConfigurations(template)) {
+            const deployed = clusterConfigurations(template);
+            // Applies only where a cluster is deployed; there, a configuration it cannot read is its own verdict.
+            for (const problem of deployed.length > 0 ? unreadable : []) {
+                reportViolation(unreadableConfiguration(problem, `whether cluster stack ${resource.name} deploys exactly the rendered configuration`), resource.urn);
+            }
+            if (unreadable.length > 0) {
+                continue;
+            }
+            for (const [logicalId, configuration] of deployed) {
                 const problem = deployedProblem(configuration, rendered);
                 if (problem !== undefined) {
                     reportViolation(
@@ -39,23 +48,25 @@ export const requiredDeployedConfiguration: StackValidationPolicy = {
     },
 };
 
-/** The stored configurations' documents as ParallelCluster reads them (v3 YAML); UNKNOWN while any text is. */
-function renderedDocuments(stack: StackResources): Plain[] | typeof UNKNOWN {
+/**
+ * The stored configurations' documents as ParallelCluster reads them (v3 YAML); UNKNOWN while any text is.
+ * `unreadable`: why a stored configuration could not be read, for this policy's own verdict.
+ */
+function renderedDocuments(stack: StackResources): { documents: Plain[] | typeof UNKNOWN; unreadable: string[] } {
     const documents: Plain[] = [];
-    for (const { resource } of stack.configurations()) {
+    const unreadable: string[] = [];
+    for (const { resource, read } of stack.configurations()) {
         const text = resource.props.text;
         if (text === UNKNOWN) {
-            return UNKNOWN;
+            return { documents: UNKNOWN, unreadable };
         }
-        if (resource.props.format === "v3" && typeof text === "string") {
-            try {
-                documents.push(YAML.parse(text) as Plain);
-            } catch {
-                // An unreadable configuration is reported by required-opsworks-iam-policies.
-            }
+        if (!read.ok) {
+            unreadable.push(read.problem);
+        } else if (resource.props.format === "v3" && typeof text === "string") {
+            documents.push(YAML.parse(text) as Plain);
         }
     }
-    return documents;
+    return { documents, unreadable };
 }
 
 /** The stack's template: its body, or the object of this stack its URL names; undefined when neither. */

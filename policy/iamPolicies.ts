@@ -45,17 +45,17 @@ export const requiredOpsWorksIamPolicies: StackValidationPolicy = {
                     "build the environment with ParallelClusterEnvironment, which renders and stores it.",
             );
         }
+        // The roster backend needs no managed policy: this policy applies where OpsWorks is, and nowhere else.
+        if (!usesOpsWorks) {
+            args.notApplicable("no OpsWorks stack or users in this stack: the roster backend needs no managed policy");
+        }
         for (const { resource, read } of configurations) {
             if (!read.ok) {
-                // Reported whatever the backend: a configuration nobody can read is checked by no policy.
+                // Every other policy that reads the configuration reports this too, each for what it checks.
                 reportViolation(
                     `The cluster configuration cannot be read: ${read.problem}. It must be a ParallelCluster v3 YAML or v2 INI file whose nodes carry ${joinAnd(requiredPolicyArns)}.`,
                     resource.urn,
                 );
-                continue;
-            }
-            // The roster backend needs no managed policy: the OpsWorks ones apply where OpsWorks is.
-            if (!usesOpsWorks) {
                 continue;
             }
             for (const node of read.model.nodes) {

@@ -4,7 +4,7 @@
  * unless the configuration says otherwise. A v3 cluster that registers with OpsWorks must keep IMDSv1 on.
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { configurationModelOf, isRosterMode, type ClusterConfigurationModel } from "./lib/clusterConfiguration";
+import { configurationOf, declaredFormat, isRosterMode, unreadableConfiguration, type ClusterConfigurationModel } from "./lib/clusterConfiguration";
 import { isKnown, UNKNOWN } from "./lib/known";
 import { configWithDefaults, stringValue } from "./lib/policyConfig";
 import { OPSWORKS_REGISTRATION_POLICY } from "./iamPolicies";
@@ -26,11 +26,20 @@ export const requiredImdsV1ForOpsWorks: ResourceValidationPolicy = {
         },
     },
     validateResource: (args, reportViolation) => {
-        const model = configurationModelOf(args);
-        if (model?.format !== "v3" || !registersWithOpsWorks(model)) {
+        const { imdsSupport } = configWithDefaults(args, IMDS_DEFAULTS);
+        const read = configurationOf(args);
+        // Not v2 (no Imds section) and not another resource: nothing to judge.
+        if (read === undefined || declaredFormat(args.props) === "v2") {
             return;
         }
-        const { imdsSupport } = configWithDefaults(args, IMDS_DEFAULTS);
+        if (!read.ok) {
+            reportViolation(unreadableConfiguration(read.problem, `whether nodes that register with OpsWorks keep Imds.ImdsSupport ${imdsSupport}`));
+            return;
+        }
+        const model = read.model;
+        if (model.format !== "v3" || !registersWithOpsWorks(model)) {
+            return;
+        }
         const actual = model.imdsSupport;
         if (actual !== UNKNOWN && actual !== imdsSupport) {
             const found = actual === undefined ? "is not set, so ParallelCluster 3.7+ requires IMDSv2" : `is ${actual}`;
@@ -65,8 +74,16 @@ export const prohibitedImdsV1WithoutNeed: ResourceValidationPolicy = {
     description: "Checks that a ParallelCluster 3 configuration whose nodes do not register with OpsWorks leaves IMDSv2 required.",
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
-        const model = configurationModelOf(args);
-        if (model?.format !== "v3" || registersWithOpsWorks(model)) {
+        const read = configurationOf(args);
+        if (read === undefined || declaredFormat(args.props) === "v2") {
+            return;
+        }
+        if (!read.ok) {
+            reportViolation(unreadableConfiguration(read.problem, "whether nodes that do not register with OpsWorks keep IMDSv2 required"));
+            return;
+        }
+        const model = read.model;
+        if (model.format !== "v3" || registersWithOpsWorks(model)) {
             return;
         }
         const actual = model.imdsSupport;

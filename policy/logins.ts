@@ -4,9 +4,11 @@
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { at, isKnown, isObject, items, plainProps, str, type Plain } from "./lib/known";
+import { actionCovers } from "./lib/iamActions";
 import { configWithDefaults } from "./lib/policyConfig";
 import { IAM_POLICY, IAM_USER_POLICY, INSTANCE_CONNECT_ENDPOINT, ROSTER } from "./lib/resourceTypes";
 import { rosterUsers } from "./lib/roster";
+import { configuredAccess } from "./lib/stackConfig";
 import { StackResources } from "./lib/stackResources";
 
 export interface AccessEndingSoonConfig {
@@ -71,10 +73,6 @@ const SEND_KEY = "ec2-instance-connect:sendsshpublickey";
 const OPEN_TUNNEL = "ec2-instance-connect:opentunnel";
 const CLUSTER_TAG_KEY = "aws:resourcetag/parallelcluster:cluster-name";
 
-/** Whether an IAM Action pattern (with `*`) covers the action. */
-function covers(pattern: string, action: string): boolean {
-    return new RegExp(`^${pattern.toLowerCase().split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`).test(action);
-}
 
 const asList = (value: Plain): Plain[] => (Array.isArray(value) ? [...value] : [value]);
 
@@ -98,6 +96,9 @@ export const requiredInstanceConnectScope: StackValidationPolicy = {
         const cluster = rosters.map((roster) => str(roster.props.environment)).find((name) => typeof name === "string");
         const users = new Map(rosters.flatMap((roster) => rosterUsers(roster.props)).map((user) => [user.iamUser, user]));
         const endpoints = stack.ofType(INSTANCE_CONNECT_ENDPOINT).map((endpoint) => str(endpoint.props.arn));
+        // Who the stack config grants Instance Connect (lib/stackConfig.ts); undefined when no config is visible.
+        const configured = configuredAccess();
+        const granted = configured === undefined ? undefined : new Map(configured.users.map((user) => [user.iamUserName, user.instanceConnect]));
         for (const resource of [...stack.ofType(IAM_USER_POLICY), ...stack.ofType(IAM_POLICY)]) {
             const text = str(resource.props.policy);
             if (typeof text !== "string") {
@@ -118,7 +119,7 @@ export const requiredInstanceConnectScope: StackValidationPolicy = {
                 }
                 const actions = asList(at(statement, "Action")).filter((action): action is string => typeof action === "string");
                 const condition = at(statement, "Condition");
-                if (actions.some((action) => covers(action, SEND_KEY))) {
+                if (actions.some((action) => actionCovers(action, SEND_KEY))) {
                     const tags = required(condition, "StringEquals", CLUSTER_TAG_KEY);
                     if (cluster !== undefined && isKnown(cluster) && (tags === undefined || tags.length !== 1 || tags[0] !== cluster)) {
                         reportViolation(
@@ -139,9 +140,16 @@ export const requiredInstanceConnectScope: StackValidationPolicy = {
                             `${where} grants EC2 Instance Connect to ${rosterUser.iamUser} (${rosterUser.name}), who is ${String(rosterUser.state)} in the roster: blocked and revoked users must have no grant. Remove it (the program grants allowed users only).`,
                             resource.urn,
                         );
+                    } else if (granted !== undefined && granted.get(rosterUser.iamUser) === false) {
+                        reportViolation(
+                            `${where} grants EC2 Instance Connect to ${rosterUser.iamUser} (${rosterUser.name}), whom the stack config does not grant it (` +
+                                (configured?.instanceConnect ? "the user sets instanceConnect: false" : "roster.instanceConnect is off") +
+                                "). A grant must exist only where the config asks for it: remove it (the program grants exactly those users).",
+                            resource.urn,
+                        );
                     }
                 }
-                if (actions.some((action) => covers(action, OPEN_TUNNEL))) {
+                if (actions.some((action) => actionCovers(action, OPEN_TUNNEL))) {
                     const resources = asList(at(statement, "Resource")).map((value) => String(value));
                     const ports = required(condition, "NumericEquals", "ec2-instance-connect:remoteport");
                     const known = endpoints.filter((arn): arn is string => typeof arn === "string");
@@ -153,6 +161,28 @@ export const requiredInstanceConnectScope: StackValidationPolicy = {
                     }
                 }
             }
+        }
+    },
+};
+
+export const requiredInstanceConnectClientIp: ResourceValidationPolicy = {
+    name: "required-instance-connect-client-ip",
+    description: "Checks that every EC2 Instance Connect Endpoint preserves the client's IP address, so the nodes see where each login comes from.",
+    enforcementLevel: "mandatory",
+    validateResource: (args, reportViolation) => {
+        if (args.type !== INSTANCE_CONNECT_ENDPOINT) {
+            return;
+        }
+        const preserved = plainProps(args.props).preserveClientIp;
+        // Known in every preview: the program sets it as a plain value. Unset is refused too: the EC2 API
+        // Reference (CreateInstanceConnectEndpoint, PreserveClientIp) now gives "Default: false", while
+        // older pages and the Terraform-based provider say true; only an explicit true is certain.
+        if (isKnown(preserved) && preserved !== true) {
+            reportViolation(
+                `The EC2 Instance Connect Endpoint ${preserved === false ? "hides" : "may hide (preserveClientIp is not set, and the EC2 API's default is false)"} the client's IP address: every login through it then comes from the endpoint's own address in the VPC, ` +
+                    "so cluster.sshAllowedIps no longer decides who may connect, and the agent's home-keys rule (a key in ~/.ssh opens an account only from inside the cluster's network) " +
+                    "lets keys users add to ~/.ssh open accounts from anywhere. Set preserveClientIp: true (InstanceConnectEndpoint in components/access/roster/instanceConnect.ts does).",
+            );
         }
     },
 };

@@ -4,7 +4,7 @@
  * VPC is where OpsWorks expects its instances.
  */
 import type { StackValidationPolicy } from "@pulumi/policy";
-import type { ClusterConfigurationModel } from "./lib/clusterConfiguration";
+import { unreadableConfiguration, type ClusterConfigurationModel } from "./lib/clusterConfiguration";
 import { at, isKnown, isList, str, UNKNOWN, type Maybe, type Plain } from "./lib/known";
 import { configWithDefaults, stringValue } from "./lib/policyConfig";
 import { AWSX_VPC, OPSWORKS_PERMISSION, OPSWORKS_STACK } from "./lib/resourceTypes";
@@ -30,10 +30,16 @@ export const requiredOpsWorksStackPlacement: StackValidationPolicy = {
     validateStack: (args, reportViolation) => {
         const { chefVersion } = configWithDefaults(args, STACK_PLACEMENT_DEFAULTS);
         const stack = new StackResources(args.resources);
-        const clusters = stack
-            .configurations()
-            .flatMap(({ read }) => (read.ok ? [read.model] : []));
+        const configurations = stack.configurations();
+        const clusters = configurations.flatMap(({ read }) => (read.ok ? [read.model] : []));
         const stacks = stack.ofType(OPSWORKS_STACK);
+        if (stacks.length > 0 || stack.ofType(OPSWORKS_PERMISSION).length > 0) {
+            for (const { resource, read } of configurations) {
+                if (!read.ok) {
+                    reportViolation(unreadableConfiguration(read.problem, "whether the OpsWorks stack is in the cluster's region and VPC"), resource.urn);
+                }
+            }
+        }
         for (const opsworks of stacks) {
             const label = stackLabel(opsworks);
             const manager = configurationManager(opsworks.props.configurationManager);

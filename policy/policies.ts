@@ -5,15 +5,17 @@
  */
 import type { Policies } from "@pulumi/policy";
 import { requiredDeployedConfiguration } from "./deployedConfiguration";
+import { requiredConfiguredEndDates } from "./endDates";
 import { discouragedScratchFileSystem } from "./fileSystems";
 import { discouragedUpdateNeedingFleetStop } from "./fleetStop";
 import { requiredOpsWorksIamPolicies } from "./iamPolicies";
 import { prohibitedImdsV1WithoutNeed, requiredImdsV1ForOpsWorks } from "./imds";
-import { discouragedAccessEndingSoon, requiredInstanceConnectScope } from "./logins";
+import { discouragedAccessEndingSoon, requiredInstanceConnectClientIp, requiredInstanceConnectScope } from "./logins";
 import { requiredOpsWorksStackPlacement } from "./opsworksStack";
 import { prohibitedPcsNodeRosterWrite, prohibitedPcsSshOpenToWorld } from "./pcs";
 import { requiredPostInstallWiring } from "./postInstall";
 import { prohibitedNodeSigningKeyUse, requiredRosterSigningKey, requiredSigningKeyRetention } from "./rosterSigning";
+import { requiredConfiguredRosterOptions } from "./rosterOptions";
 import { requiredRosterUids } from "./rosterUids";
 import { requiredRosterWiring } from "./rosterWiring";
 import { requiredPrivateScriptBucket } from "./scriptBucket";
@@ -38,6 +40,9 @@ export const policies: Policies = [
     requiredPrivateScriptBucket,
     requiredDeployedConfiguration,
     requiredInstanceConnectScope,
+    requiredInstanceConnectClientIp,
+    requiredConfiguredEndDates,
+    requiredConfiguredRosterOptions,
     prohibitedPcsSshOpenToWorld,
     prohibitedPcsNodeRosterWrite,
     discouragedSudoUsers,

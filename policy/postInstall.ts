@@ -4,7 +4,7 @@
  * stack's id, registers the nodes somewhere this environment's users are not (or not at all).
  */
 import type { StackValidationPolicy } from "@pulumi/policy";
-import type { ClusterConfigurationModel, ClusterNode } from "./lib/clusterConfiguration";
+import { unreadableConfiguration, type ClusterConfigurationModel, type ClusterNode } from "./lib/clusterConfiguration";
 import { policyObjectReads } from "./lib/iamPolicyReads";
 import { isKnown, str, UNKNOWN, type Maybe, type Unknown } from "./lib/known";
 import { configWithDefaults, stringValue } from "./lib/policyConfig";
@@ -45,12 +45,14 @@ export const requiredPostInstallWiring: StackValidationPolicy = {
         const stack = new StackResources(args.resources);
         const expected: Expected = { scripts: uploadedScripts(stack, scriptKey), stackIds: opsworksStackIds(stack), policyReads: policyObjectReads(stack) };
         for (const { resource, read } of stack.configurations()) {
-            // An unreadable configuration is reported by required-opsworks-iam-policies.
-            if (read.ok) {
-                for (const node of read.model.nodes) {
-                    for (const problem of nodeProblems(node, read.model, expected, scriptKey)) {
-                        reportViolation(problem, resource.urn);
-                    }
+            if (!read.ok) {
+                // This policy's own verdict, whatever the backend: every node runs the script.
+                reportViolation(unreadableConfiguration(read.problem, "which post-install script each node runs, with which arguments, and whether it may read it"), resource.urn);
+                continue;
+            }
+            for (const node of read.model.nodes) {
+                for (const problem of nodeProblems(node, read.model, expected, scriptKey)) {
+                    reportViolation(problem, resource.urn);
                 }
             }
         }

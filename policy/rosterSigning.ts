@@ -20,7 +20,8 @@
  */
 import { createPublicKey } from "node:crypto";
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { argumentWords, readClusterConfiguration, ROSTER_MODE, type ClusterConfigurationModel, type ClusterNode } from "./lib/clusterConfiguration";
+import { argumentWords, readClusterConfiguration, ROSTER_MODE, unreadableConfiguration, type ClusterConfigurationModel, type ClusterNode } from "./lib/clusterConfiguration";
+import { actionCovers } from "./lib/iamActions";
 import { isKnown, str, UNKNOWN, type Maybe } from "./lib/known";
 import { KMS_GRANT, KMS_KEY, ROSTER } from "./lib/resourceTypes";
 import { pcsNodeModels } from "./lib/pcsNodeGroups";
@@ -116,6 +117,7 @@ export const requiredRosterSigningKey: StackValidationPolicy = {
         const expected = str(rosters[0].props.publicKey);
         for (const { resource, read } of [...stack.configurations(), ...pcsNodeModels(stack)]) {
             if (!read.ok) {
+                reportViolation(unreadableConfiguration(read.problem, "whether each node is given this environment's signing key as its PUBKEY"), resource.urn);
                 continue;
             }
             for (const node of read.model.nodes) {
@@ -190,7 +192,7 @@ const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : va
 
 /** Whether a statement's Action covers `action` (`kms:*`, `*`, `kms:Sig*` and the like). */
 function covers(statement: Record<string, unknown>, action: string): boolean {
-    return asList(statement.Action).some((pattern) => typeof pattern === "string" && new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`, "i").test(action));
+    return asList(statement.Action).some((pattern) => typeof pattern === "string" && actionCovers(pattern, action));
 }
 
 /** The AWS principals a statement names ("*" for everyone). */
@@ -217,15 +219,62 @@ function signerProblem(principal: string): string | undefined {
     return undefined;
 }
 
-/** Whether the policy has a Deny of kms:Sign to everyone under `condition` naming `key` (and, when given, a value matching `value`). */
-function denies(statements: Record<string, unknown>[], operator: string, key: string, value: (given: string) => boolean): boolean {
-    return statements.some((statement) => {
-        if (statement.Effect !== "Deny" || !covers(statement, "kms:Sign") || !principals(statement).includes("*")) {
+/**
+ * Every KMS action by which a principal can come to a signature with this key, or change who may: the
+ * node roles' Deny must cover each (the program denies `kms:*`). Sources (checked 2026-12-07):
+ * - kms:Sign: the signature itself (AWS KMS API Reference, Sign).
+ * - kms:PutKeyPolicy: rewrites who may sign (API Reference, PutKeyPolicy).
+ * - kms:CreateGrant: a grant lets its grantee sign outside the key policy (Developer Guide, "Grants in AWS KMS").
+ * - kms:ReplicateKey: a replica shares the key material, and "all other properties of a replica key can
+ *   differ, including its key policy" (API Reference, ReplicateKey): a replica with the caller's policy signs.
+ * - kms:TagResource, kms:UntagResource, kms:CreateAlias, kms:UpdateAlias, kms:DeleteAlias: "changing a tag
+ *   or alias might allow or deny permission to a KMS key" (Developer Guide, "ABAC for AWS KMS";
+ *   aws:ResourceTag and kms:ResourceAliases conditions).
+ * - kms:EnableKey, kms:CancelKeyDeletion: a key an administrator disabled, or scheduled for deletion, signs
+ *   again (Developer Guide, "Key states of AWS KMS keys").
+ */
+export const SIGNATURE_PATH_ACTIONS: readonly string[] = [
+    "kms:Sign",
+    "kms:PutKeyPolicy",
+    "kms:CreateGrant",
+    "kms:ReplicateKey",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:CreateAlias",
+    "kms:UpdateAlias",
+    "kms:DeleteAlias",
+    "kms:EnableKey",
+    "kms:CancelKeyDeletion",
+];
+
+/**
+ * The Deny statements to everyone under `operator` `key` (with a value matching `value`), and which of
+ * SIGNATURE_PATH_ACTIONS none of them covers; undefined when there is no such statement at all.
+ */
+function denied(statements: Record<string, unknown>[], operator: string, key: string, value: (given: string) => boolean): { missing: string[] } | undefined {
+    const denials = statements.filter((statement) => {
+        if (statement.Effect !== "Deny" || !principals(statement).includes("*")) {
             return false;
         }
         const condition = statement.Condition as Record<string, Record<string, unknown>> | undefined;
         return asList(condition?.[operator]?.[key]).some((given) => typeof given === "string" && value(given));
     });
+    if (!denials.some((statement) => covers(statement, "kms:Sign"))) {
+        return undefined;
+    }
+    return { missing: SIGNATURE_PATH_ACTIONS.filter((action) => !denials.some((statement) => covers(statement, action))) };
+}
+
+/** The violation for a Deny that leaves some of SIGNATURE_PATH_ACTIONS open, or undefined. */
+function narrowDeny(whom: string, missing: readonly string[]): string | undefined {
+    if (missing.length === 0) {
+        return undefined;
+    }
+    return (
+        `The roster's signing key policy denies ${whom} kms:Sign but not ${missing.join(", ")}: with any of these a node can give itself signing ` +
+        "(a key policy or grant of its own, a replica with its own policy, a tag or alias an attribute-based policy trusts, a disabled key enabled again). " +
+        'Deny "kms:*" there, as the program does (components/access/roster/keyPolicy.ts).'
+    );
 }
 
 export const prohibitedNodeSigningKeyUse: StackValidationPolicy = {
@@ -257,19 +306,26 @@ export const prohibitedNodeSigningKeyUse: StackValidationPolicy = {
                     }
                 }
             }
-            if (!denies(statements, "ArnLike", "aws:PrincipalArn", (pattern) => pattern.includes(NODE_ROLE_PATH))) {
+            const roles = denied(statements, "ArnLike", "aws:PrincipalArn", (pattern) => pattern.includes(NODE_ROLE_PATH));
+            if (roles === undefined) {
                 reportViolation(
                     "The roster's signing key policy does not deny ParallelCluster's node roles (arn:aws:iam::ACCOUNT:role/parallelcluster/*). " +
                         'Add a statement denying "kms:*" to principal "*" with Condition ArnLike aws:PrincipalArn on that path: an explicit Deny wins over any Allow or grant.',
                     key.urn,
                 );
             }
-            if (!denies(statements, "Null", "aws:EC2InstanceSourceVPC", (flag) => flag === "false")) {
+            const instances = denied(statements, "Null", "aws:EC2InstanceSourceVPC", (flag) => flag === "false");
+            if (instances === undefined) {
                 reportViolation(
                     "The roster's signing key policy does not deny EC2 instance credentials. " +
                         'Add a statement denying "kms:*" to principal "*" with Condition Null {"aws:EC2InstanceSourceVPC": "false"} (the key is present only on instance-role credentials), except the deploying role.',
                     key.urn,
                 );
+            }
+            for (const problem of [narrowDeny("ParallelCluster's node roles", roles?.missing ?? []), narrowDeny("EC2 instance credentials", instances?.missing ?? [])]) {
+                if (problem !== undefined) {
+                    reportViolation(problem, key.urn);
+                }
             }
             const arn = str(key.props.arn);
             for (const grant of stack.ofType(KMS_GRANT)) {

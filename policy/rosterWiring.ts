@@ -6,8 +6,9 @@
  * (components/access/roster/FORMAT.md, "Where it lives"). A node that reads another environment's roster,
  * or none, gets the wrong users or none at all.
  */
+import { createHash } from "node:crypto";
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { argumentWords, ROSTER_MODE, type ClusterConfigurationModel, type ClusterNode } from "./lib/clusterConfiguration";
+import { argumentWords, ROSTER_MODE, unreadableConfiguration, type ClusterConfigurationModel, type ClusterNode } from "./lib/clusterConfiguration";
 import { isKnown, str, UNKNOWN, type Maybe, type Unknown } from "./lib/known";
 import { configWithDefaults, stringValue } from "./lib/policyConfig";
 import { policyObjectReads } from "./lib/iamPolicyReads";
@@ -50,17 +51,25 @@ export const requiredRosterWiring: StackValidationPolicy = {
         const stack = new StackResources(args.resources);
         const rosters = stack.ofType(ROSTER);
         if (rosters.length === 0) {
-            return;
+            args.notApplicable("no roster in this stack: the roster backend is not used");
+        }
+        for (const roster of rosters) {
+            const problem = agentHashProblem(stack, roster, agentKey);
+            if (problem !== undefined) {
+                reportViolation(problem, roster.urn);
+            }
         }
         const expected: ExpectedRoster = { ...expectedOf(stack, rosters[0], agentKey), policyReads: policyObjectReads(stack) };
         // ParallelCluster nodes, and AWS PCS node groups judged the same way (lib/pcsNodeGroups.ts).
         for (const { resource, read } of [...stack.configurations(), ...pcsNodeModels(stack)]) {
-            // An unreadable configuration is reported by required-opsworks-iam-policies.
-            if (read.ok) {
-                for (const node of read.model.nodes) {
-                    for (const problem of nodeProblems(node, read.model, expected)) {
-                        reportViolation(problem, resource.urn);
-                    }
+            if (!read.ok) {
+                // This policy's own verdict where the roster backend is: a site may disable the OpsWorks policies.
+                reportViolation(unreadableConfiguration(read.problem, "whether each node runs the roster agent with this environment's roster, agent, interval and name"), resource.urn);
+                continue;
+            }
+            for (const node of read.model.nodes) {
+                for (const problem of nodeProblems(node, read.model, expected)) {
+                    reportViolation(problem, resource.urn);
                 }
             }
         }
@@ -83,6 +92,55 @@ function expectedOf(stack: StackResources, roster: StackResource, agentKey: stri
         }
     }
     return { rosterUrl, environment: str(roster.props.environment), agents };
+}
+
+/** The bytes an object of the stack uploads (`contentBase64` or `content`); UNKNOWN while not known, undefined when they are not in its inputs. */
+function uploadedBytes(object: StackResource): Buffer | Unknown | undefined {
+    const base64 = str(object.props.contentBase64);
+    const content = str(object.props.content);
+    if (base64 === UNKNOWN || content === UNKNOWN) {
+        return UNKNOWN;
+    }
+    return typeof base64 === "string" ? Buffer.from(base64, "base64") : typeof content === "string" ? Buffer.from(content, "utf8") : undefined;
+}
+
+/**
+ * The roster's `agent` line must be the SHA-256 of the object this stack uploads at the agent key (in the
+ * roster's bucket, once that is known): every node checks the object it fetches against that line, so
+ * another hash makes every node refuse the upgrade, or vouches for an agent nobody reviewed.
+ */
+function agentHashProblem(stack: StackResources, roster: StackResource, agentKey: string): string | undefined {
+    const named = str(roster.props.agentSha256);
+    const bucket = str(roster.props.bucket);
+    const agents = stack.ofType(S3_BUCKET_OBJECT).filter((object) => {
+        const objectBucket = str(object.props.bucket);
+        return str(object.props.key) === agentKey && (typeof bucket !== "string" || typeof objectBucket !== "string" || objectBucket === bucket);
+    });
+    if (named === UNKNOWN || agents.length === 0) {
+        return undefined; // no agent uploaded at all: the nodes' AGENT word is reported instead
+    }
+    const hashes: string[] = [];
+    for (const agent of agents) {
+        const bytes = uploadedBytes(agent);
+        if (bytes === UNKNOWN) {
+            return undefined; // not known during this preview: not judged
+        }
+        if (bytes === undefined) {
+            return (
+                `The agent object ${agent.name} (key ${agentKey}) is uploaded from a source whose bytes this policy cannot see, so the roster's agent line cannot be checked against it. ` +
+                "Upload the bundle as contentBase64, as the program does (components/access/index.ts, backendObjects)."
+            );
+        }
+        hashes.push(createHash("sha256").update(bytes).digest("hex"));
+    }
+    if (named !== undefined && hashes.includes(named)) {
+        return undefined;
+    }
+    return (
+        `The roster's agent line names ${named === undefined ? "no agent" : named}, not ${joinAnd(hashes)}, the SHA-256 of the agent this stack uploads at ${agentKey}: ` +
+        "every node checks the agent it fetches against that line, so each would refuse the upgrade, or the line would vouch for code nobody reviewed. " +
+        "The Roster's agentSha256 must be the hash of the uploaded bundle (agentBundle().sha256, the same bytes backendObjects uploads)."
+    );
 }
 
 function shown(word: Maybe<string>): string {

@@ -8,8 +8,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { buildClusterTemplate, fitsTemplateBody, serializeClusterTemplate, templateObjectKey, templateObjectUrl } from "./clusterTemplate";
-import { LOGIN_NODES_LISTENER_ISSUE } from "../config/releases";
-import { PROVIDER_CAPABILITIES, loginNodesListenerPolicy, providerStackName, providerTemplateUrl } from "./providerTemplate";
+import { HEAD_NODE_ALARM_TAGGING_ISSUE, LOGIN_NODES_LISTENER_ISSUE } from "../config/releases";
+import { PROVIDER_CAPABILITIES, headNodeAlarmTaggingPolicy, loginNodesListenerPolicy, providerStackName, providerTemplateUrl } from "./providerTemplate";
 import { releaseChangeProblem, type PreviousDeployment } from "./previousDeployment";
 import type { DeploymentSettings } from "../config/model";
 
@@ -70,6 +70,13 @@ export class DeployedCluster extends pulumi.ComponentResource {
             if (problem !== undefined) {
                 throw new pulumi.ResourceError(problem, this);
             }
+            // Known issue #7287: creating is what fails; a cluster this stack created before keeps running and updating.
+            if (deployment.creationBlocked !== undefined) {
+                if (previous.parallelClusterVersion === undefined) {
+                    throw new pulumi.ResourceError(`cluster.parallelClusterVersion: ${deployment.creationBlocked} Nothing was created.`, this);
+                }
+                void pulumi.log.warn(`cluster.parallelClusterVersion: ${deployment.creationBlocked} This stack created '${clusterName}' before: it is updated, not refused.`, this);
+            }
             return deployment.parallelClusterVersion;
         });
         this.serviceToken =
@@ -129,38 +136,64 @@ export class DeployedCluster extends pulumi.ComponentResource {
 
     /**
      * ParallelCluster's provider for this release; protected, and named by release so a new one never
-     * replaces it. On a release with known issue #7491 and login node pools, with the workaround's policy.
+     * replaces it. On a release with known issues the program works around (#7491 with login node pools,
+     * #7331), with the workarounds' policies in its AdditionalIamPolicies (a comma list).
      */
     private providerStack(name: string, args: DeployedClusterArgs, releaseChecked: pulumi.Output<string>): aws.cloudformation.Stack {
         const version = args.deployment.parallelClusterVersion;
-        const fix = args.deployment.loginNodesListenerFix ? this.loginNodesListenerFix(name, args.region, version) : undefined;
+        const fixes = [
+            ...(args.deployment.loginNodesListenerFix ? [this.loginNodesListenerFix(name, args.region, version, releaseChecked)] : []),
+            ...(args.deployment.headNodeAlarmTaggingFix ? [this.headNodeAlarmTaggingFix(name, args.region, args.clusterName, version, releaseChecked)] : []),
+        ];
         return new aws.cloudformation.Stack(
             `${name}-provider-${version}`,
             {
                 name: releaseChecked.apply((checked) => providerStackName(args.clusterName, checked)),
                 templateUrl: providerTemplateUrl(args.region, version),
                 capabilities: [...PROVIDER_CAPABILITIES],
-                ...(fix === undefined ? {} : { parameters: { AdditionalIamPolicies: fix.arn } }),
+                ...(fixes.length === 0 ? {} : { parameters: { AdditionalIamPolicies: pulumi.all(fixes.map((fix) => fix.arn)).apply((arns) => arns.join(",")) } }),
             },
             { parent: this, protect: true },
         );
     }
 
     /** The policy the provider stack's Lambda needs on 3.7.0-3.15.1 to create login nodes; the plan says why. */
-    private loginNodesListenerFix(name: string, region: string, version: string): aws.iam.Policy {
+    private loginNodesListenerFix(name: string, region: string, version: string, releaseChecked: pulumi.Output<string>): aws.iam.Policy {
         const policyName = `${name}-login-listener-fix`;
         void pulumi.log.info(
             `cluster.loginNodes: ParallelCluster ${version}'s provider stack cannot create login nodes as published (known issue ${LOGIN_NODES_LISTENER_ISSUE.reference}, ` +
-                `${LOGIN_NODES_LISTENER_ISSUE.affects}: its policy allows elasticloadbalancing:CreateListener and CreateTargetGroup only for requests tagged with ` +
-                `parallelcluster:cluster-name alone, and ParallelCluster adds more tags). The program adds the IAM policy ${policyName} (those two actions, in ${region} only, ` +
-                `without the tag condition) to the provider stack's AdditionalIamPolicies. ParallelCluster ${LOGIN_NODES_LISTENER_ISSUE.fixedIn} and later need no workaround.`,
+                `${LOGIN_NODES_LISTENER_ISSUE.affects}: its policy allows elasticloadbalancing:CreateListener only for requests tagged with ` +
+                `parallelcluster:cluster-name alone, and ParallelCluster adds more tags). The program adds AWS's published mitigation, the IAM policy ${policyName} ` +
+                `(CreateListener when that tag is present, in ${region} only), to the provider stack's AdditionalIamPolicies. ` +
+                `ParallelCluster ${LOGIN_NODES_LISTENER_ISSUE.fixedIn} and later need no workaround.`,
             this,
         );
         return new aws.iam.Policy(
             policyName,
             {
-                description: `Workaround of aws/aws-parallelcluster#7491 for the ParallelCluster ${version} provider stack: login node listeners and target groups without the tag condition.`,
-                policy: JSON.stringify(loginNodesListenerPolicy(region)),
+                description: `Workaround of aws/aws-parallelcluster#7491 for the ParallelCluster ${version} provider stack: AWS's published mitigation (login node listeners).`,
+                // Written only once the release is accepted: a refused plan creates nothing.
+                policy: releaseChecked.apply(() => JSON.stringify(loginNodesListenerPolicy(region))),
+            },
+            { parent: this },
+        );
+    }
+
+    /** The policy the provider stack's Lambda needs on 3.8.0-3.15.1 to create the head node's alarm; the plan says why. */
+    private headNodeAlarmTaggingFix(name: string, region: string, clusterName: string, version: string, releaseChecked: pulumi.Output<string>): aws.iam.Policy {
+        const policyName = `${name}-alarm-tagging-fix`;
+        void pulumi.log.info(
+            `cluster.parallelClusterVersion: ParallelCluster ${version}'s provider stack cannot create the head node's alarm as published (known issue ` +
+                `${HEAD_NODE_ALARM_TAGGING_ISSUE.reference}, ${HEAD_NODE_ALARM_TAGGING_ISSUE.affects}: CloudFormation tags it, and the provider's policy lacks cloudwatch:TagResource). ` +
+                `The program adds the IAM policy ${policyName} (cloudwatch:TagResource and UntagResource on the alarms of '${clusterName}', as PR #7296 grants) ` +
+                `to the provider stack's AdditionalIamPolicies. ParallelCluster ${HEAD_NODE_ALARM_TAGGING_ISSUE.fixedIn} and later need no workaround.`,
+            this,
+        );
+        return new aws.iam.Policy(
+            policyName,
+            {
+                description: `Workaround of aws/aws-parallelcluster#7331 for the ParallelCluster ${version} provider stack: tagging the cluster's CloudWatch alarms.`,
+                policy: releaseChecked.apply(() => JSON.stringify(headNodeAlarmTaggingPolicy(region, clusterName))),
             },
             { parent: this },
         );

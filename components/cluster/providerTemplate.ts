@@ -3,6 +3,7 @@
  * region (reference/cluster-custom-resource.md; the same URL its own cluster-1-click.yaml nests), and
  * what creating that stack needs: it is a SAM template (Transform) that creates IAM roles and policies.
  */
+import { partitionOf } from "../awsIds";
 
 export const PROVIDER_CAPABILITIES: readonly string[] = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"];
 
@@ -29,24 +30,50 @@ export function providerStackName(clusterName: string, version: string): string 
  * The workaround of known issue aws/aws-parallelcluster#7491 (login nodes through the custom resource fail
  * on 3.7.0-3.15.1; releases.ts), as the provider stack's AdditionalIamPolicies takes it: a managed policy
  * added to its Lambda's role (cluster.yaml: "only used if CustomLambdaRole isn't provided", which the
- * program never sets). IAM Allows add up, so an Allow of the two actions the published policy grants only
- * under `ForAllValues:StringEquals aws:TagKeys` lifts the failure (aws-tf/terraform-aws-parallelcluster
- * PR #60). The smallest grant that does it: those two actions only, no tag condition (the tag condition is
- * what fails), and only in the cluster's region through `aws:RequestedRegion`, a global condition key every
- * request carries (ParallelCluster's own policies scope by it). Not by resource ARN: whether CreateListener
- * authorizes against the listener or the load balancer ARN could not be confirmed, and a pattern that
- * misses it would deny the call the workaround exists to allow; the published statement uses `*` too.
+ * program never sets). It is AWS's own published mitigation (aws-parallelcluster wiki, "(3.7.0-3.15.1)
+ * Cannot deploy login nodes with ParallelCluster API, UI, CloudFormation Custom Resource and Terraform"):
+ * elasticloadbalancing:CreateListener when the request carries the `parallelcluster:cluster-name` tag,
+ * whatever other tags it carries (the published policy wants that tag alone: that is the failure). No more
+ * than that: not CreateTargetGroup (the wiki grants it no exception; aws-tf/terraform-aws-parallelcluster
+ * PR #60 granted both actions with no tag condition), and only in the cluster's region
+ * (`aws:RequestedRegion`, a global condition key every request carries), which narrows it further. Not by
+ * resource ARN, as the published statement (`*`).
  */
 export function loginNodesListenerPolicy(region: string): Record<string, unknown> {
     return {
         Version: "2012-10-17",
         Statement: [
             {
-                Sid: "LoginNodesListenerWithoutTagCondition",
+                Sid: "LoginNodesListenerWithClusterNameTag",
                 Effect: "Allow",
-                Action: ["elasticloadbalancing:CreateListener", "elasticloadbalancing:CreateTargetGroup"],
+                Action: ["elasticloadbalancing:CreateListener"],
                 Resource: "*",
-                Condition: { StringEquals: { "aws:RequestedRegion": region } },
+                Condition: {
+                    Null: { "aws:RequestTag/parallelcluster:cluster-name": "false" },
+                    StringEquals: { "aws:RequestedRegion": region },
+                },
+            },
+        ],
+    };
+}
+
+/**
+ * The workaround of known issue aws/aws-parallelcluster#7331 (HeadNodeAlarm fails on cloudwatch:TagResource
+ * through the custom resource, 3.8.0-3.15.1; releases.ts): what PR #7296 adds to ParallelCluster's own
+ * policy ("Add tag and untag permissions": cloudwatch:TagResource and UntagResource), limited to this
+ * cluster's alarms. ParallelCluster names them after the cluster ("[cluster-name]-[component-name]-[metric]",
+ * CHANGELOG 3.8.0; the composite HeadNodeAlarm `<cluster>-HeadNode`), and CloudWatch authorizes TagResource
+ * against the alarm's ARN.
+ */
+export function headNodeAlarmTaggingPolicy(region: string, clusterName: string): Record<string, unknown> {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "ClusterAlarmsTagging",
+                Effect: "Allow",
+                Action: ["cloudwatch:TagResource", "cloudwatch:UntagResource"],
+                Resource: `arn:${partitionOf(region)}:cloudwatch:${region}:*:alarm:${clusterName}-*`,
             },
         ],
     };

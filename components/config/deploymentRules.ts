@@ -6,7 +6,8 @@
  */
 import type { DeploymentSettings, LoginNodePoolSettings } from "./model";
 import { LIMITS, QUEUE_NAME_PATTERN, type QueueUpdateStrategy } from "./parallelClusterRules";
-import { checkLoginNodes, needsLoginNodesListenerFix, type TargetRelease } from "./releaseRules";
+import { checkLoginNodes, providerStackFixes, python39LambdaProblem, type TargetRelease } from "./releaseRules";
+import { HEAD_NODE_ALARM_TAGGING_ISSUE, LOGIN_NODES_LISTENER_ISSUE } from "./releases";
 import { lambdaArnRegion, type RawSections } from "./schema";
 import type { ProblemSink } from "./problems";
 
@@ -47,7 +48,11 @@ export function resolveDeployment(raw: RawSections["cluster"], release: TargetRe
         );
     }
     checkLoginNodes(raw, release, sink);
-    const loginNodesListenerFix = needsLoginNodesListenerFix(raw, release, sink);
+    const fixes = providerStackFixes(raw, release, sink);
+    const creationBlocked = python39LambdaProblem(release);
+    if (creationBlocked !== undefined && raw.deploy !== true) {
+        sink.warn("cluster.parallelClusterVersion", `${creationBlocked} pcluster create-cluster fails with this configuration; pcluster update-cluster of an existing cluster does not.`);
+    }
     const names = new Map<string, number>();
     const loginNodes = pools.flatMap((pool, p): LoginNodePoolSettings[] => {
         if (pool === undefined) {
@@ -75,7 +80,9 @@ export function resolveDeployment(raw: RawSections["cluster"], release: TargetRe
             deploy: raw.deploy ?? false,
             parallelClusterVersion: release.version,
             ...(raw.serviceToken === undefined ? {} : { serviceToken: raw.serviceToken }),
-            ...(loginNodesListenerFix ? { loginNodesListenerFix: true as const } : {}),
+            ...(fixes.includes(LOGIN_NODES_LISTENER_ISSUE) ? { loginNodesListenerFix: true as const } : {}),
+            ...(fixes.includes(HEAD_NODE_ALARM_TAGGING_ISSUE) ? { headNodeAlarmTaggingFix: true as const } : {}),
+            ...(creationBlocked !== undefined && raw.deploy === true ? { creationBlocked } : {}),
         },
     };
 }

@@ -62,6 +62,13 @@ export interface DeploymentSettings {
      * AdditionalIamPolicies (components/cluster/providerTemplate.ts).
      */
     readonly loginNodesListenerFix?: true;
+    /** The same for known issue #7331 (HeadNodeAlarm tagging on 3.8.0-3.15.1). */
+    readonly headNodeAlarmTaggingFix?: true;
+    /**
+     * Why ParallelCluster can no longer create a cluster on this release (known issue #7287), with the fix:
+     * the program refuses to create the cluster, and only warns when this stack created it before.
+     */
+    readonly creationBlocked?: string;
 }
 
 export interface ClusterSettings {
@@ -70,6 +77,8 @@ export interface ClusterSettings {
     readonly renamedFrom?: string;
     readonly format: ClusterFormat;
     readonly os: string;
+    /** The nodes' image (`Image.CustomAmi`); undefined: ParallelCluster's official AMI for `os`. */
+    readonly customAmi?: string;
     readonly keyName: string;
     /**
      * Where SSH to the head node may come from (v3 `HeadNode.Ssh.AllowedIps`, v2 `ssh_from`): a CIDR block or

@@ -39,6 +39,7 @@ const PARALLELCLUSTER_ONLY: readonly (readonly [key: string, why: string])[] = [
     ["loginNodes", "PCS takes pcs.loginNodes (one login node group) instead"],
     ["fsx", "on PCS this program mounts only the shared /home (pcs.homes); mount other file systems in your AMI"],
     ["computeRootVolumeSize", "on PCS the root volume is the AMI's"],
+    ["customAmi", "PCS takes pcs.amiId"],
 ];
 
 export interface ResolvedPcs {

@@ -8,13 +8,17 @@
 import type { RawSections } from "./schema";
 import {
     DEFAULT_RELEASE,
+    HEAD_NODE_ALARM_TAGGING_ISSUE,
     LOGIN_NODES_KEY_ISSUE,
     LOGIN_NODES_LISTENER_ISSUE,
+    OPERATING_SYSTEMS_WITHOUT_OFFICIAL_AMI,
     OS_END_OF_LIFE,
+    PYTHON39_LAMBDA_ISSUE,
     RELEASES,
     lookupRelease,
     operatingSystemHistory,
     releaseMinor,
+    type KnownIssue,
     type ParallelClusterRelease,
 } from "./releases";
 import { V2_MIN_ROOT_VOLUME_GIB, V2_OPERATING_SYSTEMS } from "./parallelClusterRules";
@@ -87,14 +91,55 @@ export function checkOperatingSystem(os: string, { version, row: release }: Targ
         return;
     }
     const endOfLife = OS_END_OF_LIFE[os];
-    const unconfirmed = release.unconfirmedOperatingSystems?.includes(os)
-        ? ` Whether ParallelCluster ${version} still accepts ${os} is not confirmed (no release note seen says either way); if not, it refuses the cluster at deploy time.`
-        : "";
     if (endOfLife !== undefined) {
-        sink.warn("cluster.os", `${os} reached its end of life on ${endOfLife.date}: its nodes get no more security updates.${unconfirmed} Use ${endOfLife.replacement}.`);
-    } else if (unconfirmed !== "") {
-        sink.warn("cluster.os", unconfirmed.trim());
+        sink.warn("cluster.os", `${os} reached its end of life on ${endOfLife.date}: its nodes get no more security updates. Use ${endOfLife.replacement}.`);
     }
+}
+
+/**
+ * `Image.CustomAmi`: required for an OS with no official AMI (OPERATING_SYSTEMS_WITHOUT_OFFICIAL_AMI), where
+ * ParallelCluster would have no image to launch; allowed for every OS. Its form (an AMI id) is the schema's.
+ */
+export function checkImage(raw: RawSections["cluster"], sink: ProblemSink): void {
+    // v2 has no rocky (its OS is refused on its own).
+    if (raw.format === "v2" || raw.customAmi !== undefined || !OPERATING_SYSTEMS_WITHOUT_OFFICIAL_AMI.includes(raw.os)) {
+        return;
+    }
+    const official = RELEASES[RELEASES.length - 1].operatingSystems.filter((os) => !OPERATING_SYSTEMS_WITHOUT_OFFICIAL_AMI.includes(os));
+    sink.report(
+        "cluster.customAmi",
+        `is required for os: ${raw.os}: ParallelCluster publishes no official ${raw.os} AMI (PRIVATE_OSES, aws/aws-parallelcluster PR #6103), so it has no image to launch. ` +
+            `Build one with pcluster build-image from a ${raw.os} parent image and set cluster.customAmi to its id (ami-...), or choose an os with official AMIs (${official.join(", ")}).`,
+    );
+}
+
+/** The published security advisories of the release: a warning each, naming it and the release that fixes it. */
+export function checkAdvisories({ version, row: release }: TargetRelease, sink: ProblemSink): void {
+    for (const advisory of release?.advisories ?? []) {
+        const only = advisory.onlyWhen === undefined ? "" : ` It applies only when ${advisory.onlyWhen}.`;
+        sink.warn(
+            "cluster.parallelClusterVersion",
+            `ParallelCluster ${version} is affected by security advisory ${advisory.reference} (${advisory.cves.join(", ")}: ${advisory.impact}).${only} ` +
+                `Move to ${advisory.fixedIn} or later (default ${DEFAULT_RELEASE}); the advisory gives the mitigation for a running cluster.`,
+        );
+    }
+}
+
+/**
+ * Known issue #7287: ParallelCluster cannot create a cluster on these releases any more (Python 3.9 Lambdas).
+ * Undefined when the release is not affected. With cluster.deploy the program refuses to create such a
+ * cluster and only warns for one it already created (components/cluster/deployedCluster.ts); without, the
+ * plan warns (the configuration may be for a cluster that exists).
+ */
+export function python39LambdaProblem({ version, row: release }: TargetRelease): string | undefined {
+    if (release === undefined || !release.knownIssues.includes(PYTHON39_LAMBDA_ISSUE)) {
+        return undefined;
+    }
+    return (
+        `ParallelCluster ${version} can no longer create a cluster (known issue ${PYTHON39_LAMBDA_ISSUE.reference}, ${PYTHON39_LAMBDA_ISSUE.affects}: ` +
+        "the cluster stack's Lambdas run Python 3.9, whose runtime AWS Lambda refuses to create since 2026-08-31; a cluster created before keeps running, #7239). " +
+        `Set cluster.parallelClusterVersion to ${PYTHON39_LAMBDA_ISSUE.fixedIn} or later (default ${DEFAULT_RELEASE}) for a new cluster.`
+    );
 }
 
 /** RootVolumeSizeValidator: a root volume smaller than the AMI's is refused (v2: the 35 GB of its AMIs). */
@@ -162,28 +207,67 @@ export function checkLoginNodes(raw: RawSections["cluster"], { version, row: rel
     });
 }
 
+/** A known issue the program works around in the provider stack it creates (its AdditionalIamPolicies). */
+interface ProviderStackIssue {
+    readonly issue: KnownIssue;
+    /** Whether the cluster of this config meets it. */
+    readonly meets: (raw: RawSections["cluster"]) => boolean;
+    /** What fails, completing "ParallelCluster X cannot ...". */
+    readonly fails: string;
+    /** Another way out than a newer release, if any. */
+    readonly orElse?: string;
+}
+
+const PROVIDER_STACK_ISSUES: readonly ProviderStackIssue[] = [
+    {
+        issue: LOGIN_NODES_LISTENER_ISSUE,
+        meets: (raw) => (raw.loginNodes ?? []).length > 0,
+        fails:
+            "create login nodes through its CloudFormation custom resource: the provider's policy allows elasticloadbalancing:CreateListener " +
+            "only for requests tagged with parallelcluster:cluster-name alone, and ParallelCluster adds more tags",
+        orElse: "remove cluster.loginNodes",
+    },
+    {
+        issue: HEAD_NODE_ALARM_TAGGING_ISSUE,
+        meets: () => true,
+        fails:
+            "create the head node's alarm (HeadNodeAlarm) through its CloudFormation custom resource: CloudFormation tags the alarm and " +
+            "the provider's policy lacks cloudwatch:TagResource",
+    },
+];
+
+/** The issue numbers cluster.mitigatedIssues takes: those with a provider-stack workaround. */
+export const MITIGABLE_ISSUES: readonly number[] = PROVIDER_STACK_ISSUES.map(({ issue }) => issueNumber(issue));
+
+function issueNumber(issue: KnownIssue): number {
+    return Number(issue.reference.split("#")[1]);
+}
+
 /**
- * Known issue aws/aws-parallelcluster#7491: login nodes through the custom resource fail on 3.7.0-3.15.1.
- * True when the provider stack the program creates needs the workaround; refused (false) when the
- * provider stack is someone else's (cluster.serviceToken) and not declared mitigated.
+ * The known issues of the release this cluster meets through the custom resource (cluster.deploy) that the
+ * program works around in the provider stack it creates. When the provider stack is someone else's
+ * (cluster.serviceToken), each one not declared in cluster.mitigatedIssues is refused with the fix instead.
  */
-export function needsLoginNodesListenerFix(raw: RawSections["cluster"], { version, row: release }: TargetRelease, sink: ProblemSink): boolean {
-    const affected = release !== undefined && raw.deploy === true && (raw.loginNodes ?? []).length > 0 && release.knownIssues.includes(LOGIN_NODES_LISTENER_ISSUE);
-    if (!affected) {
-        return false;
+export function providerStackFixes(raw: RawSections["cluster"], { version, row: release }: TargetRelease, sink: ProblemSink): readonly KnownIssue[] {
+    if (release === undefined || raw.deploy !== true) {
+        return [];
     }
+    const met = PROVIDER_STACK_ISSUES.filter(({ issue, meets }) => release.knownIssues.includes(issue) && meets(raw));
     if (raw.serviceToken === undefined) {
-        return true;
+        return met.map(({ issue }) => issue);
     }
-    if (!(raw.mitigatedIssues ?? []).includes(7491)) {
+    for (const { issue, fails, orElse } of met) {
+        const number = issueNumber(issue);
+        if ((raw.mitigatedIssues ?? []).some((mitigated) => mitigated === number)) {
+            continue;
+        }
         sink.report(
             "cluster.serviceToken",
-            `ParallelCluster ${version} cannot create login nodes through its CloudFormation custom resource (known issue ${LOGIN_NODES_LISTENER_ISSUE.reference}, ` +
-                `${LOGIN_NODES_LISTENER_ISSUE.affects}: the provider's policy allows elasticloadbalancing:CreateListener and CreateTargetGroup only for requests tagged with ` +
-                `parallelcluster:cluster-name alone), and this provider stack is not the program's to fix. Set cluster.parallelClusterVersion to ${LOGIN_NODES_LISTENER_ISSUE.fixedIn} ` +
-                `or later (default ${DEFAULT_RELEASE}); or add the workaround's policy (README, "Which ParallelCluster release") to that stack's AdditionalIamPolicies ` +
-                `and set cluster.mitigatedIssues: [7491]; or remove cluster.loginNodes.`,
+            `ParallelCluster ${version} cannot ${fails} (known issue ${issue.reference}, ${issue.affects}), and this provider stack is not the program's to fix. ` +
+                `Set cluster.parallelClusterVersion to ${issue.fixedIn} or later (default ${DEFAULT_RELEASE}); or add the published mitigation ` +
+                `(docs/config-reference.md, "Which ParallelCluster release") to that stack's AdditionalIamPolicies and list ${number} in cluster.mitigatedIssues` +
+                `${orElse === undefined ? "" : `; or ${orElse}`}.`,
         );
     }
-    return false;
+    return [];
 }

@@ -28,7 +28,7 @@ import {
     type ClusterFormat,
 } from "./parallelClusterRules";
 import { resolveDeployment } from "./deploymentRules";
-import { checkOperatingSystem, checkRootVolumes, resolveRelease } from "./releaseRules";
+import { checkAdvisories, checkImage, checkOperatingSystem, checkRootVolumes, resolveRelease } from "./releaseRules";
 import type { RawQueue, RawSections } from "./schema";
 import { iamUserNameOf, isIamUserArn } from "./schema";
 import { RESERVED_USERNAMES, SSH_USERNAME_PATTERN, SSH_USERNAME_RULE, deriveSshUsername } from "./sshUsername";
@@ -76,7 +76,9 @@ export function resolveCluster(raw: RawSections["cluster"], computeSubnets: numb
     // Every v3 rule that depends on the release reads its row (releases.ts); v2 has one set of rules.
     const release = resolveRelease(raw, sink);
     checkOperatingSystem(raw.os, release, format, sink);
+    checkImage(raw, sink);
     checkRootVolumes(raw, release, sink);
+    checkAdvisories(release, sink);
     const sshAllowedIps = raw.sshAllowedIps ?? DEFAULT_SSH_ALLOWED_IPS;
     const sshProblem = sshAllowedIpsProblem(sshAllowedIps, format);
     if (sshProblem) {
@@ -128,6 +130,7 @@ export function resolveCluster(raw: RawSections["cluster"], computeSubnets: numb
         ...(raw.renamedFrom === undefined ? {} : { renamedFrom: raw.renamedFrom }),
         format,
         os: raw.os,
+        ...(raw.customAmi === undefined ? {} : { customAmi: raw.customAmi }),
         keyName: raw.keyName,
         sshAllowedIps,
         headNode: raw.headNode,

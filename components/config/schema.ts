@@ -4,7 +4,7 @@
  * rules.ts; this file only says what each value may be, with the default it takes when omitted.
  */
 import { z } from "zod";
-import { STACK_ID, SUBNET_ID, VPC_ID } from "../awsIds";
+import { AMI_ID, STACK_ID, SUBNET_ID, VPC_ID } from "../awsIds";
 import { DEFAULT_MAX_ATTEMPTS } from "../access/opsworks/providers/retry";
 import { checkSshPublicKey } from "../sshPublicKey";
 import { FSX_FILE_SYSTEM_ID_PATTERN, QUEUE_UPDATE_STRATEGIES } from "./parallelClusterRules";
@@ -90,6 +90,11 @@ const cluster = z.strictObject({
     renamedFrom: z.string().optional(),
     format: z.enum(["v3", "v2"]).default("v3"),
     os: z.string(),
+    /**
+     * The nodes' image instead of ParallelCluster's official AMI for `os` (v3 `Image.CustomAmi`, v2
+     * `custom_ami`): required for an OS without official AMIs (rocky8, rocky9; releases.ts), allowed for any.
+     */
+    customAmi: z.string().regex(AMI_ID, { error: "must be an AMI id such as ami-0123456789abcdef0 (ami- and 8 or 17 lowercase letters or digits)" }).optional(),
     /** EC2 key pair for the OS default user (the administrators' own way in). */
     keyName: z.string().min(1),
     /**
@@ -114,9 +119,10 @@ const cluster = z.strictObject({
         .optional(),
     /**
      * Known issues (aws/aws-parallelcluster issue numbers) already worked around in the provider stack of
-     * cluster.serviceToken, which the program cannot change: only 7491 has such a workaround. Default none.
+     * cluster.serviceToken, which the program cannot change: those with a provider-stack workaround
+     * (releaseRules.MITIGABLE_ISSUES). Default none.
      */
-    mitigatedIssues: z.array(z.literal(7491, { error: "must be 7491 (the only known issue with a provider-stack workaround)" })).optional(),
+    mitigatedIssues: z.array(z.literal([7491, 7331], { error: "must be 7491 or 7331 (the known issues with a provider-stack workaround)" })).optional(),
     /** Default COMPUTE_FLEET_STOP (ParallelCluster's). */
     queueUpdateStrategy: z.enum(QUEUE_UPDATE_STRATEGIES).optional(),
     /** Items are parsed one by one (itemSchemas.loginNodePool) so each bad pool is reported on its own. */
@@ -134,7 +140,6 @@ export const pcsCluster = cluster.extend({
     headNode: headNode.optional(),
 });
 
-const AMI_ID = /^ami-[0-9a-f]{8}([0-9a-f]{9})?$/;
 const EFS_FILE_SYSTEM_ID = /^fs-[0-9a-f]{8}([0-9a-f]{9})?$/;
 
 /** The AWS PCS settings (pcluster-access:pcs), refused unless cluster.service is pcs (pcsRules.ts). */

@@ -118,16 +118,36 @@ export function isRosterMode(format: "v2" | "v3", node: ClusterNode): boolean {
     return words !== UNKNOWN && words !== undefined && words[0] === ROSTER_MODE;
 }
 
+/** A resource policy's resource read as a cluster configuration; undefined for a resource of another type. */
+export function configurationOf(args: { readonly type: string; readonly props: unknown }): ReadConfiguration | undefined {
+    return args.type === CLUSTER_CONFIGURATION ? readClusterConfiguration(plainProps(args.props)) : undefined;
+}
+
 /**
- * A resource policy's resource as a cluster configuration; undefined for a resource of another type and
- * for a configuration that cannot be read (required-opsworks-iam-policies reports that one).
+ * For the advisory policies: the configuration's model, undefined for another type or a configuration that
+ * cannot be read (an advice has nothing to say then; every mandatory policy that reads it reports it).
  */
 export function configurationModelOf(args: { readonly type: string; readonly props: unknown }): ClusterConfigurationModel | undefined {
-    if (args.type !== CLUSTER_CONFIGURATION) {
-        return undefined;
-    }
-    const read = readClusterConfiguration(plainProps(args.props));
-    return read.ok ? read.model : undefined;
+    const read = configurationOf(args);
+    return read?.ok ? read.model : undefined;
+}
+
+/** The stored configuration's format as written (`v2`, `v3`), even when the rest cannot be read. */
+export function declaredFormat(props: unknown): string | undefined {
+    const format = (plainProps(props) as PlainObject).format;
+    return typeof format === "string" ? format : undefined;
+}
+
+/**
+ * The verdict of a policy that reads the configuration and cannot: each such policy reports it itself
+ * (cdk-nag's rule by rule NON_COMPLIANT, never a verdict handed to another rule), so a site that disables
+ * one policy does not lose another's. `unchecked` says what this policy could not check.
+ */
+export function unreadableConfiguration(problem: string, unchecked: string): string {
+    return (
+        `The cluster configuration cannot be read: ${problem}. ${unchecked.charAt(0).toUpperCase()}${unchecked.slice(1)} cannot be checked. ` +
+        "It must be the ParallelCluster v3 YAML or v2 INI file the program renders: a hand edit or a transformation broke it."
+    );
 }
 
 function buildModel(format: "v2" | "v3", value: Plain): ClusterConfigurationModel {

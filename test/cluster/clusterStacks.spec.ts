@@ -69,54 +69,105 @@ describe("the cluster's CloudFormation stacks (cluster.deploy)", () => {
         assert.equal(provider.options.protect, true);
     });
 
-    describe("known issue aws/aws-parallelcluster#7491: login nodes through the custom resource on 3.7.0-3.15.1", () => {
-        const FIX = "hpc-dev-cluster-login-listener-fix";
-        for (const version of ["3.13.1", "3.15.1"]) {
-            it(`on ${version}, adds the workaround's policy (two actions, the stack's region, no tag condition) to the provider stack it creates, and says why`, async () => {
+    describe("known issues #7491 (login nodes, 3.7.0-3.15.1) and #7331 (HeadNodeAlarm, 3.8.0-3.15.1): the provider stack the program creates gets their workarounds", () => {
+        const LISTENER_FIX = "hpc-dev-cluster-login-listener-fix";
+        const ALARM_FIX = "hpc-dev-cluster-alarm-tagging-fix";
+        const listenerSaid = (version: string) =>
+            `info: [runtime] cluster.loginNodes: ParallelCluster ${version}'s provider stack cannot create login nodes as published (known issue aws/aws-parallelcluster#7491, ` +
+            "3.7.0-3.15.1: its policy allows elasticloadbalancing:CreateListener only for requests tagged with parallelcluster:cluster-name alone, and ParallelCluster adds more tags). " +
+            `The program adds AWS's published mitigation, the IAM policy ${LISTENER_FIX} (CreateListener when that tag is present, in eu-west-1 only), to the provider stack's ` +
+            "AdditionalIamPolicies. ParallelCluster 3.16.0 and later need no workaround.";
+        const alarmSaid = (version: string) =>
+            `info: [runtime] cluster.parallelClusterVersion: ParallelCluster ${version}'s provider stack cannot create the head node's alarm as published (known issue ` +
+            "aws/aws-parallelcluster#7331, 3.8.0-3.15.1: CloudFormation tags it, and the provider's policy lacks cloudwatch:TagResource). The program adds the IAM policy " +
+            `${ALARM_FIX} (cloudwatch:TagResource and UntagResource on the alarms of 'hpc-dev', as PR #7296 grants) to the provider stack's AdditionalIamPolicies. ` +
+            "ParallelCluster 3.16.0 and later need no workaround.";
+
+        for (const version of ["3.14.2", "3.15.1"]) {
+            it(`on ${version}, adds AWS's published mitigation of #7491 and PR #7296's permission for #7331 to the provider stack it creates, and says why`, async () => {
                 const { run: affected, diagnostics } = await withDiagnostics(() => runDevStack((raw) => (raw.cluster.parallelClusterVersion = version)));
-                const policy = named(affected, FIX);
-                assert.equal(policy.type, "aws:iam/policy:Policy");
-                assert.deepEqual(JSON.parse(String(policy.inputs.policy)), {
+                const listener = named(affected, LISTENER_FIX);
+                assert.equal(listener.type, "aws:iam/policy:Policy");
+                // The wiki's mitigation: CreateListener only, when the cluster-name tag is present (not alone); here in one region too.
+                assert.deepEqual(JSON.parse(String(listener.inputs.policy)), {
                     Version: "2012-10-17",
                     Statement: [
                         {
-                            Sid: "LoginNodesListenerWithoutTagCondition",
+                            Sid: "LoginNodesListenerWithClusterNameTag",
                             Effect: "Allow",
-                            Action: ["elasticloadbalancing:CreateListener", "elasticloadbalancing:CreateTargetGroup"],
+                            Action: ["elasticloadbalancing:CreateListener"],
                             Resource: "*",
-                            Condition: { StringEquals: { "aws:RequestedRegion": "eu-west-1" } },
+                            Condition: { Null: { "aws:RequestTag/parallelcluster:cluster-name": "false" }, StringEquals: { "aws:RequestedRegion": "eu-west-1" } },
                         },
                     ],
                 });
-                assert.equal(policy.parent, named(affected, "hpc-dev-cluster").urn);
+                const alarm = named(affected, ALARM_FIX);
+                assert.deepEqual(JSON.parse(String(alarm.inputs.policy)), {
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Sid: "ClusterAlarmsTagging",
+                            Effect: "Allow",
+                            Action: ["cloudwatch:TagResource", "cloudwatch:UntagResource"],
+                            Resource: "arn:aws:cloudwatch:eu-west-1:*:alarm:hpc-dev-*",
+                        },
+                    ],
+                });
+                for (const policy of [listener, alarm]) {
+                    assert.equal(policy.parent, named(affected, "hpc-dev-cluster").urn);
+                }
                 const provider = named(affected, `hpc-dev-cluster-provider-${version}`);
-                assert.deepEqual(provider.inputs.parameters, { AdditionalIamPolicies: policy.outputs.arn });
-                assert.ok(provider.dependencies.includes(policy.urn));
-                assert.deepEqual(diagnostics, [
-                    `info: [runtime] cluster.loginNodes: ParallelCluster ${version}'s provider stack cannot create login nodes as published (known issue aws/aws-parallelcluster#7491, ` +
-                        "3.7.0-3.15.1: its policy allows elasticloadbalancing:CreateListener and CreateTargetGroup only for requests tagged with parallelcluster:cluster-name alone, " +
-                        `and ParallelCluster adds more tags). The program adds the IAM policy ${FIX} (those two actions, in eu-west-1 only, without the tag condition) ` +
-                        "to the provider stack's AdditionalIamPolicies. ParallelCluster 3.16.0 and later need no workaround.",
-                ]);
+                assert.deepEqual(provider.inputs.parameters, { AdditionalIamPolicies: `${listener.outputs.arn},${alarm.outputs.arn}` });
+                assert.ok(provider.dependencies.includes(listener.urn) && provider.dependencies.includes(alarm.urn));
+                // (The release's security advisories are warnings of the config, test/config/releases.spec.ts.)
+                assert.deepEqual(diagnostics.filter((line) => line.startsWith("info:")), [listenerSaid(version), alarmSaid(version)]);
             });
         }
 
-        it("on 3.16.3 (the default), and without login nodes, adds nothing: no policy, no parameters, nothing said", async () => {
+        it("on 3.16.0 and 3.16.3 (the default) adds nothing; without login nodes only #7331's", async () => {
             assert.equal(named(run, PROVIDER).inputs.parameters, undefined);
-            assert.equal(run.resources.some((resource) => resource.name === FIX), false);
+            assert.equal(run.resources.some((resource) => resource.name === LISTENER_FIX || resource.name === ALARM_FIX), false);
+            const { run: fixed, diagnostics: fixedSaid } = await withDiagnostics(() => runDevStack((raw) => (raw.cluster.parallelClusterVersion = "3.16.0")));
+            assert.equal(named(fixed, "hpc-dev-cluster-provider-3.16.0").inputs.parameters, undefined);
+            assert.deepEqual(fixedSaid.filter((line) => line.startsWith("info:")), []);
             const { run: withoutPools, diagnostics } = await withDiagnostics(() =>
-                runDevStack((raw) => Object.assign(raw.cluster, { parallelClusterVersion: "3.13.1", loginNodes: [] })),
+                runDevStack((raw) => Object.assign(raw.cluster, { parallelClusterVersion: "3.15.1", loginNodes: [] })),
             );
-            assert.equal(named(withoutPools, "hpc-dev-cluster-provider-3.13.1").inputs.parameters, undefined);
-            assert.equal(withoutPools.resources.some((resource) => resource.name === FIX), false);
-            assert.deepEqual(diagnostics, []);
+            assert.equal(withoutPools.resources.some((resource) => resource.name === LISTENER_FIX), false);
+            assert.deepEqual(named(withoutPools, "hpc-dev-cluster-provider-3.15.1").inputs.parameters, { AdditionalIamPolicies: named(withoutPools, ALARM_FIX).outputs.arn });
+            assert.deepEqual(diagnostics.filter((line) => line.startsWith("info:")), [alarmSaid("3.15.1")]);
+        });
+    });
+
+    describe("known issue aws/aws-parallelcluster#7287 (Python 3.9 Lambdas): no new cluster on 3.14.0 and earlier", () => {
+        const blocked =
+            "cluster.parallelClusterVersion: ParallelCluster 3.14.0 can no longer create a cluster (known issue aws/aws-parallelcluster#7287, 3.14.0 and earlier: the cluster stack's " +
+            "Lambdas run Python 3.9, whose runtime AWS Lambda refuses to create since 2026-08-31; a cluster created before keeps running, #7239). Set cluster.parallelClusterVersion " +
+            "to 3.14.1 or later (default 3.16.3) for a new cluster.";
+        const onRelease = (version: string) => (raw: DevRaw) => Object.assign(raw.cluster, { parallelClusterVersion: version, loginNodes: [] });
+
+        it("refuses to create the cluster on 3.14.0, before anything is created; creates it on 3.14.1", async () => {
+            await assert.rejects(runDevStack(onRelease("3.14.0")), (error: Error) => {
+                assert.ok(error.message.includes(`${blocked} Nothing was created.`), error.message);
+                return true;
+            });
+            const created = await runDevStack(onRelease("3.14.1"));
+            assert.equal(named(created, "hpc-dev-cluster-provider-3.14.1").type, STACK_TYPE);
+        });
+
+        it("keeps updating a cluster this stack created on 3.14.0 (it keeps running), and says why it could not be created today", async () => {
+            const outputs = (await runDevStack()).stackOutputs as Record<string, any>;
+            const previousOutputs = { ...outputs, cluster: { ...outputs.cluster, parallelClusterVersion: "3.14.0" } };
+            const { run: updated, diagnostics } = await withDiagnostics(() => runDevStack(onRelease("3.14.0"), { previousOutputs }));
+            assert.equal(named(updated, CLUSTER_STACK).type, STACK_TYPE);
+            assert.ok(diagnostics.includes(`warning: [runtime] ${blocked} This stack created 'hpc-dev' before: it is updated, not refused.`), diagnostics.join("\n"));
         });
     });
 
     it("names the provider resource by release, so a new release is a new stack, never this one replaced", async () => {
-        const newer = await runDevStack((raw) => (raw.cluster.parallelClusterVersion = "3.14.0"));
+        const newer = await runDevStack((raw) => (raw.cluster.parallelClusterVersion = "3.16.0"));
         assert.deepEqual(ofType(newer, STACK_TYPE).map((stack) => [stack.name, stack.inputs.name]), [
-            ["hpc-dev-cluster-provider-3.14.0", "hpc-dev-pcluster-provider-3-14-0"],
+            ["hpc-dev-cluster-provider-3.16.0", "hpc-dev-pcluster-provider-3-16-0"],
             [CLUSTER_STACK, "hpc-dev-deployment"],
         ]);
     });

@@ -93,10 +93,10 @@ describe("stack config", () => {
 
         it("the OS must exist in the chosen format (v3: in the release, test/config/releases.spec.ts), with a hint when it belongs to the other", () => {
             assert.deepEqual(problems(dev((r) => { r.cluster.os = "centos7"; })), [
-                "cluster.os: 'centos7' is not an OS of ParallelCluster 3.16.3 (3.9.3 was the last release with centos7). Use one of: alinux2, alinux2023, ubuntu2204, ubuntu2404, rhel8, rhel9, rocky8, rocky9.",
+                "cluster.os: 'centos7' is not an OS of ParallelCluster 3.16.3 (3.9.3 was the last release with centos7). Use one of: alinux2023, ubuntu2204, ubuntu2404, rhel8, rhel9, rocky8, rocky9.",
             ]);
             assert.deepEqual(problems(dev((r) => { r.cluster.os = "ubuntu1604"; })), [
-                "cluster.os: 'ubuntu1604' is not an OS of ParallelCluster 3.16.3. Use one of: alinux2, alinux2023, ubuntu2204, ubuntu2404, rhel8, rhel9, rocky8, rocky9.",
+                "cluster.os: 'ubuntu1604' is not an OS of ParallelCluster 3.16.3. Use one of: alinux2023, ubuntu2204, ubuntu2404, rhel8, rhel9, rocky8, rocky9.",
             ]);
             assert.deepEqual(problems(dev((r) => { setFormat(r, "v2"); r.cluster.os = "alinux2023"; })), [
                 "cluster.os: 'alinux2023' is not an OS of ParallelCluster v2 ('alinux2023' is a v3 value). Use one of: alinux2, ubuntu1804, ubuntu2004, centos7.",

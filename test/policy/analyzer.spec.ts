@@ -1,6 +1,9 @@
 import * as assert from "node:assert/strict";
 import { OPSWORKS_REGISTRATION_POLICY } from "../../policy/iamPolicies";
-import { OPSWORKS_USER_PROFILE } from "../../policy/lib/resourceTypes";
+import * as pulumi from "@pulumi/pulumi";
+import { OPSWORKS_USER_PROFILE, ROSTER } from "../../policy/lib/resourceTypes";
+import { DEV_STACK_FILE, devRawConfig, toStackConfig } from "../support/devConfig";
+import type { RawConfigInput } from "../../components/config";
 import { policies } from "../../policy/policies";
 import { POLICY_PACK_VERSION, resolvePolicyConfig, runPolicyPack, type PolicyConfigFile } from "../../scripts/offline/policyHarness";
 import type { ProgramRun } from "../../scripts/offline/runProgram";
@@ -90,4 +93,49 @@ describe("the pack served by @pulumi/policy's analyzer, as `pulumi preview --pol
             assert.deepEqual(await served(server, run), expected);
         });
     }
+
+    describe("with the stack config the engine hands to the pack (PULUMI_CONFIG, pulumi/pulumi#3612)", () => {
+        /** The dev stack with EC2 Instance Connect on and alice's access ending on 2027-06-30. */
+        const withDates = (raw: ReturnType<typeof devRawConfig>) => {
+            raw.roster.instanceConnect = true;
+            raw.users[0].expires = "2027-06-30";
+        };
+        let configured: AnalyzerServer;
+        before(async () => {
+            const raw = devRawConfig(DEV_STACK_FILE);
+            withDates(raw);
+            configured = await AnalyzerServer.start(toStackConfig(raw as RawConfigInput));
+        });
+        after(() => configured?.stop());
+
+        it("reports exactly what the harness reports for an end date and an option the program lost on the way to the roster", async () => {
+            const run = await runVariant({
+                stackFile: DEV_STACK_FILE,
+                change: withDates,
+                edits: [
+                    {
+                        type: ROSTER,
+                        edit: (props) => ({
+                            ...props,
+                            options: { homeKeys: "anywhere", instanceConnect: true },
+                            users: pulumi
+                                .output(props.users as pulumi.Input<Record<string, unknown>[]>)
+                                .apply((users) => users.map((user) => (user.iamUser === "alice" ? { ...user, expires: undefined } : user))),
+                        }),
+                    },
+                ],
+            });
+            await configured.configure(resolvePolicyConfig(policies, {}));
+            const expected = await harness(run);
+            // Both compare with the stack config itself, which the served pack could only read from PULUMI_CONFIG.
+            assert.deepEqual(
+                expected.filter((diagnostic) => diagnostic.enforcementLevel === "mandatory").map((diagnostic) => [diagnostic.policyName, diagnostic.message.split("\n")[1].split(", but ")[1].slice(0, 16)]),
+                [
+                    ["required-configured-end-dates", "the stack config"],
+                    ["required-configured-roster-options", "the stack config"],
+                ],
+            );
+            assert.deepEqual(await served(configured, run), expected);
+        });
+    });
 });

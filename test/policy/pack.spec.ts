@@ -43,6 +43,9 @@ describe("the policy pack", () => {
                 ["required-private-script-bucket", "mandatory", "stack"],
                 ["required-deployed-configuration", "mandatory", "stack"],
                 ["required-instance-connect-scope", "mandatory", "stack"],
+                ["required-instance-connect-client-ip", "mandatory", "resource"],
+                ["required-configured-end-dates", "mandatory", "stack"],
+                ["required-configured-roster-options", "mandatory", "stack"],
                 ["prohibited-pcs-ssh-open-to-world", "mandatory", "stack"],
                 ["prohibited-pcs-node-roster-write", "mandatory", "stack"],
                 ["discouraged-sudo-users", "advisory", "stack"],
@@ -52,6 +55,30 @@ describe("the policy pack", () => {
                 ["discouraged-update-needing-fleet-stop", "advisory", "resource"],
                 ["discouraged-access-ending-soon", "advisory", "resource"],
             ],
+        );
+    });
+
+    it("lists every policy with its level in policy/README.md's table, each with its own section", () => {
+        const readme = readFileSync(path.join(POLICY_DIR, "README.md"), "utf8");
+        const rows = [...readme.matchAll(/^\| \[([a-z0-9-]+)\]\(#\1\) \| (mandatory|advisory) \| (stack|resource) \|$/gm)].map((match) => [match[1], match[2], match[3]]);
+        assert.deepEqual(
+            rows,
+            policies.map((policy) => [policy.name, policy.enforcementLevel, "validateStack" in policy ? "stack" : "resource"]),
+        );
+        assert.deepEqual(
+            policies.filter((policy) => !readme.includes(`\n### ${policy.name}\n`)).map((policy) => policy.name),
+            [],
+        );
+    });
+
+    it("names only the pack's policies in policy/README.md's map of promises to guards", () => {
+        const readme = readFileSync(path.join(POLICY_DIR, "README.md"), "utf8");
+        const map = readme.split("### Which policy guards which promise")[1]?.split("\n### ")[0] ?? "";
+        const named = [...new Set([...map.matchAll(/`((?:required|prohibited|discouraged)-[a-z0-9-]+)`/g)].map((match) => match[1]))];
+        assert.ok(named.length >= 15, named.join(", "));
+        assert.deepEqual(
+            named.filter((name) => !policies.some((policy) => policy.name === name)),
+            [],
         );
     });
 
@@ -81,6 +108,9 @@ describe("the policy pack", () => {
             "required-private-script-bucket": { sseAlgorithms: ["AES256", "aws:kms", "aws:kms:dsse"] },
             "required-deployed-configuration": {},
             "required-instance-connect-scope": {},
+            "required-instance-connect-client-ip": {},
+            "required-configured-end-dates": {},
+            "required-configured-roster-options": {},
             "prohibited-pcs-ssh-open-to-world": {},
             "prohibited-pcs-node-roster-write": {},
             "discouraged-sudo-users": { allowedSudoUsers: [] },

@@ -150,6 +150,30 @@ describe("roster signing policies", () => {
             ]);
         });
 
+        it("reports the node roles' Deny narrowed to kms:Sign: a node that may change the key policy or make a grant can give itself signing (issue 27)", async () => {
+            const narrowed = (actions: string | string[]) =>
+                editKeyPolicy((statements) => statements.map((statement) => (statement.Effect === "Deny" ? { ...statement, Action: actions } : statement)));
+            const message = (whom: string, missing: string) =>
+                `The roster's signing key policy denies ${whom} kms:Sign but not ${missing}: with any of these a node can give itself signing ` +
+                "(a key policy or grant of its own, a replica with its own policy, a tag or alias an attribute-based policy trusts, a disabled key enabled again). " +
+                'Deny "kms:*" there, as the program does (components/access/roster/keyPolicy.ts).';
+            const all = "kms:PutKeyPolicy, kms:CreateGrant, kms:ReplicateKey, kms:TagResource, kms:UntagResource, kms:CreateAlias, kms:UpdateAlias, kms:DeleteAlias, kms:EnableKey, kms:CancelKeyDeletion";
+            const onlySign = await checkRoster({ edits: [narrowed("kms:Sign")] });
+            assert.deepEqual(violations(onlySign.report, NODE_USE), [
+                ["mandatory", message("ParallelCluster's node roles", all), SIGNING_KEY],
+                ["mandatory", message("EC2 instance credentials", all), SIGNING_KEY],
+            ]);
+            // Wildcards count: kms:*Alias covers the three alias actions, kms:*Grant CreateGrant.
+            const wildcards = await checkRoster({ edits: [narrowed(["kms:Sign", "kms:PutKeyPolicy", "kms:*Grant", "kms:*Alias", "kms:TagResource", "kms:UntagResource", "kms:ReplicateKey"])] });
+            assert.deepEqual(violations(wildcards.report, NODE_USE), [
+                ["mandatory", message("ParallelCluster's node roles", "kms:EnableKey, kms:CancelKeyDeletion"), SIGNING_KEY],
+                ["mandatory", message("EC2 instance credentials", "kms:EnableKey, kms:CancelKeyDeletion"), SIGNING_KEY],
+            ]);
+            // Stopped in a first preview too: the key policy is known before anything exists.
+            const preview = await checkRoster({ preview: true, edits: [narrowed("kms:Sign")] });
+            assert.deepEqual(violations(preview.report, NODE_USE), violations(onlySign.report, NODE_USE));
+        });
+
         it("reports a grant on the key", async () => {
             const { run } = await checkRoster();
             const key = named(run, SIGNING_KEY);

@@ -24,7 +24,8 @@ export function articleRawConfig(format: "v2" | "v3"): RawConfigInput {
         cluster: {
             name: "hpc-article",
             format,
-            os: format === "v2" ? "centos7" : "alinux2",
+            // v3: Amazon Linux 2023 (centos7 left ParallelCluster 3 in 3.10.0, alinux2 in 3.16.0).
+            os: format === "v2" ? "centos7" : "alinux2023",
             keyName: "<YOUR-SSH-KEY>",
             headNode: { instanceType: "t3.large", rootVolumeSize: 340 },
             computeRootVolumeSize: 340,

@@ -56,5 +56,9 @@ export function setFormat(raw: { cluster: Record<string, unknown> }, format: str
     raw.cluster.format = format;
     if (format === "v2") {
         V3_ONLY_CLUSTER_KEYS.forEach((key) => delete raw.cluster[key]);
+        // ParallelCluster 2 has no Amazon Linux 2023: its Amazon Linux is 2.
+        if (raw.cluster.os === "alinux2023") {
+            raw.cluster.os = "alinux2";
+        }
     }
 }

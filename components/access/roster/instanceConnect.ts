@@ -20,6 +20,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { todayUtc } from "./clock";
+import { partitionOf } from "../../awsIds";
 
 /** The tag ParallelCluster puts on every instance of a cluster. */
 export const CLUSTER_NAME_TAG = "parallelcluster:cluster-name";
@@ -43,10 +44,6 @@ export interface InstanceConnectGrant {
     readonly expires?: string;
 }
 
-/** `aws`, `aws-cn` or `aws-us-gov`, from the region's name. */
-export function partitionOf(region: string): string {
-    return region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
-}
 
 /** The IAM policy document of one user's grant (plain JSON). */
 export function instanceConnectPolicy(grant: InstanceConnectGrant): { Version: string; Statement: Record<string, unknown>[] } {

@@ -32,6 +32,7 @@ export function buildV2Sections(cluster: ClusterSettings, wiring: ClusterWiring)
     optional(clusterEntries, "master_root_volume_size", headNodeOf(cluster).rootVolumeSize);
     optional(clusterEntries, "compute_root_volume_size", cluster.computeRootVolumeSize);
     clusterEntries.push(["base_os", cluster.os]);
+    optional(clusterEntries, "custom_ami", cluster.customAmi);
     if (cluster.fsx) {
         clusterEntries.push(["fsx_settings", cluster.fsx.name]);
     }

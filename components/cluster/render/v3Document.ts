@@ -61,7 +61,7 @@ export function buildV3Document(cluster: ClusterSettings, wiring: ClusterWiring)
     );
     return {
         Region: wiring.region,
-        Image: { Os: cluster.os },
+        Image: { Os: cluster.os, ...(cluster.customAmi === undefined ? {} : { CustomAmi: cluster.customAmi }) },
         // No Imds section unless the backend needs one: ParallelCluster's default requires IMDSv2 tokens.
         ...(access.imds === undefined ? {} : { Imds: { ImdsSupport: access.imds.support } }),
         HeadNode: headNode,

@@ -41,10 +41,19 @@ export class AnalyzerServer {
         private readonly client: analyzerRpc.AnalyzerClient,
     ) {}
 
-    /** Starts the pack; resolves once it listens. */
-    static async start(): Promise<AnalyzerServer> {
+    /**
+     * Starts the pack; resolves once it listens. `stackConfig`: the stack's config as the engine hands it to
+     * an analyzer plugin (PULUMI_CONFIG, `namespace:key` to a string); none by default, as for
+     * `pulumi policy publish`.
+     */
+    static async start(stackConfig?: Readonly<Record<string, string>>): Promise<AnalyzerServer> {
         const runner = path.join(REPO_ROOT, "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack");
-        const child = spawn(process.execPath, [runner, "unused-engine-address", "."], { cwd: path.join(REPO_ROOT, "policy"), stdio: ["ignore", "pipe", "pipe"] });
+        const env = { ...process.env };
+        delete env.PULUMI_CONFIG;
+        if (stackConfig !== undefined) {
+            env.PULUMI_CONFIG = JSON.stringify(stackConfig);
+        }
+        const child = spawn(process.execPath, [runner, "unused-engine-address", "."], { cwd: path.join(REPO_ROOT, "policy"), env, stdio: ["ignore", "pipe", "pipe"] });
         let stderr = "";
         child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
         const port = await new Promise<string>((resolve, reject) => {
@@ -141,6 +150,9 @@ function struct(values: Record<string, unknown>): Struct {
 function options(resource: RegisteredResource): analyzerProto.AnalyzerResourceOptions {
     const options = new analyzerProto.AnalyzerResourceOptions();
     options.setParent(resource.parent ?? "");
+    // The engine sends the options a policy can read: required-signing-key-retention reads protect.
+    options.setProtect(resource.options.protect);
+    options.setIgnorechangesList([...resource.options.ignoreChanges]);
     return options;
 }
 

@@ -92,12 +92,10 @@ describe("npm run plan", () => {
         // A dynamic provider's serialized code is its digest; the rest as the provider gets it.
         assert.match(bob.inputs.__provider, /^sha256:[0-9a-f]{64}$/);
         assert.equal(bob.inputs.sshUsername, "bob");
-        // The article's Amazon Linux 2, with the default release: said in the report and in plan.json.
-        const alinux2 =
-            "cluster.os: alinux2 reached its end of life on 2026-06-30: its nodes get no more security updates. Whether ParallelCluster 3.16.3 still accepts alinux2 is not confirmed " +
-            "(no release note seen says either way); if not, it refuses the cluster at deploy time. Use alinux2023.";
-        assert.deepEqual(document.diagnostics, [{ severity: "warning", message: alinux2 }]);
-        assert.ok(result.stdout.includes(`\n\nDiagnostics (1):\n  warning: ${alinux2}\n\nResources (31):\n`), result.stdout);
+        // The article's stack on the default release and Amazon Linux 2023: nothing to warn about.
+        assert.deepEqual(document.diagnostics, []);
+        assert.doesNotMatch(result.stdout, /Diagnostics/);
+        assert.ok(result.stdout.includes("\n\nResources (31):\n"), result.stdout);
         assert.deepEqual(document.users.map((user: { sshUsername: string }) => user.sshUsername), ["alice", "bob", "adamblack"]);
         const config = YAML.parse(readFileSync(path.join(dir, "article", "cluster-config.yaml"), "utf8"));
         assert.equal(config.Region, "eu-west-1");

@@ -17,11 +17,21 @@ import { DEV_STACK_FILE, REPO_ROOT } from "../../support/devConfig";
 import { runDev } from "../../support/program";
 
 const FIX = "hpc-dev-cluster-login-listener-fix";
+const ALARM_FIX = "hpc-dev-cluster-alarm-tagging-fix";
 const fixNote = (version: string) =>
     `cluster.loginNodes: ParallelCluster ${version}'s provider stack cannot create login nodes as published (known issue aws/aws-parallelcluster#7491, ` +
-    "3.7.0-3.15.1: its policy allows elasticloadbalancing:CreateListener and CreateTargetGroup only for requests tagged with parallelcluster:cluster-name alone, " +
-    `and ParallelCluster adds more tags). The program adds the IAM policy ${FIX} (those two actions, in eu-west-1 only, without the tag condition) ` +
-    "to the provider stack's AdditionalIamPolicies. ParallelCluster 3.16.0 and later need no workaround.";
+    "3.7.0-3.15.1: its policy allows elasticloadbalancing:CreateListener only for requests tagged with parallelcluster:cluster-name alone, and ParallelCluster adds more tags). " +
+    `The program adds AWS's published mitigation, the IAM policy ${FIX} (CreateListener when that tag is present, in eu-west-1 only), to the provider stack's ` +
+    "AdditionalIamPolicies. ParallelCluster 3.16.0 and later need no workaround.";
+const alarmNote = (version: string) =>
+    `cluster.parallelClusterVersion: ParallelCluster ${version}'s provider stack cannot create the head node's alarm as published (known issue ` +
+    "aws/aws-parallelcluster#7331, 3.8.0-3.15.1: CloudFormation tags it, and the provider's policy lacks cloudwatch:TagResource). The program adds the IAM policy " +
+    `${ALARM_FIX} (cloudwatch:TagResource and UntagResource on the alarms of 'hpc-dev', as PR #7296 grants) to the provider stack's AdditionalIamPolicies. ` +
+    "ParallelCluster 3.16.0 and later need no workaround.";
+const slurmAdvisory = (version: string) =>
+    `cluster.parallelClusterVersion: ParallelCluster ${version} is affected by security advisory aws/aws-parallelcluster#7601 (CVE-2026-65107, CVE-2026-65108, CVE-2026-65109, ` +
+    "CVE-2026-65138, CVE-2026-65139, CVE-2026-65140, CVE-2026-65165, CVE-2026-65168: Slurm vulnerabilities, privilege escalation among them). Move to 3.16.1 or later " +
+    "(default 3.16.3); the advisory gives the mitigation for a running cluster.";
 
 describe("npm run plan and the ParallelCluster release", () => {
     let dir: string;
@@ -42,28 +52,46 @@ describe("npm run plan and the ParallelCluster release", () => {
     const planJson = () => JSON.parse(readFileSync(path.join(dir, "dev", "plan.json"), "utf8"));
     const resource = (document: { resources: { name: string; inputs: Record<string, unknown> }[] }, name: string) => document.resources.find((entry) => entry.name === name);
 
-    for (const version of ["3.13.1", "3.15.1"]) {
-        it(`plans the dev stack at ${version} with #7491's workaround: the report says why, plan.json shows the policy and the provider stack's parameter`, async () => {
+    for (const version of ["3.14.2", "3.15.1"]) {
+        it(`plans the dev stack at ${version} with the workarounds of #7491 and #7331: the report says why, plan.json shows the policies and the provider stack's parameter`, async () => {
             const result = await planDev(devFile((cluster) => (cluster.parallelClusterVersion = version)));
             assert.equal(result.exitCode, EXIT.ok, result.stderr);
             assert.equal(result.stderr, "");
-            assert.ok(result.stdout.includes(`\n\nDiagnostics (1):\n  info: ${fixNote(version)}\n\nResources (`), result.stdout);
+            assert.ok(result.stdout.includes(`\n\nDiagnostics (3):\n  warning: ${slurmAdvisory(version)}\n  info: ${fixNote(version)}\n  info: ${alarmNote(version)}\n\nResources (`), result.stdout);
             const document = planJson();
-            assert.deepEqual(document.diagnostics, [{ severity: "info", message: fixNote(version) }]);
-            const policy = resource(document, FIX)!;
-            assert.deepEqual(JSON.parse(String(policy.inputs.policy)).Statement[0].Action, ["elasticloadbalancing:CreateListener", "elasticloadbalancing:CreateTargetGroup"]);
+            assert.deepEqual(document.diagnostics, [
+                { severity: "warning", message: slurmAdvisory(version) },
+                { severity: "info", message: fixNote(version) },
+                { severity: "info", message: alarmNote(version) },
+            ]);
+            assert.deepEqual(JSON.parse(String(resource(document, FIX)!.inputs.policy)).Statement[0].Action, ["elasticloadbalancing:CreateListener"]);
+            assert.deepEqual(JSON.parse(String(resource(document, ALARM_FIX)!.inputs.policy)).Statement[0].Action, ["cloudwatch:TagResource", "cloudwatch:UntagResource"]);
             const provider = resource(document, `hpc-dev-cluster-provider-${version}`)!;
-            assert.deepEqual(provider.inputs, {
+            const { parameters, ...rest } = provider.inputs as { parameters: { AdditionalIamPolicies: string } };
+            assert.deepEqual(rest, {
                 capabilities: ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
                 name: `hpc-dev-pcluster-provider-${version.replace(/\./g, "-")}`,
-                // The mock cloud's ARN of the policy (its physical name is the resource name plus a suffix).
-                parameters: { AdditionalIamPolicies: `arn:aws:iam::123456789012:policy/${FIX}-dee7e860` },
                 templateUrl: `https://eu-west-1-aws-parallelcluster.s3.eu-west-1.amazonaws.com/parallelcluster/${version}/templates/custom_resource/cluster.yaml`,
             });
+            // The mock cloud's ARNs of the two policies (a physical name is the resource name plus a suffix), comma-separated.
+            assert.match(parameters.AdditionalIamPolicies, new RegExp(`^arn:aws:iam::123456789012:policy/${FIX}-[0-9a-f]{8},arn:aws:iam::123456789012:policy/${ALARM_FIX}-[0-9a-f]{8}$`));
             const config = YAML.parse(readFileSync(path.join(dir, "dev", "cluster-config.yaml"), "utf8"));
             assert.deepEqual(config.LoginNodes.Pools[0].Ssh, { AllowedIps: "203.0.113.0/24" });
         });
     }
+
+    it("refuses to create the cluster at 3.14.0 (#7287, Python 3.9 Lambdas): exit 2, naming the key and the release to move to", async () => {
+        const result = await planDev(devFile((cluster) => (cluster.parallelClusterVersion = "3.14.0")));
+        assert.equal(result.exitCode, EXIT.invalidConfig, result.stdout);
+        assert.ok(
+            result.stderr.includes(
+                "cluster.parallelClusterVersion: ParallelCluster 3.14.0 can no longer create a cluster (known issue aws/aws-parallelcluster#7287, 3.14.0 and earlier: " +
+                    "the cluster stack's Lambdas run Python 3.9, whose runtime AWS Lambda refuses to create since 2026-08-31; a cluster created before keeps running, #7239). " +
+                    "Set cluster.parallelClusterVersion to 3.14.1 or later (default 3.16.3) for a new cluster. Nothing was created.",
+            ),
+            result.stderr,
+        );
+    });
 
     it("plans the dev stack as shipped (3.16.3, alinux2023, a login pool): nothing to work around, nothing to warn about, no key 3.16 refuses", async () => {
         const result = await planDev();
@@ -97,7 +125,7 @@ describe("npm run plan and the ParallelCluster release", () => {
                 change: (cluster) => (cluster.os = "ubuntu2004"),
                 problem:
                     "cluster.os: 'ubuntu2004' is not an OS of ParallelCluster 3.16.3 (3.13.2 was the last release with ubuntu2004). " +
-                    "Use one of: alinux2, alinux2023, ubuntu2204, ubuntu2404, rhel8, rhel9, rocky8, rocky9.",
+                    "Use one of: alinux2023, ubuntu2204, ubuntu2404, rhel8, rhel9, rocky8, rocky9.",
             },
             "a root volume smaller than the release's AMIs": {
                 change: (cluster) => (cluster.headNode.rootVolumeSize = 45),
