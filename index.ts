@@ -1,29 +1,50 @@
 /**
  * The pcluster-access Pulumi program: validates the stack config (nothing is registered when it is
- * invalid), builds the environment and exports what administrators and CI need.
+ * invalid), builds the stack's one component and exports what administrators and CI need. A stack is an
+ * environment (a cluster with its users, or subscribed to a pool of users), or a pool of users that
+ * several cluster stacks subscribe to (pcluster-access:pool, no cluster: docs/pool.md). Each kind exports
+ * only its own outputs (the module's exports are the stack outputs).
  */
-import { loadEnvironmentConfig } from "./components/config";
+import * as pulumi from "@pulumi/pulumi";
+import { UserPool } from "./components/access/pool";
+import { loadStackConfig, type EnvironmentConfig, type PoolConfig } from "./components/config";
 import { ParallelClusterEnvironment } from "./components/environment";
 
-const config = loadEnvironmentConfig();
-// An announced rename keeps every resource: children named `${name}-...` inherit the alias (Pulumi maps
-// the parent's old name prefix onto theirs). An unannounced one is refused by EnvironmentName's check.
-const renamed = config.cluster.renamedFrom === undefined ? {} : { aliases: [{ name: config.cluster.renamedFrom }] };
-const environment = new ParallelClusterEnvironment(config.cluster.name, { config }, renamed);
+function environmentOutputs(config: EnvironmentConfig) {
+    // An announced rename keeps every resource: children named `${name}-...` inherit the alias (Pulumi maps
+    // the parent's old name prefix onto theirs). An unannounced one is refused by EnvironmentName's check.
+    const renamed = config.cluster.renamedFrom === undefined ? {} : { aliases: [{ name: config.cluster.renamedFrom }] };
+    const environment = new ParallelClusterEnvironment(config.cluster.name, { config }, renamed);
+    return {
+        /** The ParallelCluster configuration file, as the cluster stack deploys it (and as `pcluster` would read it). */
+        clusterConfiguration: environment.clusterConfiguration,
+        clusterConfigurationUrl: environment.clusterConfigurationUrl,
+        clusterConfigurationFile: environment.clusterConfigurationFile,
+        /** With cluster.service pcs: the AWS PCS cluster, its login node group and queues, and each launch template's user data; null otherwise. */
+        pcs: environment.pcs ?? null,
+        /** The access backend: `{backend: roster, rosterUrl}` (the document the nodes' agents apply; with `pool` when subscribed) or `{backend: opsworks, opsworksStackId}`. */
+        access: environment.access,
+        postInstallUrl: environment.postInstallUrl,
+        /** IAM user, SSH username, ssh, sudo and access state of every cluster user. */
+        users: environment.users,
+        fsx: environment.fsx,
+        /** With cluster.deploy: the cluster's name, status, head node and login node pools; null otherwise. */
+        cluster: environment.cluster ?? null,
+        /** With cluster.deploy: per IAM user with access, what to hand them to log in; null otherwise. */
+        logins: environment.logins ?? null,
+    };
+}
 
-/** The ParallelCluster configuration file, as the cluster stack deploys it (and as `pcluster` would read it). */
-export const clusterConfiguration = environment.clusterConfiguration ?? null;
-export const clusterConfigurationUrl = environment.clusterConfigurationUrl ?? null;
-export const clusterConfigurationFile = environment.clusterConfigurationFile ?? null;
-/** With cluster.service pcs: the AWS PCS cluster, its login node group and queues, and each launch template's user data; null otherwise. */
-export const pcs = environment.pcs ?? null;
-/** The access backend: `{backend: roster, rosterUrl}` (the document the nodes' agents apply) or `{backend: opsworks, opsworksStackId}`. */
-export const access = environment.access;
-export const postInstallUrl = environment.postInstallUrl;
-/** IAM user, SSH username, ssh, sudo and access state of every cluster user. */
-export const users = environment.users;
-export const fsx = environment.fsx;
-/** With cluster.deploy: the cluster's name, status, head node and login node pools; null otherwise. */
-export const cluster = environment.cluster ?? null;
-/** With cluster.deploy: per IAM user with access, the command they run to log in; null otherwise. */
-export const logins = environment.logins ?? null;
+function poolOutputs(config: PoolConfig) {
+    // The pool's resources are named after its stack (`users`, say): it has no cluster to be named after.
+    const pool = new UserPool(pulumi.getStack(), { config });
+    return {
+        /** What the subscribed cluster stacks read: bucket, public key, each cluster's document and user table. */
+        pool: pool.output,
+        /** The pool's users, with each one's access and sudo per cluster. */
+        users: pool.users,
+    };
+}
+
+const stack = loadStackConfig();
+export = stack.kind === "pool" ? poolOutputs(stack.config) : environmentOutputs(stack.config);

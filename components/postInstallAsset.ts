@@ -12,6 +12,8 @@ import * as path from "node:path";
 export interface PostInstallAssetArgs {
     /** Further objects uploaded beside post-install.sh (a backend's node agent). Default none. */
     readonly extraObjects?: readonly AssetObject[];
+    /** Further bucket policy statements, given the bucket's ARN (a pool's reads for clusters in other accounts). Default none. */
+    readonly policyStatements?: (bucketArn: string) => Record<string, unknown>[];
 }
 
 /** An object of the program's own making, uploaded as these exact bytes. */
@@ -59,7 +61,7 @@ export class PostInstallAsset extends pulumi.ComponentResource {
                 { parent: this },
             ),
             new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, { parent: this }),
-            new aws.s3.BucketPolicy(`${name}-tls-only`, { bucket: bucket.id, policy: tlsOnlyPolicy(bucket.arn) }, { parent: this }),
+            new aws.s3.BucketPolicy(`${name}-tls-only`, { bucket: bucket.id, policy: bucketPolicy(bucket.arn, args.policyStatements) }, { parent: this }),
         ];
         // Upload only once the bucket is locked down, so the script is never readable or unencrypted.
         new aws.s3.BucketObjectv2(
@@ -88,19 +90,20 @@ export class PostInstallAsset extends pulumi.ComponentResource {
     }
 }
 
-/** Denies every request that does not use TLS (aws:SecureTransport false). */
-function tlsOnlyPolicy(bucketArn: pulumi.Output<string>): pulumi.Output<string> {
+/** Denies every request that does not use TLS (aws:SecureTransport false), then the caller's statements. */
+function bucketPolicy(bucketArn: pulumi.Output<string>, more: PostInstallAssetArgs["policyStatements"]): pulumi.Output<string> {
     return pulumi.jsonStringify({
         Version: "2012-10-17",
-        Statement: [
+        Statement: bucketArn.apply((arn) => [
             {
                 Sid: "DenyPlainHttp",
                 Effect: "Deny",
                 Principal: "*",
                 Action: "s3:*",
-                Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
+                Resource: [arn, `${arn}/*`],
                 Condition: { Bool: { "aws:SecureTransport": "false" } },
             },
-        ],
+            ...(more?.(arn) ?? []),
+        ]),
     });
 }

@@ -6,7 +6,7 @@
  * none is visible, the grant must at least end with the roster's date.
  */
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { actionCovers } from "./lib/iamActions";
+import { statementCovers } from "./lib/iamActions";
 import { at, isKnown, isObject, items, str, UNKNOWN, type Maybe, type Plain } from "./lib/known";
 import { IAM_USER_POLICY, ROSTER } from "./lib/resourceTypes";
 import { rosterUsers, type RosterUserView } from "./lib/roster";
@@ -133,8 +133,8 @@ function grantProblem(grant: StackResource, owner: string, wanted: Maybe<string>
         return undefined;
     }
     for (const statement of items(at(document, "Statement"))) {
-        const actions = items(at(statement, "Action")).filter((action): action is string => typeof action === "string");
-        if (str(at(statement, "Effect")) !== "Allow" || !actions.some((action) => GRANTED_ACTIONS.some((granted) => actionCovers(action, granted)))) {
+        const actions = { Action: at(statement, "Action"), NotAction: at(statement, "NotAction") };
+        if (str(at(statement, "Effect")) !== "Allow" || !GRANTED_ACTIONS.some((granted) => statementCovers(actions, granted))) {
             continue;
         }
         const end = grantEnd(statement);

@@ -4,7 +4,7 @@
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { at, isKnown, isObject, items, plainProps, str, type Plain } from "./lib/known";
-import { actionCovers } from "./lib/iamActions";
+import { statementCovers } from "./lib/iamActions";
 import { configWithDefaults } from "./lib/policyConfig";
 import { IAM_POLICY, IAM_USER_POLICY, INSTANCE_CONNECT_ENDPOINT, ROSTER } from "./lib/resourceTypes";
 import { rosterUsers } from "./lib/roster";
@@ -117,9 +117,9 @@ export const requiredInstanceConnectScope: StackValidationPolicy = {
                 if (str(at(statement, "Effect")) !== "Allow") {
                     continue;
                 }
-                const actions = asList(at(statement, "Action")).filter((action): action is string => typeof action === "string");
+                const actions = { Action: at(statement, "Action"), NotAction: at(statement, "NotAction") };
                 const condition = at(statement, "Condition");
-                if (actions.some((action) => actionCovers(action, SEND_KEY))) {
+                if (statementCovers(actions, SEND_KEY)) {
                     const tags = required(condition, "StringEquals", CLUSTER_TAG_KEY);
                     if (cluster !== undefined && isKnown(cluster) && (tags === undefined || tags.length !== 1 || tags[0] !== cluster)) {
                         reportViolation(
@@ -149,7 +149,7 @@ export const requiredInstanceConnectScope: StackValidationPolicy = {
                         );
                     }
                 }
-                if (actions.some((action) => actionCovers(action, OPEN_TUNNEL))) {
+                if (statementCovers(actions, OPEN_TUNNEL)) {
                     const resources = asList(at(statement, "Resource")).map((value) => String(value));
                     const ports = required(condition, "NumericEquals", "ec2-instance-connect:remoteport");
                     const known = endpoints.filter((arn): arn is string => typeof arn === "string");

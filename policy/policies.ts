@@ -12,9 +12,11 @@ import { requiredOpsWorksIamPolicies } from "./iamPolicies";
 import { prohibitedImdsV1WithoutNeed, requiredImdsV1ForOpsWorks } from "./imds";
 import { discouragedAccessEndingSoon, requiredInstanceConnectClientIp, requiredInstanceConnectScope } from "./logins";
 import { requiredOpsWorksStackPlacement } from "./opsworksStack";
+import { prohibitedOtherClusterDocuments } from "./poolReads";
 import { prohibitedPcsNodeRosterWrite, prohibitedPcsSshOpenToWorld } from "./pcs";
 import { requiredPostInstallWiring } from "./postInstall";
 import { prohibitedNodeSigningKeyUse, requiredRosterSigningKey, requiredSigningKeyRetention } from "./rosterSigning";
+import { requiredConfiguredRosterAccess } from "./rosterAccess";
 import { requiredConfiguredRosterOptions } from "./rosterOptions";
 import { requiredRosterUids } from "./rosterUids";
 import { requiredRosterWiring } from "./rosterWiring";
@@ -32,6 +34,7 @@ export const policies: Policies = [
     prohibitedImdsV1WithoutNeed,
     requiredOpsWorksStackPlacement,
     requiredRosterWiring,
+    prohibitedOtherClusterDocuments,
     requiredRosterUids,
     requiredRosterSigningKey,
     prohibitedNodeSigningKeyUse,
@@ -43,6 +46,7 @@ export const policies: Policies = [
     requiredInstanceConnectClientIp,
     requiredConfiguredEndDates,
     requiredConfiguredRosterOptions,
+    requiredConfiguredRosterAccess,
     prohibitedPcsSshOpenToWorld,
     prohibitedPcsNodeRosterWrite,
     discouragedSudoUsers,

@@ -21,7 +21,7 @@
 import { createPublicKey } from "node:crypto";
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { argumentWords, readClusterConfiguration, ROSTER_MODE, unreadableConfiguration, type ClusterConfigurationModel, type ClusterNode } from "./lib/clusterConfiguration";
-import { actionCovers } from "./lib/iamActions";
+import { statementCovers } from "./lib/iamActions";
 import { isKnown, str, UNKNOWN, type Maybe } from "./lib/known";
 import { KMS_GRANT, KMS_KEY, ROSTER } from "./lib/resourceTypes";
 import { pcsNodeModels } from "./lib/pcsNodeGroups";
@@ -190,11 +190,6 @@ function statementsOf(document: string): Record<string, unknown>[] | undefined {
 
 const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]);
 
-/** Whether a statement's Action covers `action` (`kms:*`, `*`, `kms:Sig*` and the like). */
-function covers(statement: Record<string, unknown>, action: string): boolean {
-    return asList(statement.Action).some((pattern) => typeof pattern === "string" && actionCovers(pattern, action));
-}
-
 /** The AWS principals a statement names ("*" for everyone). */
 function principals(statement: Record<string, unknown>): string[] {
     const principal = statement.Principal;
@@ -259,10 +254,10 @@ function denied(statements: Record<string, unknown>[], operator: string, key: st
         const condition = statement.Condition as Record<string, Record<string, unknown>> | undefined;
         return asList(condition?.[operator]?.[key]).some((given) => typeof given === "string" && value(given));
     });
-    if (!denials.some((statement) => covers(statement, "kms:Sign"))) {
+    if (!denials.some((statement) => statementCovers(statement, "kms:Sign"))) {
         return undefined;
     }
-    return { missing: SIGNATURE_PATH_ACTIONS.filter((action) => !denials.some((statement) => covers(statement, action))) };
+    return { missing: SIGNATURE_PATH_ACTIONS.filter((action) => !denials.some((statement) => statementCovers(statement, action))) };
 }
 
 /** The violation for a Deny that leaves some of SIGNATURE_PATH_ACTIONS open, or undefined. */
@@ -294,7 +289,7 @@ export const prohibitedNodeSigningKeyUse: StackValidationPolicy = {
                 reportViolation("The roster's signing key has no readable key policy. It must name who signs and deny every node role (components/access/roster/keyPolicy.ts).", key.urn);
                 continue;
             }
-            for (const statement of statements.filter((candidate) => candidate.Effect === "Allow" && covers(candidate, "kms:Sign"))) {
+            for (const statement of statements.filter((candidate) => candidate.Effect === "Allow" && statementCovers(candidate, "kms:Sign"))) {
                 for (const principal of principals(statement)) {
                     const problem = signerProblem(principal);
                     if (problem !== undefined) {

@@ -54,11 +54,19 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
         const { project, config } = readStackConfig(options.projectFile, options.configFile);
         region = config["aws:region"] ?? "";
         const existingNetwork = JSON.parse(config[`${project}:network`] ?? "{}")?.existing;
+        // A cluster subscribed to a pool reads the pool's outputs from the pool's own plan (plan the pool first).
+        const poolReference = (JSON.parse(config[`${project}:access`] ?? "{}") as { pool?: unknown })?.pool;
+        const poolOutputs = typeof poolReference === "string" && options.cloud?.stackReferences?.[poolReference] === undefined ? plannedOutputs(options.outDir, poolReference) : undefined;
         run = await runProgram({
             project,
             stack: options.stack,
             config,
-            cloud: { region: region || "us-east-1", defaultVpcId: existingNetwork?.vpcId, ...options.cloud },
+            cloud: {
+                region: region || "us-east-1",
+                defaultVpcId: existingNetwork?.vpcId,
+                ...options.cloud,
+                ...(poolOutputs === undefined ? {} : { stackReferences: { ...options.cloud?.stackReferences, [String(poolReference)]: poolOutputs } }),
+            },
             // Printed in the report below, not as they come.
             echoDiagnostics: false,
         });
@@ -75,12 +83,13 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     }
     // An AWS PCS environment has no ParallelCluster configuration: its launch templates' user data instead.
     const pcs = (run.stackOutputs.pcs ?? undefined) as PcsSummary | undefined;
-    const configText = String(run.stackOutputs.clusterConfiguration ?? "");
+    const configText = run.stackOutputs.clusterConfiguration ?? undefined;
     const configFile = String(run.stackOutputs.clusterConfigurationFile ?? "cluster-config.yaml");
     const stackDir = path.join(options.outDir, options.stack);
     mkdirSync(stackDir, { recursive: true });
-    if (pcs === undefined) {
-        writeFileSync(path.join(stackDir, configFile), configText);
+    // A pool stack has no cluster, so no configuration file; nor has an AWS PCS cluster.
+    if (configText !== undefined) {
+        writeFileSync(path.join(stackDir, configFile), String(configText ?? ""));
     }
     writeFileSync(path.join(stackDir, "plan.json"), `${JSON.stringify(await planDocument(run, users, policies), null, 2)}
 `);
@@ -89,15 +98,20 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     const written = [path.join(stackDir, "plan.json")];
     const roster = run.resources.find((resource) => resource.type === ROSTER_TYPE);
     if (roster !== undefined) {
-        const rosterFile = path.join(stackDir, "roster.txt");
         const inputs = roster.inputs as unknown as RosterInputs;
-        const unsigned = nextDocument(options.cloud?.previousRoster, inputs).text;
         const keyArn = inputs.signingKeyArn;
-        // A first preview has no key yet: the document is then shown as it is before signing.
-        writeFileSync(rosterFile, typeof keyArn === "string" ? await signDocument(unsigned, mockSigner(keyArn), mockPublicKey(keyArn), keyArn) : unsigned);
-        written.push(rosterFile);
+        // A pool writes one document per cluster: roster-<cluster>.txt each.
+        for (const document of nextDocument(options.cloud?.previousRoster, inputs).documents) {
+            const rosterFile = path.join(stackDir, inputs.clusters === undefined ? "roster.txt" : `roster-${document.environment}.txt`);
+            // A first preview has no key yet: the document is then shown as it is before signing.
+            writeFileSync(rosterFile, typeof keyArn === "string" ? await signDocument(document.text, mockSigner(keyArn), mockPublicKey(keyArn), keyArn) : document.text);
+            written.push(rosterFile);
+        }
     }
-    written.push(...(pcs === undefined ? [path.join(stackDir, configFile)] : writeUserData(pcs, stackDir)));
+    if (configText !== undefined) {
+        written.push(path.join(stackDir, configFile));
+    }
+    written.push(...(pcs === undefined ? [] : writeUserData(pcs, stackDir)));
 
     out.push(
         `pcluster-access offline plan: stack ${options.stack} (${path.basename(options.configFile)}), region ${region}, against a mock cloud`,
@@ -134,7 +148,28 @@ async function planDocument(run: ProgramRun, users: readonly UserRow[], policies
         users,
         violations: policies.violations,
         diagnostics: run.diagnostics,
+        // What a stack reference to this stack reads (a pool's `pool`): the next plan of a subscribed cluster reads it here.
+        ...(run.stackOutputs.pool === undefined ? {} : { outputs: { pool: run.stackOutputs.pool } }),
     };
+}
+
+/**
+ * The outputs a stack reference to `reference` (organization/project/stack) reads, from that stack's last
+ * plan under `outDir`: its state.json (the format `pulumi stack export` writes: the root Stack resource's
+ * outputs) when there is one, else its plan.json's `outputs`; undefined when it was never planned.
+ */
+export function plannedOutputs(outDir: string, reference: string): Record<string, unknown> | undefined {
+    const stackDir = path.join(outDir, reference.split("/").pop() ?? reference);
+    const read = (file: string): unknown => {
+        try {
+            return JSON.parse(readFileSync(path.join(stackDir, file), "utf8"));
+        } catch {
+            return undefined;
+        }
+    };
+    const state = read("state.json") as { deployment?: { resources?: { type?: string; outputs?: Record<string, unknown> }[] } } | undefined;
+    const root = state?.deployment?.resources?.find((resource) => resource.type === "pulumi:pulumi:Stack");
+    return root?.outputs ?? (read("plan.json") as { outputs?: Record<string, unknown> } | undefined)?.outputs;
 }
 
 function failure(error: unknown, err: string[]): PlanResult {

@@ -19,8 +19,10 @@ export interface AccessBackend {
     logins(target: pulumi.Output<LoginTarget>): pulumi.Output<Record<string, UserLogin>>;
 }
 
-/** The roster document's URL, or the OpsWorks stack's id. */
-export type AccessLocation = { readonly backend: "roster"; readonly rosterUrl: string } | { readonly backend: "opsworks"; readonly opsworksStackId: string };
+/** The roster document's URL (and, subscribed to a pool, the pool's stack reference), or the OpsWorks stack's id. */
+export type AccessLocation =
+    | { readonly backend: "roster"; readonly rosterUrl: string; readonly pool?: string }
+    | { readonly backend: "opsworks"; readonly opsworksStackId: string };
 
 /** What the backends build from, besides their settings. */
 export interface AccessContext {

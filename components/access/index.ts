@@ -2,13 +2,15 @@
  * The access backends behind one seam (backend.ts's AccessBackend): each lives in its own folder, builds its
  * resources under the environment, says what it needs from every node (NodeAccess, which the renderer
  * consumes), gives the user table and answers how each user logs in. `pcluster-access:access` picks one:
- * roster (default) or opsworks (the article's).
+ * roster (default), roster subscribed to a pool stack (`pool`: the pool's stack reference), or opsworks (the
+ * article's).
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { AccessSettings } from "../config/model";
 import type { AssetObject } from "../postInstallAsset";
 import type { AccessBackend, AccessContext } from "./backend";
 import { buildOpsWorksAccess } from "./opsworks";
+import { buildPoolAccess } from "./pool";
 import { AGENT_KEY, agentBundle, buildRosterAccess } from "./roster";
 
 export type { AccessBackend, AccessContext, AccessLocation } from "./backend";
@@ -23,5 +25,12 @@ export function backendObjects(settings: AccessSettings): AssetObject[] {
 
 /** Builds the chosen backend's resources under `parent`, named from `name`. */
 export function buildAccess(name: string, settings: AccessSettings, context: AccessContext, parent: pulumi.Resource): AccessBackend {
-    return settings.backend === "opsworks" ? buildOpsWorksAccess(name, settings.opsworks, context, parent) : buildRosterAccess(name, settings.roster, context, parent);
+    switch (settings.backend) {
+        case "opsworks":
+            return buildOpsWorksAccess(name, settings.opsworks, context, parent);
+        case "pool":
+            return buildPoolAccess(name, settings.pool, context, parent);
+        default:
+            return buildRosterAccess(name, settings.roster, context, parent);
+    }
 }

@@ -19,4 +19,6 @@ export interface UserRow {
     readonly keyExpires?: readonly (string | null)[];
     /** Roster backend: the user may log in with EC2 Instance Connect (an IAM grant). */
     readonly instanceConnect?: boolean;
+    /** A pool's table: per subscribed cluster, the user's access and sudo there. */
+    readonly clusters?: Readonly<Record<string, { readonly access: AccessState; readonly sudo: boolean }>>;
 }

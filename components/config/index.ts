@@ -1,5 +1,5 @@
-export { ConfigError, loadEnvironmentConfig } from "./load";
+export { ConfigError, loadEnvironmentConfig, loadPoolConfig, loadStackConfig, type StackConfig } from "./load";
 export type * from "./model";
-export { formatProblems, parseEnvironmentConfig, type RawConfigInput } from "./parse";
+export { formatProblems, parseEnvironmentConfig, parsePoolStackConfig, type RawConfigInput } from "./parse";
 export * from "./parallelClusterRules";
 export { OPSWORKS_REGIONS } from "./opsworksRegions";

@@ -2,9 +2,9 @@
  * Reads the stack config through Pulumi and validates it before any resource is registered.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { EnvironmentConfig, ConfigProblem } from "./model";
+import type { EnvironmentConfig, ConfigProblem, PoolConfig } from "./model";
 import { configKeyProblems } from "./configKeys";
-import { formatProblems, parseEnvironmentConfig } from "./parse";
+import { formatProblems, parseEnvironmentConfig, parsePoolStackConfig } from "./parse";
 
 /** Thrown when the stack config is invalid; carries every problem found. */
 export class ConfigError extends pulumi.RunError {
@@ -17,10 +17,20 @@ export class ConfigError extends pulumi.RunError {
     }
 }
 
-/** Validated config of the current stack, or a ConfigError (a RunError: Pulumi prints it without a stack trace). */
-export function loadEnvironmentConfig(): EnvironmentConfig {
+/** What a stack is: an environment (a cluster, with its users or subscribed to a pool), or a pool of users. */
+export type StackConfig = { readonly kind: "environment"; readonly config: EnvironmentConfig } | { readonly kind: "pool"; readonly config: PoolConfig };
+
+/** Validated config of the current stack: a pool stack when it sets pcluster-access:pool and no cluster. */
+export function loadStackConfig(): StackConfig {
     const config = new pulumi.Config();
-    const problems: ConfigProblem[] = [];
+    if (config.get("pool") !== undefined && config.get("cluster") === undefined) {
+        return { kind: "pool", config: loadPoolConfig() };
+    }
+    return { kind: "environment", config: loadEnvironmentConfig() };
+}
+
+function readInput(problems: ConfigProblem[]) {
+    const config = new pulumi.Config();
     const readObject = (key: string): unknown => {
         try {
             return config.getObject<unknown>(key);
@@ -29,7 +39,7 @@ export function loadEnvironmentConfig(): EnvironmentConfig {
             return undefined;
         }
     };
-    const input = {
+    return {
         region: new pulumi.Config("aws").get("region"),
         cluster: readObject("cluster"),
         network: readObject("network"),
@@ -38,9 +48,26 @@ export function loadEnvironmentConfig(): EnvironmentConfig {
         roster: readObject("roster"),
         pcs: readObject("pcs"),
         users: readObject("users"),
+        pool: readObject("pool"),
     };
+}
+
+/** A pool stack's validated config, or a ConfigError. */
+export function loadPoolConfig(): PoolConfig {
+    return validated(parsePoolStackConfig);
+}
+
+/** Validated config of the current stack, or a ConfigError (a RunError: Pulumi prints it without a stack trace). */
+export function loadEnvironmentConfig(): EnvironmentConfig {
+    return validated(parseEnvironmentConfig);
+}
+
+/** The stack's config read, its keys checked and parsed by `parse`: every problem together, or its warnings logged. */
+function validated<T>(parse: (input: ReturnType<typeof readInput>) => { ok: true; config: T; warnings: readonly ConfigProblem[] } | { ok: false; problems: readonly ConfigProblem[] }): T {
+    const problems: ConfigProblem[] = [];
+    const input = readInput(problems);
     problems.push(...configKeyProblems(Object.keys(pulumi.runtime.allConfig())));
-    const result = parseEnvironmentConfig(input);
+    const result = parse(input);
     if (!result.ok || problems.length > 0) {
         throw new ConfigError([...problems, ...(result.ok ? [] : result.problems)]);
     }

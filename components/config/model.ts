@@ -132,10 +132,36 @@ export interface RosterSettings {
     readonly signers: readonly string[];
 }
 
-/** Which backend delivers the roster to the nodes, with that backend's settings. */
+/**
+ * Which backend delivers the roster to the nodes, with that backend's settings. `pool` is the roster
+ * backend of a stack that subscribes to a pool stack (`{backend: roster, pool: REF}` in the config): its
+ * users, groups and signing key are the pool's.
+ */
 export type AccessSettings =
     | { readonly backend: "roster"; readonly roster: RosterSettings }
+    | { readonly backend: "pool"; readonly pool: string }
     | { readonly backend: "opsworks"; readonly opsworks: OpsWorksSettings };
+
+/** One cluster a pool serves: where it is and who may log in there, with sudo. */
+export interface PoolClusterSettings {
+    /** The subscribing stack's cluster.name. */
+    readonly name: string;
+    readonly region: string;
+    /** Undefined: the pool's account. */
+    readonly account?: string;
+    /** IAM user names allowed to log in (listed, or members of a listed group), in the pool's user order. */
+    readonly allowed: readonly string[];
+    /** IAM user names with sudo there (a subset of allowed). */
+    readonly sudo: readonly string[];
+}
+
+/** A pool stack's config: the users, groups and signing key every subscribed cluster shares. */
+export interface PoolConfig {
+    readonly region: string;
+    readonly roster: RosterSettings;
+    readonly users: readonly UserSettings[];
+    readonly clusters: readonly PoolClusterSettings[];
+}
 
 /**
  * One cluster user: an IAM user, their SSH username and key, sudo and access state. The roster backend

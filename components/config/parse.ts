@@ -8,6 +8,7 @@ import type { ConfigProblem, EnvironmentConfig } from "./model";
 import { checkDeploymentRegion } from "./deploymentRules";
 import { checkClusterNetwork, checkRegion, computeSubnetCount, resolveCluster, resolveNetwork, resolveOpsWorks, resolveUsers } from "./rules";
 import { checkLoginSettings, checkRosterUsers, resolveAccess, resolveRoster } from "./rosterRules";
+import { parsePoolConfig, type PoolParseResult } from "./poolRules";
 import type { ProblemSink } from "./problems";
 import { itemSchemas, pcsCluster, sectionSchemas, type RawSections, type SectionName } from "./schema";
 import { checkServiceSettings, resolvePcsCluster, type ResolvedPcs } from "./pcsRules";
@@ -41,13 +42,7 @@ export function parseEnvironmentConfig(input: RawConfigInput): ParseResult {
         warn: (path, message) => warnings.push({ path, message }),
     };
 
-    const parse = <T>(schema: z.ZodType<T>, value: unknown, path: string): T | undefined => {
-        const result = schema.safeParse(value, { error: defaultMessage });
-        if (!result.success) {
-            problems.push(...result.error.issues.flatMap((issue) => problemsOf(path, issue)));
-        }
-        return result.data;
-    };
+    const parse = parser(problems);
     // An AWS PCS cluster has a schema of its own (no head node); its rules live in pcsRules.ts.
     const givenCluster = isMapping(input.cluster) ? input.cluster : undefined;
     const service = givenCluster?.service === "pcs" ? "pcs" : "parallelcluster";
@@ -97,7 +92,14 @@ export function parseEnvironmentConfig(input: RawConfigInput): ParseResult {
     const rosterSettings = sections.roster && resolveRoster(sections.roster, sink);
     const access =
         sections.access &&
-        resolveAccess(sections.access.backend, { opsworks: input.opsworks !== undefined, roster: input.roster !== undefined }, opsworks, rosterSettings, sink);
+        resolveAccess(
+            sections.access.backend,
+            { opsworks: input.opsworks !== undefined, roster: input.roster !== undefined, users: Array.isArray(input.users) && input.users.length > 0 },
+            opsworks,
+            rosterSettings,
+            sink,
+            sections.access.pool,
+        );
     const instanceConnect = access?.backend === "roster" && access.roster.instanceConnect;
     const userSettings = sections.users && resolveUsers(sections.users, sections.cluster?.os ?? rawPcsCluster?.os, sink, instanceConnect);
     if (userSettings) {
@@ -106,11 +108,14 @@ export function parseEnvironmentConfig(input: RawConfigInput): ParseResult {
     if (sections.users) {
         checkLoginSettings(sections.users, access, sink);
     }
+    if (input.pool !== undefined) {
+        sink.report("pool", "makes this a pool stack, which has users and no cluster: remove pcluster-access:cluster and pcluster-access:network (put the cluster in a stack of its own that subscribes with access: {backend: roster, pool: <this stack>}), or remove pcluster-access:pool.");
+    }
 
     if (problems.length > 0 || !sections.region || !clusterSettings || !network || !access || !userSettings) {
         return { ok: false, problems };
     }
-    if (userSettings.length === 0) {
+    if (userSettings.length === 0 && access.backend !== "pool") {
         sink.warn("users", "lists no users: the environment is planned with no cluster users. Add entries under pcluster-access:users (see Pulumi.dev.yaml), or ignore this while setting up.");
     }
     return {
@@ -129,6 +134,31 @@ export function parseEnvironmentConfig(input: RawConfigInput): ParseResult {
 
 function isMapping(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A pool stack's config (pcluster-access:pool): users, project groups and the signing key, and per
+ * subscribed cluster who may log in and who has sudo (poolRules.ts).
+ */
+export function parsePoolStackConfig(input: RawConfigInput): PoolParseResult {
+    const problems: ConfigProblem[] = [];
+    const warnings: ConfigProblem[] = [];
+    const config = parsePoolConfig(input, parser(problems), {
+        report: (path, message) => problems.push({ path, message }),
+        warn: (path, message) => warnings.push({ path, message }),
+    });
+    return problems.length > 0 || config === undefined ? { ok: false, problems } : { ok: true, config, warnings };
+}
+
+/** Parses one key with its schema; its problems, with their paths and our messages, go to `problems`. */
+function parser(problems: ConfigProblem[]) {
+    return <T>(schema: z.ZodType<T>, value: unknown, path: string): T | undefined => {
+        const result = schema.safeParse(value, { error: defaultMessage });
+        if (!result.success) {
+            problems.push(...result.error.issues.flatMap((issue) => problemsOf(path, issue)));
+        }
+        return result.data;
+    };
 }
 
 function problemsOf(sectionPath: string, issue: z.core.$ZodIssue): ConfigProblem[] {

@@ -1,11 +1,14 @@
 /**
  * ParallelCluster 3 releases, one row each: what a release accepts and needs from this program's
- * configuration (OS values, the root volume of its official AMIs, login node pools) and the known issues
- * that hit this program's use of it, with what the program does about each. The rules
- * (components/config/rules.ts, deploymentRules.ts) read the row of `cluster.parallelClusterVersion`, with
- * or without `cluster.deploy`: a cluster created with one's own `pcluster` targets a release too.
+ * configuration (OS values, the root volume of its official AMIs, login node pools), the known issues
+ * that hit this program's use of it, with what the program does about each, and the security advisories
+ * that affect it. The rules (releaseRules.ts, deploymentRules.ts) read the row of
+ * `cluster.parallelClusterVersion`, resolved once (releaseRules.resolveRelease), with or without
+ * `cluster.deploy`: a cluster created with one's own `pcluster` targets a release too.
  *
- * Adding a release is one row: its traits (usually the previous release's, spread) and its source.
+ * Adding a release is one row: its traits (usually the previous release's, spread) and its source. A
+ * known issue or an advisory is one entry with the releases it affects (`from`, `fixedIn`): every row in
+ * that range lists it.
  * Facts newer than October 2024 come from the release pages (github.com/aws/aws-parallelcluster/releases/
  * tag/vX.Y.Z), the develop CHANGELOG, the known-issue threads and PRs named beside each group; older ones
  * from aws/aws-parallelcluster at the release's tag (`cli/src/pcluster/constants.py` SUPPORTED_OSES and

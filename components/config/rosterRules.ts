@@ -16,6 +16,8 @@ const SYSTEM_GROUPS: ReadonlySet<string> = new Set(["wheel", "sudo", "users", "s
 export interface GivenKeys {
     readonly opsworks: boolean;
     readonly roster: boolean;
+    /** pcluster-access:users lists at least one user. */
+    readonly users?: boolean;
 }
 
 export function resolveAccess(
@@ -24,7 +26,21 @@ export function resolveAccess(
     opsworks: OpsWorksSettings | undefined,
     roster: RosterSettings | undefined,
     sink: ProblemSink,
+    /** access.pool: the pool stack this stack subscribes to. */
+    pool?: string,
 ): AccessSettings | undefined {
+    if (pool !== undefined) {
+        // The pool keeps the users, groups, UIDs and signing key: a copy here is what the pool exists to end.
+        if (backend === "opsworks") {
+            sink.report("access.pool", "subscribes to a pool of the roster backend, but access.backend is opsworks. Set access.backend: roster, or remove pool (several OpsWorks clusters share users through opsworks.existingStackId).");
+        }
+        for (const key of ["roster", "opsworks", "users"] as const) {
+            if (given[key]) {
+                sink.report(key, `is given, but this stack subscribes to the pool ${pool} (access.pool), which keeps the users, project groups and the signing key. Remove pcluster-access:${key}; change them in the pool stack's config.`);
+            }
+        }
+        return backend === "opsworks" ? undefined : { backend: "pool", pool };
+    }
     if (backend === "roster" && given.opsworks) {
         sink.report(
             "opsworks",
@@ -133,6 +149,9 @@ export function checkRosterUsers(users: readonly (UserSettings | undefined)[], a
     if (access === undefined) {
         return;
     }
+    if (access.backend === "pool") {
+        return;
+    }
     if (access.backend === "opsworks") {
         users.forEach((user, i) => {
             for (const key of ["uid", "groups"] as const) {
@@ -201,7 +220,7 @@ const TO_ROSTER = "or set pcluster-access:access to {backend: roster}";
  * the roster's; on the roster, a user can opt out of Instance Connect but not in when the roster has it off.
  */
 export function checkLoginSettings(users: readonly (RawUser | undefined)[], access: AccessSettings | undefined, sink: ProblemSink): void {
-    if (access === undefined) {
+    if (access === undefined || access.backend === "pool") {
         return;
     }
     users.forEach((user, i) => {

@@ -5,9 +5,9 @@
  */
 import { z } from "zod";
 import { AMI_ID, STACK_ID, SUBNET_ID, VPC_ID } from "../awsIds";
-import { DEFAULT_MAX_ATTEMPTS } from "../access/opsworks/providers/retry";
 import { checkSshPublicKey } from "../sshPublicKey";
 import { FSX_FILE_SYSTEM_ID_PATTERN, QUEUE_UPDATE_STRATEGIES } from "./parallelClusterRules";
+import { OPSWORKS_DEFAULT_MAX_ATTEMPTS } from "./opsworksDefaults";
 import { ROSTER_DEFAULTS } from "./rosterDefaults";
 
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
@@ -221,12 +221,39 @@ const opsworks = z.strictObject({
     /** Adopt this existing stack (several clusters may share one). */
     existingStackId: z.string().regex(STACK_ID, { error: "must be an OpsWorks stack id (a UUID such as 2f18b4cb-4de5-4429-a149-ff7da9f0d8ee)" }).optional(),
     /** SDK attempts per OpsWorks call (throttling and 5xx are retried). Default: the providers' (10). */
-    maxAttempts: z.number().int().min(1).max(20).default(DEFAULT_MAX_ATTEMPTS),
+    maxAttempts: z.number().int().min(1).max(20).default(OPSWORKS_DEFAULT_MAX_ATTEMPTS),
 });
+
+/** A Pulumi stack reference, organization/project/stack (`pulumi stack ls` shows the stack's part). */
+export const STACK_REFERENCE = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 
 /** Which backend delivers the roster to the nodes: the roster document (default) or the article's OpsWorks. */
 const access = z.strictObject({
     backend: z.enum(["roster", "opsworks"]).default("roster"),
+    /** Roster backend: subscribe to this pool stack (organization/project/stack), which keeps the users. Default: the users are this stack's. */
+    pool: z.string().regex(STACK_REFERENCE, { error: "must be the pool's Pulumi stack reference, organization/project/stack (e.g. org/pcluster-access/users)" }).optional(),
+});
+
+/** Who may log in on one subscribed cluster, and with sudo: by IAM user name or by project group. */
+const poolCluster = z.strictObject({
+    /** The cluster's region. Default: the pool's (aws:region). */
+    region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: "must be an AWS region such as eu-west-1" }).optional(),
+    /** The cluster's AWS account, when not the pool's: its node roles get read access to its own document. */
+    account: z.string().regex(/^\d{12}$/, { error: "must be a 12-digit AWS account id (quote it in YAML: '210987654321')" }).optional(),
+    /** IAM user names (of pcluster-access:users) who may log in. Default none. */
+    users: z.array(z.string()).default([]),
+    /** Project groups (roster.groups) whose members may log in. Default none. */
+    groups: z.array(z.string()).default([]),
+    /** Who gets sudo there (they must also be allowed to log in). Default nobody. */
+    sudo: z
+        .strictObject({ users: z.array(z.string()).default([]), groups: z.array(z.string()).default([]) })
+        .default({ users: [], groups: [] }),
+});
+
+/** A pool stack (pcluster-access:pool): its users and groups serve the clusters listed here, each its own stack. */
+const pool = z.strictObject({
+    /** By cluster name (cluster.name of the subscribing stack). */
+    clusters: z.record(z.string(), poolCluster),
 });
 
 /** The roster backend's settings (pcluster-access:roster). */
@@ -367,11 +394,13 @@ export const sectionSchemas = {
     cluster,
     network,
     access: access.default({ backend: "roster" }),
-    opsworks: opsworks.default({ maxAttempts: DEFAULT_MAX_ATTEMPTS }),
+    opsworks: opsworks.default({ maxAttempts: OPSWORKS_DEFAULT_MAX_ATTEMPTS }),
     pcs: pcs.optional(),
     roster: roster.default({ syncIntervalSeconds: ROSTER_DEFAULTS.syncIntervalSeconds, uidRange: ROSTER_DEFAULTS.uidRange, groups: [], instanceConnect: false, signingKeyVersion: ROSTER_DEFAULTS.signingKeyVersion, signers: [] }),
     /** Items are parsed one by one (itemSchemas.user) so each bad user is reported on its own. */
     users: z.array(z.unknown()).default([]),
+    /** Only in a pool stack: the subscribed clusters and who may log in on each. */
+    pool: pool.optional(),
 };
 
 export const itemSchemas = { queue, user, group, loginNodePool };

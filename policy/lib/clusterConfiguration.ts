@@ -30,6 +30,10 @@ export interface ClusterNode {
     readonly s3ReadPath: string;
     /** S3 object ARNs the node may read, as globs (`arn:aws:s3:::bucket/*`). */
     readonly s3Read: readonly Maybe<string>[] | Unknown;
+    /** Where write access to S3 is granted (v3: the same S3Access; v2 `s3_read_write_resource`). */
+    readonly s3WritePath?: string;
+    /** S3 object ARNs it may also write (v3 `EnableWriteAccess: true`, v2 `s3_read_write_resource`), as globs. */
+    readonly s3Write?: readonly Maybe<string>[] | Unknown;
     /**
      * Login node pools take no S3Access: what they read is granted by their managed policies, whose
      * documents a stack policy looks up (these are the ARNs). Undefined for other nodes.
@@ -263,6 +267,8 @@ function v3Node(label: string, path: string, node: Plain): ClusterNode {
         args: args === UNKNOWN ? UNKNOWN : args === undefined ? undefined : strings(args),
         s3ReadPath: `${path}.Iam.S3Access`,
         s3Read: s3Access === UNKNOWN ? UNKNOWN : (s3Access ?? []).map(s3AccessArn),
+        s3WritePath: `${path}.Iam.S3Access`,
+        s3Write: s3Access === UNKNOWN ? UNKNOWN : (s3Access ?? []).filter((entry) => at(entry, "EnableWriteAccess") === true).map(s3AccessArn),
     };
 }
 
@@ -319,6 +325,7 @@ function v2Model(sections: Plain): ClusterConfigurationModel {
     const args = value("post_install_args");
     const policies = value("additional_iam_policies");
     const readResource = value("s3_read_resource");
+    const writeResource = value("s3_read_write_resource");
     const where = (key: string) => `[${clusterSection}] ${key}`;
     const node: ClusterNode = {
         label: "the cluster section (head node and every queue)",
@@ -330,6 +337,8 @@ function v2Model(sections: Plain): ClusterConfigurationModel {
         args: args === undefined ? undefined : [args === UNKNOWN ? UNKNOWN : unquote(args)],
         s3ReadPath: where("s3_read_resource"),
         s3Read: readResource === UNKNOWN ? UNKNOWN : splitList(readResource),
+        s3WritePath: where("s3_read_write_resource"),
+        s3Write: writeResource === UNKNOWN ? UNKNOWN : writeResource === undefined ? [] : splitList(writeResource),
     };
     const fileSystems: FileSystem[] = [];
     if (typeof fsxName === "string") {

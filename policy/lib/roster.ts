@@ -9,6 +9,8 @@ export interface RosterUserView {
     readonly name: string;
     readonly state: Maybe<string>;
     readonly sudo: boolean;
+    /** Set when the sudo flag is not known during this preview (then `sudo` is false and means nothing). */
+    readonly sudoUnknown?: true;
     /** Key lines (of `{key, expires}` entries too). */
     readonly keys: readonly Maybe<string>[];
     /** Each key's end date (YYYY-MM-DD), undefined for none, in the order of `keys`. */
@@ -40,6 +42,7 @@ export function rosterUsers(props: PlainObject): RosterUserView[] {
                 name,
                 state: str(at(user, "state")),
                 sudo: at(user, "sudo") === true,
+                ...(at(user, "sudo") === UNKNOWN ? { sudoUnknown: true as const } : {}),
                 // A key is a line, or {key, expires} (FORMAT.md, format 2).
                 keys: entries.map((entry) => (isObject(entry) ? str(at(entry, "key")) : str(entry))),
                 keyExpires: entries.map((entry) => (isObject(entry) ? str(at(entry, "expires")) : undefined)),

@@ -28,6 +28,10 @@ export interface ConfiguredUser {
     readonly keyExpires: readonly (string | undefined)[];
     /** Whether the config gives the user EC2 Instance Connect: roster.instanceConnect, unless they opt out. */
     readonly instanceConnect: boolean;
+    /** `allowed` (the default), `blocked` or `revoked`. */
+    readonly access: string;
+    /** Passwordless sudo (default false). */
+    readonly sudo: boolean;
 }
 
 export interface ConfiguredAccess {
@@ -87,6 +91,8 @@ export function configuredAccess(): ConfiguredAccess | undefined {
                         return typeof expires === "string" ? expires : undefined;
                     }),
                     instanceConnect: instanceConnect && user.instanceConnect !== false,
+                    access: typeof user.access === "string" ? user.access : "allowed",
+                    sudo: user.sudo === true,
                 },
             ];
         }),

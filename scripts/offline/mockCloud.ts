@@ -69,6 +69,8 @@ export interface MockCloudOptions {
     readonly subnetVpcs?: Readonly<Record<string, string>>;
     /** The stack's outputs from its last `pulumi up`, as a StackReference to itself reads them; default none (a new stack). */
     readonly previousOutputs?: Readonly<Record<string, unknown>>;
+    /** Outputs of other stacks by their reference name (`organization/pcluster-access/users`, a pool); a name not here reads previousOutputs. */
+    readonly stackReferences?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
     /** The Roster's state from its last write (its allocation and users); default none (a first deploy: every user is new). */
     readonly previousRoster?: PreviousRoster;
     /** VPC of every other subnet looked up (the plan passes network.existing.vpcId). */
@@ -106,7 +108,8 @@ export class MockCloud implements pulumi.runtime.Mocks {
         const inputs = args.inputs as State;
         if (args.type === "pulumi:pulumi:StackReference") {
             // Read even in a preview, as the engine reads a stack reference.
-            return { id: String(inputs.name), state: { name: inputs.name, outputs: { ...this.options.previousOutputs }, secretOutputNames: [] } };
+            const other = this.options.stackReferences?.[String(inputs.name)];
+            return { id: String(inputs.name), state: { name: inputs.name, outputs: { ...(other ?? this.options.previousOutputs) }, secretOutputNames: [] } };
         }
         const id = this.idFor(args);
         if (args.type === "aws:s3/bucketObjectv2:BucketObjectv2" && typeof inputs.content === "string") {

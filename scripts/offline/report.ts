@@ -79,7 +79,9 @@ export function formatUsers(rows: readonly UserRow[], today: string = new Date()
     }
     // The roster backend's allocation (UID = own group's GID, project groups) when it gave one.
     const roster = rows.some((row) => row.uid !== undefined);
-    const header = ["IAM user", "SSH username", ...(roster ? ["UID"] : []), "ssh", "sudo", "access", ...(roster ? ["expires", "keys", "instance connect", "groups"] : [])];
+    // A pool's table: one column per subscribed cluster, saying who may log in there (and with sudo).
+    const clusters = [...new Set(rows.flatMap((row) => Object.keys(row.clusters ?? {})))];
+    const header = ["IAM user", "SSH username", ...(roster ? ["UID"] : []), "ssh", "sudo", "access", ...clusters.map((name) => `on ${name}`), ...(roster ? ["expires", "keys", "instance connect", "groups"] : [])];
     const cells = rows.map((row) => [
         row.iamUser,
         row.sshUsername,
@@ -87,6 +89,10 @@ export function formatUsers(rows: readonly UserRow[], today: string = new Date()
         yesNo(row.ssh),
         yesNo(row.sudo),
         row.access === "allowed" && row.expires !== undefined && row.expires <= today ? "expired" : row.access,
+        ...clusters.map((name) => {
+            const here = row.clusters?.[name];
+            return here === undefined ? "-" : here.sudo ? `${here.access}+sudo` : here.access;
+        }),
         ...(roster
             ? [row.expires ?? "-", keyCell(row.keyExpires ?? []), yesNo(row.instanceConnect === true), row.groups?.length ? row.groups.join(",") : "-"]
             : []),

@@ -20,6 +20,7 @@ import { runVariant, type ResourceEdit, type VariantOptions } from "./support/va
 const END_DATES = "required-configured-end-dates";
 const OPTIONS = "required-configured-roster-options";
 const CLIENT_IP = "required-instance-connect-client-ip";
+const ACCESS = "required-configured-roster-access";
 const WIRING = "required-roster-wiring";
 const ROSTER_RESOURCE = "hpc-dev-users-roster";
 const ALICE_GRANT = "hpc-dev-users-alice-instance-connect";
@@ -68,7 +69,7 @@ function editAliceGrant(change: (statements: Record<string, any>[]) => void): Re
     };
 }
 
-const NEW_POLICIES = [END_DATES, OPTIONS, CLIENT_IP, WIRING];
+const NEW_POLICIES = [END_DATES, OPTIONS, CLIENT_IP, WIRING, ACCESS];
 
 describe("issue 27: the roster's promises, from the stack config to the resources", () => {
     for (const preview of [false, true]) {
@@ -264,6 +265,45 @@ describe("issue 27: the roster's promises, from the stack config to the resource
                 ],
             ]);
         });
+    });
+
+    describe(ACCESS, () => {
+        for (const preview of [false, true]) {
+            it(`stops a blocked user written allowed, and sudo nobody granted${preview ? ", in a first preview too" : ""}`, async () => {
+                const { report } = await checkDated({
+                    preview,
+                    change: (raw) => {
+                        withDates(raw);
+                        raw.users[1].access = "blocked";
+                    },
+                    edits: [
+                        {
+                            type: ROSTER,
+                            edit: (props) => ({
+                                ...props,
+                                users: pulumi
+                                    .output(props.users as pulumi.Input<Record<string, unknown>[]>)
+                                    .apply((users) => users.map((user) => (user.iamUser === "bob" ? { ...user, state: "allowed" } : user.iamUser === "adam.black" ? { ...user, sudo: true } : user))),
+                            }),
+                        },
+                    ],
+                });
+                assert.deepEqual(violations(report, ACCESS), [
+                    [
+                        "mandatory",
+                        "The roster gives bob (bob) the state allowed, but the stack config says access: blocked. Every node applies the roster's state: the user would log in although the config stops them. " +
+                            "The program must pass each user's access to the Roster as configured (rosterInput, components/access/roster/).",
+                        ROSTER_RESOURCE,
+                    ],
+                    [
+                        "mandatory",
+                        "The roster gives adam.black (adamblack) sudo, but the stack config says sudo: false. The user would be root on every node without anyone granting it. " +
+                            "The program must pass each user's sudo to the Roster as configured (rosterInput, components/access/roster/).",
+                        ROSTER_RESOURCE,
+                    ],
+                ]);
+            });
+        }
     });
 
     describe(CLIENT_IP, () => {

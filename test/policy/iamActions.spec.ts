@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { actionCovers } from "../../policy/lib/iamActions";
+import { actionCovers, statementCovers } from "../../policy/lib/iamActions";
 
 describe("policy/lib/iamActions: IAM's Action matching", () => {
     it("matches exactly, in any case, with * for any run and ? for one character", () => {
@@ -21,5 +21,14 @@ describe("policy/lib/iamActions: IAM's Action matching", () => {
             cases.filter(([pattern, action, expected]) => actionCovers(pattern, action) !== expected),
             [],
         );
+    });
+
+    it("applies a statement to what its Action lists, or to everything its NotAction does not", () => {
+        assert.equal(statementCovers({ Action: ["kms:Sign", "kms:Verify"] }, "kms:Sign"), true);
+        assert.equal(statementCovers({ Action: "kms:Verify" }, "kms:Sign"), false);
+        assert.equal(statementCovers({ NotAction: "kms:Decrypt" }, "kms:Sign"), true);
+        assert.equal(statementCovers({ NotAction: ["kms:Sig*"] }, "kms:Sign"), false);
+        assert.equal(statementCovers({ NotAction: "s3:*" }, "ec2-instance-connect:SendSSHPublicKey"), true);
+        assert.equal(statementCovers({}, "kms:Sign"), false);
     });
 });

@@ -130,6 +130,13 @@ describe("roster signing policies", () => {
                 ["mandatory", message("the whole account (any IAM policy, a node role's included, could then grant kms:Sign)", `arn:aws:iam::${MOCK_ACCOUNT_ID}:root`), SIGNING_KEY],
                 ["mandatory", message("everyone", "*"), SIGNING_KEY],
             ]);
+            // An Allow of everything but another action (NotAction) allows kms:Sign too.
+            const notAction = await checkRoster({
+                edits: [editKeyPolicy((statements) => [...statements, { Sid: "Wide", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${MOCK_ACCOUNT_ID}:root` }, NotAction: "kms:Decrypt", Resource: "*" }])],
+            });
+            assert.deepEqual(violations(notAction.report, NODE_USE), [
+                ["mandatory", message("the whole account (any IAM policy, a node role's included, could then grant kms:Sign)", `arn:aws:iam::${MOCK_ACCOUNT_ID}:root`), SIGNING_KEY],
+            ]);
         });
 
         it("reports a key policy without the Deny statements for node roles and instance credentials", async () => {
@@ -168,6 +175,14 @@ describe("roster signing policies", () => {
             assert.deepEqual(violations(wildcards.report, NODE_USE), [
                 ["mandatory", message("ParallelCluster's node roles", "kms:EnableKey, kms:CancelKeyDeletion"), SIGNING_KEY],
                 ["mandatory", message("EC2 instance credentials", "kms:EnableKey, kms:CancelKeyDeletion"), SIGNING_KEY],
+            ]);
+            // NotAction reads as IAM reads it: a Deny of everything but kms:EnableKey leaves only that open.
+            const notAction = await checkRoster({
+                edits: [editKeyPolicy((statements) => statements.map((statement) => (statement.Effect === "Deny" ? { ...statement, Action: undefined, NotAction: "kms:EnableKey" } : statement)))],
+            });
+            assert.deepEqual(violations(notAction.report, NODE_USE), [
+                ["mandatory", message("ParallelCluster's node roles", "kms:EnableKey"), SIGNING_KEY],
+                ["mandatory", message("EC2 instance credentials", "kms:EnableKey"), SIGNING_KEY],
             ]);
             // Stopped in a first preview too: the key policy is known before anything exists.
             const preview = await checkRoster({ preview: true, edits: [narrowed("kms:Sign")] });

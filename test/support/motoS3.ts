@@ -4,7 +4,7 @@
  * and AWS_ENDPOINT_URL_KMS (as it would reach any endpoint), one versioned bucket, so every PutObject shows
  * as an object version, and one roster signing key (ECC_NIST_P256, SIGN_VERIFY).
  */
-import { CreateBucketCommand, PutBucketVersioningCommand, S3Client, type BucketLocationConstraint } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, GetObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, S3Client, type BucketLocationConstraint } from "@aws-sdk/client-s3";
 import { CreateKeyCommand, GetPublicKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { Moto } from "./moto";
 
@@ -71,4 +71,16 @@ export function useMotoS3(region: string, bucket: string): () => MotoS3 {
         }
         return started;
     };
+}
+
+/** An object's current body as text. */
+export async function objectText(s3: S3Client, bucket: string, key: string): Promise<string> {
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return (await object.Body?.transformToString()) ?? "";
+}
+
+/** How many versions of exactly `key` the versioned bucket holds: how many PutObjects S3 recorded. */
+export async function objectVersions(s3: S3Client, bucket: string, key: string): Promise<number> {
+    const listed = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key }));
+    return (listed.Versions ?? []).filter((version) => version.Key === key).length;
 }

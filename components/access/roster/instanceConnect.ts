@@ -44,7 +44,6 @@ export interface InstanceConnectGrant {
     readonly expires?: string;
 }
 
-
 /** The IAM policy document of one user's grant (plain JSON). */
 export function instanceConnectPolicy(grant: InstanceConnectGrant): { Version: string; Statement: Record<string, unknown>[] } {
     // IAM stops the whole grant at the user's end date (aws:CurrentTime is the request's time, UTC).

@@ -53,6 +53,23 @@ export interface RosterInputs {
     readonly agentSha256: string;
     readonly options: RosterOptions;
     readonly maxAttempts?: number;
+    /**
+     * A pool's roster: no document at `key`, one per cluster instead, each with the same UIDs, GIDs and keys,
+     * and access and sudo as the pool gives them on that cluster. Undefined: one document at `key`.
+     */
+    readonly clusters?: readonly RosterClusterInput[];
+}
+
+/** One cluster a pool serves: its own document, with access and sudo as the pool gives them there. */
+export interface RosterClusterInput {
+    /** The cluster's name: its document's `environment` line, which its nodes compare with their own. */
+    readonly name: string;
+    /** Where its document lives in the bucket. */
+    readonly key: string;
+    /** IAM user names allowed to log in there; every other user of the pool is blocked there (account, home and UID kept). */
+    readonly allowed: readonly string[];
+    /** IAM user names with sudo there (allowed ones only). */
+    readonly sudo: readonly string[];
 }
 
 /** What the planner needs of the last write (the Roster's state): the allocation, the users, the generation. */
@@ -70,6 +87,17 @@ export interface PlannedRoster {
     readonly allocation: Allocation;
     /** Every line but the generation, the end dates included: the fingerprint's input, so a changed date is a write. */
     readonly content: RosterContent;
+    /** A pool's roster: each cluster's document content (`content` is then written nowhere). */
+    readonly clusters?: readonly { readonly name: string; readonly key: string; readonly content: RosterContent }[];
+}
+
+/** One document the next write puts. */
+export interface PlannedDocument {
+    readonly key: string;
+    /** Its `environment` line: the environment, or a pool's cluster. */
+    readonly environment: string;
+    /** Every line through the `end` line, at the next generation: what is signed. */
+    readonly text: string;
 }
 
 /** The key line of a key input. */
@@ -149,7 +177,26 @@ export function planRoster(
             `The roster cannot be written:\n${clashes.map((name) => `group ${name}: '${name}' is the name of a user in the roster (a revoked one stays as a tombstone), whose own group has it. Rename the project group.`).join("\n")}`,
         );
     }
-    return { allocation, content: { environment: news.environment, agentSha256: news.agentSha256, options: news.options, users, groups } };
+    const content: RosterContent = { environment: news.environment, agentSha256: news.agentSha256, options: news.options, users, groups };
+    return news.clusters === undefined ? { allocation, content } : { allocation, content, clusters: news.clusters.map((cluster) => ({ name: cluster.name, key: cluster.key, content: clusterContent(content, news, cluster) })) };
+}
+
+/**
+ * One cluster's view of a pool's roster: the same users, UIDs, groups and keys; a user the pool allows is
+ * allowed there only when the cluster lists them (else blocked: the account, home and UID stay, the login
+ * stops), with sudo only where the cluster gives it; revoked users and tombstones stay as they are.
+ */
+function clusterContent(content: RosterContent, news: RosterInputs, cluster: RosterClusterInput): RosterContent {
+    const iamUserOf = new Map(news.users.map((user) => [user.name, user.iamUser]));
+    const users = content.users.map((user): RosterUser => {
+        const iamUser = iamUserOf.get(user.name);
+        if (iamUser === undefined || user.state === "revoked") {
+            return user;
+        }
+        const allowed = user.state === "allowed" && cluster.allowed.includes(iamUser);
+        return { ...user, state: allowed ? "allowed" : "blocked", sudo: allowed && cluster.sudo.includes(iamUser) };
+    });
+    return { ...content, environment: cluster.name, users };
 }
 
 /** Above the previous generation, and above every generation an earlier copy of this resource wrote. */
@@ -158,17 +205,22 @@ export function nextGeneration(previous: number | undefined, nowSeconds: number)
 }
 
 /**
- * The document the next write puts (what `npm run plan` shows as out/<stack>/roster.txt): the planned
- * content at the next generation. Pure but for the clock.
+ * The documents the next write puts (what `npm run plan` shows as out/<stack>/roster.txt, or a pool's
+ * roster-<cluster>.txt): the planned content at the next generation. Pure but for the clock.
  */
 export function nextDocument(
     previous: PreviousRoster | undefined,
     news: RosterInputs,
     now: number = Date.now(),
-): { planned: PlannedRoster; generation: number; text: string } {
+): { planned: PlannedRoster; generation: number; documents: PlannedDocument[] } {
     const planned = planRoster(previous, news, todayUtc(now));
     const generation = nextGeneration(previous?.generation, now / 1000);
-    return { planned, generation, text: renderUnsigned(planned.content, generation) };
+    const documents = (planned.clusters ?? [{ key: news.key, content: planned.content }]).map((document) => ({
+        key: document.key,
+        environment: document.content.environment,
+        text: renderUnsigned(document.content, generation),
+    }));
+    return { planned, generation, documents };
 }
 
 /** Fingerprint of the allocation and the document's content (everything but the generation), kept in state. */

@@ -13,9 +13,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Allocation, IdRange } from "./allocation";
 import { sha256, type RosterOptions } from "./document";
-import { contentFingerprint, nextDocument, planRoster, type RosterInputs, type RosterUserInput } from "./planner";
+import { contentFingerprint, nextDocument, planRoster, type RosterClusterInput, type RosterInputs, type RosterUserInput } from "./planner";
 import { kmsSigner, signDocument } from "./signing";
-import { deleteObject, locationFailures, locationReplaces, putObject, readObject } from "../../s3Object";
+import { deleteObject, locationFailures, locationReplaces, objectUrl, putObject, readObject } from "../../s3Object";
 
 export { ROSTER_TYPE, type RosterInputs, type RosterUserInput } from "./planner";
 
@@ -38,6 +38,8 @@ export interface RosterArgs {
     readonly options: pulumi.Input<RosterOptions>;
     /** SDK attempts per S3 and KMS call. Default 3. */
     readonly maxAttempts?: pulumi.Input<number>;
+    /** A pool's roster: one document per cluster (planner.ts RosterClusterInput), none at `key`. */
+    readonly clusters?: pulumi.Input<RosterClusterInput[]>;
 }
 
 export interface RosterOutputs extends RosterInputs {
@@ -50,14 +52,28 @@ export interface RosterOutputs extends RosterInputs {
     /** `s3://bucket/key`. */
     readonly url: string;
     readonly versionId: string;
+    /** A pool's roster: each cluster's document as written. */
+    readonly documents?: readonly { readonly key: string; readonly url: string; readonly versionId: string }[];
 }
 
 async function writeRoster(news: RosterInputs, previous: RosterOutputs | undefined): Promise<RosterOutputs> {
-    const { planned, generation, text: unsigned } = nextDocument(previous, news);
-    // Signed before anything is written: a failed Sign (a disabled or deleted key) leaves the last document in place.
-    const text = await signDocument(unsigned, kmsSigner(news.region, news.signingKeyArn, news.maxAttempts ?? 3), news.publicKey, news.signingKeyArn);
-    const written = await putObject(news, text, "text/plain; charset=us-ascii");
-    return { ...news, allocation: planned.allocation, generation, contentSha256: contentFingerprint(planned), documentSha256: sha256(text), ...written };
+    const { planned, generation, documents } = nextDocument(previous, news);
+    const signer = kmsSigner(news.region, news.signingKeyArn, news.maxAttempts ?? 3);
+    // Every document signed before any is written: a failed Sign (a disabled or deleted key) leaves the last ones in place.
+    const signed = await Promise.all(documents.map(async (document) => ({ ...document, text: await signDocument(document.text, signer, news.publicKey, news.signingKeyArn) })));
+    const written = await Promise.all(signed.map(async (document) => ({ key: document.key, ...(await putObject({ ...news, key: document.key }, document.text, "text/plain; charset=us-ascii")) })));
+    // A cluster that left the pool: its document goes (a delete marker); its nodes then change nothing (a failed fetch is doubt).
+    const kept = new Set(written.map((document) => document.key));
+    await Promise.all((previous?.documents ?? []).filter((document) => !kept.has(document.key)).map((document) => deleteObject({ ...news, key: document.key })));
+    const outputs = { ...news, allocation: planned.allocation, generation, contentSha256: contentFingerprint(planned), documentSha256: sha256(signed.map((document) => document.text).join("")) };
+    return news.clusters === undefined
+        ? { ...outputs, url: written[0].url, versionId: written[0].versionId }
+        : { ...outputs, url: objectUrl(news), versionId: "", documents: written };
+}
+
+/** Where the provider's documents are: the one at `key`, or a pool's per cluster. */
+function documentLocations(props: RosterOutputs) {
+    return props.documents === undefined ? [props] : props.documents.map((document) => ({ ...props, key: document.key }));
 }
 
 export const rosterProvider: pulumi.dynamic.ResourceProvider<RosterInputs, RosterOutputs> = {
@@ -99,9 +115,14 @@ export const rosterProvider: pulumi.dynamic.ResourceProvider<RosterInputs, Roste
             throw new Error(`cannot read the roster ${id} without its state; pulumi import is not supported`);
         }
         const props: RosterOutputs = state;
-        const found = await readObject(props, false);
-        // Deleted by hand: gone, and the next `up` writes it again (with a higher generation).
-        return found === undefined ? { id: "", props: {} as RosterOutputs } : { id, props: { ...props, versionId: found.versionId ?? props.versionId } };
+        const found = await Promise.all(documentLocations(props).map((location) => readObject(location, false)));
+        // One deleted by hand: gone, and the next `up` writes them again (with a higher generation).
+        if (found.some((document) => document === undefined)) {
+            return { id: "", props: {} as RosterOutputs };
+        }
+        return props.documents === undefined
+            ? { id, props: { ...props, versionId: found[0]?.versionId ?? props.versionId } }
+            : { id, props: { ...props, documents: props.documents.map((document, d) => ({ ...document, versionId: found[d]?.versionId ?? document.versionId })) } };
     },
 
     async update(_id, olds, news) {
@@ -110,7 +131,7 @@ export const rosterProvider: pulumi.dynamic.ResourceProvider<RosterInputs, Roste
 
     async delete(_id, props) {
         // Versioned bucket: a delete marker; the agents refuse a failed fetch and change nothing.
-        await deleteObject(props);
+        await Promise.all(documentLocations(props).map((location) => deleteObject(location)));
     },
 };
 
@@ -124,7 +145,7 @@ export class Roster extends pulumi.dynamic.Resource {
         super(
             rosterProvider,
             name,
-            { allocation: undefined, generation: undefined, contentSha256: undefined, documentSha256: undefined, url: undefined, versionId: undefined, ...args },
+            { allocation: undefined, generation: undefined, contentSha256: undefined, documentSha256: undefined, url: undefined, versionId: undefined, documents: undefined, ...args },
             opts,
             "roster",
             "Roster",

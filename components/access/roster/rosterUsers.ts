@@ -5,7 +5,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { UserRow } from "../userRow";
-import type { RosterSettings, UserSettings } from "../../config/model";
+import type { PoolClusterSettings, RosterSettings, UserSettings } from "../../config/model";
+import { poolDocumentKey, POOL_PREFIX } from "../pool/poolOutput";
 import { agentBundle } from "./agentBundle";
 import { Roster, type RosterUserInput } from "./rosterResource";
 import { RosterSigningKey } from "./signingKey";
@@ -41,8 +42,10 @@ export interface RosterUsersArgs {
     readonly bucket: pulumi.Input<string>;
     /** Written only after these (the bucket's guards), so the document is never readable or unencrypted. */
     readonly after?: pulumi.Input<pulumi.Resource>[];
-    /** Where EC2 Instance Connect's endpoint goes (used when settings.instanceConnect). */
-    readonly network: { readonly vpcId: pulumi.Input<string>; readonly subnetId: pulumi.Input<string> };
+    /** Where EC2 Instance Connect's endpoint goes (used when settings.instanceConnect; a pool has none). */
+    readonly network?: { readonly vpcId: pulumi.Input<string>; readonly subnetId: pulumi.Input<string> };
+    /** A pool's clusters: one document each (pool/<cluster>/roster.txt) instead of one at ROSTER_KEY. */
+    readonly clusters?: readonly PoolClusterSettings[];
     /** Today (YYYY-MM-DD, UTC): users whose end date is on or before it get no Instance Connect grant. */
     readonly today: string;
 }
@@ -71,8 +74,11 @@ export class RosterUsers extends pulumi.ComponentResource {
             {
                 region: args.region,
                 bucket: args.bucket,
-                key: ROSTER_KEY,
+                key: args.clusters === undefined ? ROSTER_KEY : POOL_PREFIX,
                 environment: args.environment,
+                ...(args.clusters === undefined
+                    ? {}
+                    : { clusters: args.clusters.map((cluster) => ({ name: cluster.name, key: poolDocumentKey(cluster.name), allowed: [...cluster.allowed], sudo: [...cluster.sudo] })) }),
                 signingKeyArn: signingKey.keyArn,
                 publicKey: signingKey.publicKey,
                 range: args.settings.uidRange,
@@ -87,7 +93,7 @@ export class RosterUsers extends pulumi.ComponentResource {
             { parent: this, dependsOn: args.after },
         );
         const today = args.today;
-        const endpoint = args.settings.instanceConnect
+        const endpoint = args.settings.instanceConnect && args.network !== undefined
             ? new InstanceConnectEndpoint(`${name}-instance-connect`, { ...args.network, clusterName: args.environment }, { parent: this })
             : undefined;
         const rows = args.users.map((user) => {
@@ -133,6 +139,7 @@ export class RosterUsers extends pulumi.ComponentResource {
                 keyExpires: user.sshPublicKeys.map((key) => key.expires ?? null),
                 // Blocked, revoked and expired users get no grant (instanceConnect.ts).
                 instanceConnect: granted,
+                ...(args.clusters === undefined ? {} : { clusters: Object.fromEntries(args.clusters.map((cluster) => [cluster.name, clusterAccess(user, cluster)])) }),
             }));
         });
         this.table = pulumi.all(rows);
@@ -142,6 +149,15 @@ export class RosterUsers extends pulumi.ComponentResource {
         this.publicKey = signingKey.publicKey;
         this.registerOutputs({ table: this.table, rosterUrl: this.rosterUrl, signingKeyArn: this.signingKeyArn, publicKey: this.publicKey });
     }
+}
+
+/** A pool user's access and sudo on one of its clusters (as that cluster's document says: planner.ts). */
+function clusterAccess(user: UserSettings, cluster: PoolClusterSettings): { access: UserSettings["access"]; sudo: boolean } {
+    if (user.access === "revoked") {
+        return { access: "revoked", sudo: false };
+    }
+    const here = user.access === "allowed" && cluster.allowed.includes(user.iamUserName);
+    return { access: here ? "allowed" : "blocked", sudo: here && cluster.sudo.includes(user.iamUserName) };
 }
 
 /** The user as the Roster takes them, with the UID tag of a looked-up IAM user as `pinnedUid`. */

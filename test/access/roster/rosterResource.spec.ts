@@ -4,11 +4,10 @@
  * and "nothing written" are what S3 itself recorded.
  */
 import * as assert from "node:assert/strict";
-import { GetObjectCommand, ListObjectVersionsCommand } from "@aws-sdk/client-s3";
 import { todayUtc } from "../../../components/access/roster/clock";
 import { nextGeneration, planRoster, RosterError } from "../../../components/access/roster/planner";
 import { rosterProvider as provider, type RosterInputs, type RosterOutputs, type RosterUserInput } from "../../../components/access/roster/rosterResource";
-import { useMotoS3 } from "../../support/motoS3";
+import { objectText as readObjectText, objectVersions, useMotoS3 } from "../../support/motoS3";
 import { roundTrip, type AnyProvider } from "../../support/serializedProvider";
 import { ECDSA_ADAM, ED25519_ALICE, EXAMPLE_AGENT_SHA256, EXAMPLE_OPTIONS } from "./support";
 
@@ -44,15 +43,9 @@ describe("roster (dynamic provider, moto S3)", () => {
         maxAttempts: 1,
     });
 
-    async function objectText(key: string): Promise<string> {
-        const object = await s3().send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
-        return (await object.Body?.transformToString()) ?? "";
-    }
+    const objectText = (key: string) => readObjectText(s3(), BUCKET, key);
 
-    async function versions(key: string): Promise<number> {
-        const listed = await s3().send(new ListObjectVersionsCommand({ Bucket: BUCKET, Prefix: key }));
-        return (listed.Versions ?? []).filter((version) => version.Key === key).length;
-    }
+    const versions = (key: string) => objectVersions(s3(), BUCKET, key);
 
     /** create, with the outputs every create of this provider returns. */
     async function create(values: RosterInputs): Promise<{ id: string; outs: RosterOutputs }> {

@@ -12,9 +12,8 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { DisableKeyCommand, EnableKeyCommand, ScheduleKeyDeletionCommand } from "@aws-sdk/client-kms";
-import { GetObjectCommand, ListObjectVersionsCommand } from "@aws-sdk/client-s3";
 import { rosterProvider as provider, type RosterInputs, type RosterOutputs, type RosterUserInput } from "../../../components/access/roster/rosterResource";
-import { createSigningKey, useMotoS3, type SigningKey } from "../../support/motoS3";
+import { createSigningKey, objectText as readObjectText, objectVersions, useMotoS3, type SigningKey } from "../../support/motoS3";
 import { ED25519_ALICE, EXAMPLE_AGENT_SHA256, EXAMPLE_OPTIONS } from "./support";
 
 const REGION = "eu-west-1";
@@ -54,15 +53,9 @@ describe("roster signing (dynamic provider, moto KMS and S3)", () => {
         maxAttempts: 1,
     });
 
-    async function objectText(key: string): Promise<string> {
-        const object = await moto().s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
-        return (await object.Body?.transformToString()) ?? "";
-    }
+    const objectText = (key: string) => readObjectText(moto().s3, BUCKET, key);
 
-    async function versions(key: string): Promise<number> {
-        const listed = await moto().s3.send(new ListObjectVersionsCommand({ Bucket: BUCKET, Prefix: key }));
-        return (listed.Versions ?? []).filter((version) => version.Key === key).length;
-    }
+    const versions = (key: string) => objectVersions(moto().s3, BUCKET, key);
 
     /** `openssl dgst -sha256 -verify` as the agent runs it, with the PEM made from PUBKEY by openssl; its exit code. */
     async function opensslVerify(name: string, signed: string, der: Buffer, publicKey: string): Promise<number> {

@@ -66,6 +66,13 @@ describe("cluster configuration rendering", () => {
             assert.deepEqual(Object.entries(sections["vpc std-vpc"]).slice(-1), [["ssh_from", "203.0.113.0/24"]]);
         });
 
+        it("writes custom_ami (cluster.customAmi) after base_os only when set", () => {
+            assert.equal(parseIni(renderV2(articleCluster("v2")))["cluster default"].custom_ami, undefined);
+            const entries = Object.entries(parseIni(renderV2({ ...articleCluster("v2"), customAmi: "ami-0123456789abcdef0" }))["cluster default"]);
+            const baseOs = entries.findIndex(([key]) => key === "base_os");
+            assert.deepEqual(entries[baseOs + 1], ["custom_ami", "ami-0123456789abcdef0"]);
+        });
+
         it("writes min_count, throughput and an existing file system only when set", () => {
             const cluster = articleCluster("v2");
             const changed: ClusterSettings = {
@@ -84,6 +91,11 @@ describe("cluster configuration rendering", () => {
     describe("v3 (YAML)", () => {
         it("renders the article's inputs exactly as the reviewed golden file", () => {
             assert.equal(renderV3(articleCluster("v3")), readFileSync(path.join(fixtures, "article-v3.yaml"), "utf8"));
+        });
+
+        it("writes Image.CustomAmi (cluster.customAmi) only when set", () => {
+            assert.deepEqual(YAML.parse(renderV3(articleCluster("v3"))).Image, { Os: "alinux2023" });
+            assert.deepEqual(YAML.parse(renderV3({ ...articleCluster("v3"), customAmi: "ami-0123456789abcdef0" })).Image, { Os: "alinux2023", CustomAmi: "ami-0123456789abcdef0" });
         });
 
         it("puts both OpsWorks policies, the script read grant and the post-install action on the head node and every queue", () => {

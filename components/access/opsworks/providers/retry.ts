@@ -5,6 +5,7 @@
  * the "Unable to find user with ARN" error OpsWorks gives until a new user profile has propagated
  * (reference/opsworks.md; Terraform's removed aws_opsworks_permission retried the same message).
  */
+import { OPSWORKS_DEFAULT_MAX_ATTEMPTS } from "../../../config/opsworksDefaults";
 
 /** Retry settings of the OpsWorks calls a resource makes. */
 export interface RetryOptions {
@@ -17,11 +18,8 @@ export interface RetryOptions {
     baseDelayMs?: number;
 }
 
-/**
- * 10, not the SDK's 3 or 5: creating 50 users under 30% throttling left a user for a second `up` in 7
- * of 20 emulator runs with 5 attempts, in none with 10 (OpsWorks throttles bulk user changes).
- */
-export const DEFAULT_MAX_ATTEMPTS = 10;
+/** The default of opsworks.maxAttempts (components/config/opsworksDefaults.ts says why 10). */
+export const DEFAULT_MAX_ATTEMPTS = OPSWORKS_DEFAULT_MAX_ATTEMPTS;
 export const DEFAULT_BASE_DELAY_MS = 100;
 /** The cap on one back-off wait. */
 export const MAX_DELAY_MS = 20_000;
