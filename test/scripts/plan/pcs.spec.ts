@@ -6,6 +6,7 @@ import * as path from "node:path";
 import * as YAML from "yaml";
 import { EXIT, plan } from "../../../scripts/plan";
 import { REPO_ROOT } from "../../support/devConfig";
+import { poolStackConfig, poolStackFile } from "../../support/pool";
 
 /** The MIME parts of a user data file as cloud-init's parser (Python's email package) reads them. */
 export function mimeParts(file: string): { type: string; body: string }[] {
@@ -118,5 +119,34 @@ describe("npm run plan: an AWS PCS environment (Pulumi.pcs.yaml)", () => {
         assert.equal(result.exitCode, EXIT.invalidConfig);
         assert.match(result.stderr, /cluster\.headNode: is a ParallelCluster setting, but cluster\.service is pcs/);
         assert.equal(result.stdout, "");
+    });
+});
+
+describe("npm run plan: an AWS PCS cluster subscribed to a pool", () => {
+    let dir: string;
+    before(() => {
+        dir = mkdtempSync(path.join(tmpdir(), "pca-plan-pcs-pool-"));
+    });
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    it("reads its own document and the pool's agent and key, as a ParallelCluster subscriber does", async () => {
+        const pool = await plan({ stack: "users", configFile: poolStackFile("users"), projectFile: path.join(REPO_ROOT, "Pulumi.yaml"), outDir: dir });
+        assert.equal(pool.exitCode, EXIT.ok, pool.stderr);
+        // hpc-cpu of the pool's example, on PCS instead of ParallelCluster.
+        const config = poolStackConfig("hpc-cpu");
+        const cluster = config["pcluster-access:cluster"];
+        for (const key of ["format", "deploy", "parallelClusterVersion", "headNode", "loginNodes"]) delete cluster[key];
+        cluster.service = "pcs";
+        cluster.queues[0].computeResources[0].instanceType = "c6i.2xlarge";
+        config["pcluster-access:pcs"] = { amiId: "ami-0123456789abcdef0", loginNodes: { instanceType: "c6i.large" } };
+        const stackFile = path.join(dir, "Pulumi.hpc-cpu.yaml");
+        writeFileSync(stackFile, YAML.stringify({ config }));
+        const result = await plan({ stack: "hpc-cpu", configFile: stackFile, projectFile: path.join(REPO_ROOT, "Pulumi.yaml"), outDir: dir });
+        assert.equal(result.exitCode, EXIT.ok, result.stderr);
+        assert.match(result.stdout, /\nAWS PCS:\n {2}cluster hpc-cpu \(pcs_[0-9a-f]{10}\), Slurm 25\.11\n/);
+        const words = /^export PCA_SETUP_WORDS='([^']*)'$/m.exec(readFileSync(path.join(dir, "hpc-cpu", "user-data-login.mime"), "utf8"))![1].split(" ");
+        assert.match(words[1], /^s3:\/\/users-scripts-bucket-[0-9a-f]{7}\/pool\/hpc-cpu\/roster\.txt$/);
+        assert.match(words[2], /^s3:\/\/users-scripts-bucket-[0-9a-f]{7}\/agent\.tar$/);
+        assert.equal(words[4], "hpc-cpu");
     });
 });
