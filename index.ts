@@ -20,6 +20,8 @@ function environmentOutputs(config: EnvironmentConfig) {
         clusterConfiguration: environment.clusterConfiguration,
         clusterConfigurationUrl: environment.clusterConfigurationUrl,
         clusterConfigurationFile: environment.clusterConfigurationFile,
+        /** With cluster.service pcs: the AWS PCS cluster, its login node group and queues, and each launch template's user data; null otherwise. */
+        pcs: environment.pcs ?? null,
         /** The access backend: `{backend: roster, rosterUrl}` (the document the nodes' agents apply; with `pool` when subscribed) or `{backend: opsworks, opsworksStackId}`. */
         access: environment.access,
         postInstallUrl: environment.postInstallUrl,

@@ -15,6 +15,7 @@ import { EnvironmentName } from "./environmentName";
 import { FsxSettings } from "./fsxSettings";
 import { Network } from "./network";
 import { PostInstallAsset } from "./postInstallAsset";
+import { PcsCluster, type PcsSummary } from "./pcs/pcsCluster";
 
 export interface ParallelClusterEnvironmentArgs {
     /** The validated stack config (components/config). */
@@ -35,9 +36,12 @@ export interface ClusterSummary {
 }
 
 export class ParallelClusterEnvironment extends pulumi.ComponentResource {
-    readonly clusterConfiguration: pulumi.Output<string>;
-    readonly clusterConfigurationUrl: pulumi.Output<string>;
-    readonly clusterConfigurationFile: string;
+    /** The ParallelCluster configuration; undefined on AWS PCS, which has none. */
+    readonly clusterConfiguration?: pulumi.Output<string>;
+    readonly clusterConfigurationUrl?: pulumi.Output<string>;
+    readonly clusterConfigurationFile?: string;
+    /** With cluster.service pcs: the PCS cluster, its node groups and queues, and each launch template's user data. */
+    readonly pcs?: pulumi.Output<PcsSummary>;
     /** The backend and where its users live: the roster document's URL, or the OpsWorks stack's id. */
     readonly access: pulumi.Output<AccessLocation>;
     readonly postInstallUrl: pulumi.Output<string>;
@@ -75,6 +79,31 @@ export class ParallelClusterEnvironment extends pulumi.ComponentResource {
             this,
         );
         const nodeAccess = args.iamPolicyArns === undefined ? access.nodeAccess : { ...access.nodeAccess, iamPolicyArns: args.iamPolicyArns };
+        this.access = access.location;
+        this.postInstallUrl = asset.scriptUrl;
+        this.users = access.users;
+        this.fsx = fsx.summary;
+        this.nodeRollout = access.nodeRollout;
+        if (config.pcs !== undefined) {
+            // AWS PCS: no ParallelCluster configuration; the node groups' launch templates carry what post-install does.
+            const built = new PcsCluster(
+                `${name}-pcs`,
+                {
+                    cluster: config.cluster,
+                    pcs: config.pcs,
+                    region: config.region,
+                    vpcId: network.vpcId,
+                    loginSubnetId: network.headNodeSubnetId,
+                    computeSubnetIds: network.computeSubnetIds,
+                    computeSubnetCount: config.network.mode === "create" ? config.network.availabilityZones : config.network.computeSubnetIds.length,
+                    access: nodeAccess,
+                },
+                parent,
+            );
+            this.pcs = built.summary;
+            this.registerOutputs({ access: this.access, postInstallUrl: this.postInstallUrl, users: this.users, pcs: this.pcs });
+            return;
+        }
         // Login node pools take no S3Access: they read what every node reads through a managed policy.
         const loginNodeReads = config.cluster.loginNodes.length === 0 ? undefined : s3ReadPolicy(`${name}-login-node-reads`, nodeAccess.s3Reads, this);
         // Only a deployed cluster has a previous deployment worth reading back.
@@ -135,11 +164,6 @@ export class ParallelClusterEnvironment extends pulumi.ComponentResource {
         this.clusterConfiguration = configuration.text;
         this.clusterConfigurationUrl = configuration.url;
         this.clusterConfigurationFile = configuration.fileName;
-        this.access = access.location;
-        this.postInstallUrl = asset.scriptUrl;
-        this.users = access.users;
-        this.fsx = fsx.summary;
-        this.nodeRollout = access.nodeRollout;
         this.registerOutputs({
             clusterConfiguration: this.clusterConfiguration,
             clusterConfigurationUrl: this.clusterConfigurationUrl,

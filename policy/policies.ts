@@ -14,6 +14,7 @@ import { discouragedAccessEndingSoon, requiredInstanceConnectClientIp, requiredI
 import { requiredNodeStatusGrant } from "./nodeStatus";
 import { requiredOpsWorksStackPlacement } from "./opsworksStack";
 import { prohibitedOtherClusterDocuments } from "./poolReads";
+import { prohibitedPcsNodeRosterWrite, prohibitedPcsSshOpenToWorld } from "./pcs";
 import { requiredPostInstallWiring } from "./postInstall";
 import { prohibitedNodeSigningKeyUse, requiredRosterSigningKey, requiredSigningKeyRetention } from "./rosterSigning";
 import { requiredConfiguredRosterAccess } from "./rosterAccess";
@@ -48,6 +49,8 @@ export const policies: Policies = [
     requiredConfiguredRosterOptions,
     requiredConfiguredRosterAccess,
     requiredNodeStatusGrant,
+    prohibitedPcsSshOpenToWorld,
+    prohibitedPcsNodeRosterWrite,
     discouragedSudoUsers,
     discouragedAccessRevocation,
     discouragedScratchFileSystem,

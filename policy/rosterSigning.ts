@@ -24,6 +24,7 @@ import { argumentWords, readClusterConfiguration, ROSTER_MODE, unreadableConfigu
 import { statementCovers } from "./lib/iamActions";
 import { isKnown, str, UNKNOWN, type Maybe } from "./lib/known";
 import { KMS_GRANT, KMS_KEY, ROSTER } from "./lib/resourceTypes";
+import { pcsNodeModels } from "./lib/pcsNodeGroups";
 import { StackResources, type StackResource } from "./lib/stackResources";
 import { capitalize } from "./lib/text";
 
@@ -114,7 +115,7 @@ export const requiredRosterSigningKey: StackValidationPolicy = {
             return;
         }
         const expected = str(rosters[0].props.publicKey);
-        for (const { resource, read } of stack.configurations()) {
+        for (const { resource, read } of [...stack.configurations(), ...pcsNodeModels(stack)]) {
             if (!read.ok) {
                 reportViolation(unreadableConfiguration(read.problem, "whether each node is given this environment's signing key as its PUBKEY"), resource.urn);
                 continue;

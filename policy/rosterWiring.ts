@@ -15,6 +15,7 @@ import { policyObjectReads } from "./lib/iamPolicyReads";
 import { nodeGrants } from "./postInstall";
 import { ROSTER, S3_BUCKET_OBJECT } from "./lib/resourceTypes";
 import { globMatches, objectArn, parseS3Url, s3Url } from "./lib/s3";
+import { pcsNodeModels } from "./lib/pcsNodeGroups";
 import { StackResources, type StackResource } from "./lib/stackResources";
 import { capitalize, joinAnd } from "./lib/text";
 
@@ -59,7 +60,8 @@ export const requiredRosterWiring: StackValidationPolicy = {
             }
         }
         const expected: ExpectedRoster = { ...expectedOf(stack, rosters[0], agentKey), policyReads: policyObjectReads(stack) };
-        for (const { resource, read } of stack.configurations()) {
+        // ParallelCluster nodes, and AWS PCS node groups judged the same way (lib/pcsNodeGroups.ts).
+        for (const { resource, read } of [...stack.configurations(), ...pcsNodeModels(stack)]) {
             if (!read.ok) {
                 // This policy's own verdict where the roster backend is: a site may disable the OpsWorks policies.
                 reportViolation(unreadableConfiguration(read.problem, "whether each node runs the roster agent with this environment's roster, agent, interval and name"), resource.urn);

@@ -23,6 +23,8 @@ import { PolicyConfigError, type PolicyConfigFile } from "./offline/policyHarnes
 import { planInputs } from "./offline/inputs";
 import { formatCounts, formatDiagnostics, formatTree, formatUsers } from "./offline/report";
 import { runProgram, type ProgramRun } from "./offline/runProgram";
+import { formatPcs, writeUserData } from "./offline/pcsReport";
+import type { PcsSummary } from "../components/pcs/pcsCluster";
 import { readStackConfig, StackConfigFileError } from "./offline/stackConfig";
 import { previousState, readStackState, stateOfRun, StackStateError, type PreviousState, type StackExport } from "./offline/stackState";
 import { formatChanges, planChanges } from "./offline/planDiff";
@@ -139,13 +141,15 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
         return { exitCode: EXIT.invalidConfig, stdout: "", stderr: err.join("\n") };
     }
 
-    const configText = run.stackOutputs.clusterConfiguration;
+    // An AWS PCS environment has no ParallelCluster configuration: its launch templates' user data instead.
+    const pcs = (run.stackOutputs.pcs ?? undefined) as PcsSummary | undefined;
+    const configText = run.stackOutputs.clusterConfiguration ?? undefined;
     const configFile = String(run.stackOutputs.clusterConfigurationFile ?? "cluster-config.yaml");
     const stackDir = path.join(options.outDir, options.stack);
     mkdirSync(stackDir, { recursive: true });
     // The same text the cluster stack deploys, but for the header: an administrator who finds this file must
     // not take the mock cloud's ids for their account's (a comment in YAML and in v2's INI alike).
-    // A pool stack has no cluster, so no configuration file.
+    // A pool stack has no cluster, so no configuration file; nor has an AWS PCS cluster.
     if (configText !== undefined) {
         writeFileSync(path.join(stackDir, configFile), `${MOCK_IDS_HEADER}${String(configText ?? "")}`);
     }
@@ -170,6 +174,7 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     if (configText !== undefined) {
         written.push(path.join(stackDir, configFile));
     }
+    written.push(...(pcs === undefined ? [] : writeUserData(pcs, stackDir)));
 
     out.push(
         `pcluster-access offline plan: stack ${options.stack} (${path.basename(options.configFile)}), region ${region}, against a mock cloud`,
@@ -183,6 +188,7 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
         "Component tree:",
         formatTree(run.resources),
         "",
+        ...(pcs === undefined ? [] : ["AWS PCS:", formatPcs(pcs), ""]),
         `Users (${users.length}):`,
         formatUsers(users, today),
         "",

@@ -52,6 +52,7 @@ function readInput(problems: ConfigProblem[]) {
         opsworks: readObject("opsworks"),
         ci: readObject("ci"),
         roster: readObject("roster"),
+        pcs: readObject("pcs"),
         users: readObject("users"),
         pool: readObject("pool"),
     };

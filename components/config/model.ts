@@ -85,7 +85,8 @@ export interface ClusterSettings {
      * a prefix list id. Login nodes take the same value (ParallelCluster defaults a pool's AllowedIps to it).
      */
     readonly sshAllowedIps: string;
-    readonly headNode: { readonly instanceType: string; readonly rootVolumeSize?: number };
+    /** ParallelCluster's head node; undefined on AWS PCS, which has none (its Slurm controller is AWS's). */
+    readonly headNode?: { readonly instanceType: string; readonly rootVolumeSize?: number };
     readonly computeRootVolumeSize?: number;
     readonly queues: readonly QueueSettings[];
     readonly fsx?: FsxSettingsConfig;
@@ -201,9 +202,30 @@ export interface SshKeySettings {
     readonly expires?: string;
 }
 
+/** Where users' home directories live on AWS PCS, which has no head node to serve them: mounted at /home by every node. */
+export type PcsHomesSettings =
+    | { readonly mode: "create" }
+    | { readonly mode: "efs"; readonly fileSystemId: string }
+    | { readonly mode: "fsx-lustre"; readonly dnsName: string; readonly mountName: string };
+
+/** The AWS PCS cluster (pcluster-access:pcs), present only with cluster.service pcs. */
+export interface PcsSettings {
+    /** Slurm major version of the PCS cluster (AWS::PCS::Cluster Scheduler.Version). */
+    readonly slurmVersion: string;
+    readonly size: "SMALL" | "MEDIUM" | "LARGE";
+    /** Every node group's AMI; undefined: AWS's newest PCS sample AMI for slurmVersion and architecture. */
+    readonly amiId?: string;
+    readonly architecture: "x86_64" | "arm64";
+    /** The login node group (min = max = count). */
+    readonly loginNodes: { readonly instanceType: string; readonly count: number };
+    readonly homes: PcsHomesSettings;
+}
+
 export interface EnvironmentConfig {
     readonly region: string;
     readonly cluster: ClusterSettings;
+    /** Set when cluster.service is pcs: the cluster is an AWS PCS cluster, not ParallelCluster's. */
+    readonly pcs?: PcsSettings;
     readonly network: NetworkSettings;
     readonly access: AccessSettings;
     readonly users: readonly UserSettings[];

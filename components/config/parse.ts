@@ -11,7 +11,8 @@ import { checkClusterNetwork, checkRegion, computeSubnetCount, resolveCluster, r
 import { checkLoginSettings, checkRosterUsers, resolveAccess, resolveRoster } from "./rosterRules";
 import { parsePoolConfig, type PoolParseResult } from "./poolRules";
 import type { ProblemSink } from "./problems";
-import { itemSchemas, sectionSchemas, type RawSections, type SectionName } from "./schema";
+import { itemSchemas, pcsCluster, sectionSchemas, type RawSections, type SectionName } from "./schema";
+import { checkServiceSettings, resolvePcsCluster, type ResolvedPcs } from "./pcsRules";
 
 export type RawConfigInput = { readonly [K in SectionName]?: unknown };
 
@@ -49,7 +50,12 @@ export function parseEnvironmentConfig(input: RawConfigInput): ParseResult {
     };
 
     const parse = parser(problems);
-    const cluster = parse(sectionSchemas.cluster, input.cluster, "cluster");
+    // An AWS PCS cluster has a schema of its own (no head node); its rules live in pcsRules.ts.
+    const givenCluster = isMapping(input.cluster) ? input.cluster : undefined;
+    const service = givenCluster?.service === "pcs" ? "pcs" : "parallelcluster";
+    const cluster = service === "pcs" ? undefined : parse(sectionSchemas.cluster, input.cluster, "cluster");
+    const rawPcsCluster = service === "pcs" ? parse(pcsCluster, input.cluster, "cluster") : undefined;
+    const rawPcs = parse(sectionSchemas.pcs, input.pcs, "pcs");
     // Queues are checked even when another cluster key is broken, so their problems show too.
     const rawQueues = (input.cluster as { queues?: unknown } | undefined)?.queues;
     const queues = (Array.isArray(rawQueues) ? rawQueues : []).map((queue, q) =>
@@ -74,19 +80,23 @@ export function parseEnvironmentConfig(input: RawConfigInput): ParseResult {
         users: users?.map((user, i) => parse(itemSchemas.user, user, `users[${i}]`)),
     };
 
+    checkServiceSettings(service, input.pcs !== undefined, sections.access?.backend, sink);
     // OpsWorks regions only matter to the OpsWorks backend; the roster backend uses S3, which every region has.
     if (sections.region !== undefined && sections.access?.backend === "opsworks") {
         checkRegion(sections.region, sink);
     }
     const network = sections.network && resolveNetwork(sections.network, sink);
-    const clusterSettings = sections.cluster && resolveCluster(sections.cluster, network && computeSubnetCount(network), sink);
-    if (clusterSettings && sections.region !== undefined) {
+    const resolvedPcs: ResolvedPcs | undefined =
+        rawPcsCluster && resolvePcsCluster({ ...rawPcsCluster, queues }, givenCluster ?? {}, rawPcs, input.pcs !== undefined, sink);
+    const clusterSettings = resolvedPcs?.cluster ?? (sections.cluster && resolveCluster(sections.cluster, network && computeSubnetCount(network), sink));
+    if (clusterSettings && sections.region !== undefined && service === "parallelcluster") {
         checkDeploymentRegion(clusterSettings, sections.region, sink);
     }
     if (clusterSettings && network) {
         checkClusterNetwork(clusterSettings, network, sink);
     }
-    const opsworks = sections.opsworks && resolveOpsWorks(sections.opsworks, sections.cluster?.name, sink);
+    const clusterName = sections.cluster?.name ?? rawPcsCluster?.name;
+    const opsworks = sections.opsworks && resolveOpsWorks(sections.opsworks, clusterName, sink);
     const rosterSettings = sections.roster && resolveRoster(sections.roster, sink);
     const access =
         sections.access &&
@@ -103,7 +113,7 @@ export function parseEnvironmentConfig(input: RawConfigInput): ParseResult {
         sink.warn("access.backend", OPSWORKS_SWITCHED_OFF);
     }
     const instanceConnect = access?.backend === "roster" && access.roster.instanceConnect;
-    const userSettings = sections.users && resolveUsers(sections.users, sections.cluster?.os, sink, instanceConnect);
+    const userSettings = sections.users && resolveUsers(sections.users, sections.cluster?.os ?? rawPcsCluster?.os, sink, instanceConnect);
     if (sections.users) {
         checkKeysUnique(sections.users, sink);
     }
@@ -125,9 +135,20 @@ export function parseEnvironmentConfig(input: RawConfigInput): ParseResult {
     }
     return {
         ok: true,
-        config: { region: sections.region, cluster: clusterSettings, network, access, users: userSettings.filter((user) => user !== undefined) },
+        config: {
+            region: sections.region,
+            cluster: clusterSettings,
+            ...(resolvedPcs === undefined ? {} : { pcs: resolvedPcs.pcs }),
+            network,
+            access,
+            users: userSettings.filter((user) => user !== undefined),
+        },
         warnings,
     };
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /**

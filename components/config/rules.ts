@@ -159,7 +159,7 @@ function checkV2ComputeResourceNamesAcrossQueues(queues: readonly (QueueSettings
     );
 }
 
-function resolveComputeResources(
+export function resolveComputeResources(
     raw: RawQueue["computeResources"],
     format: ClusterFormat,
     queuePath: string,
@@ -190,7 +190,7 @@ function resolveComputeResources(
     });
 }
 
-function checkName(
+export function checkName(
     path: string,
     name: string,
     what: string,

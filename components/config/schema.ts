@@ -76,7 +76,18 @@ const loginNodePool = z.strictObject({
     keyName: z.string().min(1).optional(),
 });
 
+/** Which service runs the cluster: ParallelCluster (default) or AWS PCS (pcsRules.ts, the `pcs` section). */
+export const CLUSTER_SERVICES = ["parallelcluster", "pcs"] as const;
+
+const headNode = z.strictObject({
+    instanceType,
+    /** Default: ParallelCluster's own. */
+    rootVolumeSize: rootVolumeSize.optional(),
+});
+
 const cluster = z.strictObject({
+    /** Default parallelcluster. With pcs the cluster is parsed by pcsCluster below and resolved by pcsRules.ts. */
+    service: z.enum(CLUSTER_SERVICES).optional(),
     name: z.string(),
     /** The previous cluster.name, set in the edit that renames: the same resources move to the new name. */
     renamedFrom: z.string().optional(),
@@ -94,11 +105,7 @@ const cluster = z.strictObject({
      * (v3). Default: DEFAULT_SSH_ALLOWED_IPS, ParallelCluster's own (anywhere).
      */
     sshAllowedIps: z.string().optional(),
-    headNode: z.strictObject({
-        instanceType,
-        /** Default: ParallelCluster's own. */
-        rootVolumeSize: rootVolumeSize.optional(),
-    }),
+    headNode,
     /** Root volume of every compute node. Default: ParallelCluster's own. */
     computeRootVolumeSize: rootVolumeSize.optional(),
     /** Items are parsed one by one (itemSchemas.queue) so each bad queue is reported on its own. */
@@ -123,6 +130,51 @@ const cluster = z.strictObject({
     queueUpdateStrategy: z.enum(QUEUE_UPDATE_STRATEGIES).optional(),
     /** Items are parsed one by one (itemSchemas.loginNodePool) so each bad pool is reported on its own. */
     loginNodes: z.array(z.unknown()).optional(),
+});
+
+/**
+ * The cluster key when `service: pcs`: PCS has no head node (its controller is AWS's), and the node OS comes
+ * from the AMI, so `os` only names its default user (default alinux2023, the PCS sample AMIs' OS from Slurm
+ * 25.11). The ParallelCluster-only keys still parse here so that pcsRules.ts can refuse each by name.
+ */
+export const pcsCluster = cluster.extend({
+    service: z.literal("pcs"),
+    os: z.string().default("alinux2023"),
+    headNode: headNode.optional(),
+});
+
+const EFS_FILE_SYSTEM_ID = /^fs-[0-9a-f]{8}([0-9a-f]{9})?$/;
+
+/** The AWS PCS settings (pcluster-access:pcs), refused unless cluster.service is pcs (pcsRules.ts). */
+const pcs = z.strictObject({
+    /** The cluster's Slurm major version (AWS::PCS::Cluster Scheduler.Version). Default PCS_DEFAULTS.slurmVersion. */
+    slurmVersion: z.string().optional(),
+    /** The PCS controller's size (AWS::PCS::Cluster Size). Default SMALL. */
+    size: z.enum(["SMALL", "MEDIUM", "LARGE"]).default("SMALL"),
+    /** AMI of every node group; default: AWS's newest PCS sample AMI for slurmVersion and architecture (for trying PCS only). */
+    amiId: z.string().regex(AMI_ID, { error: "must be an AMI id such as ami-0123456789abcdef0" }).optional(),
+    /** The instances' architecture, which picks the sample AMI when amiId is not given. Default x86_64. */
+    architecture: z.enum(["x86_64", "arm64"]).default("x86_64"),
+    /** The login node group, where users land. */
+    loginNodes: z.strictObject({
+        instanceType,
+        /** Login nodes (min = max). Default 1. */
+        count: z.number().int({ error: "must be a whole number" }).min(1, { error: "must be at least 1" }).max(10, { error: "must be at most 10" }).default(1),
+    }),
+    /** The shared /home: an EFS file system the program creates (default), an existing one, or an existing FSx for Lustre. */
+    homes: z
+        .strictObject({
+            /** Mount this existing EFS file system at /home. */
+            efsFileSystemId: z.string().regex(EFS_FILE_SYSTEM_ID, { error: "must be an EFS file system id such as fs-0123456789abcdef0" }).optional(),
+            /** Mount this existing FSx for Lustre file system at /home: its DNS name and mount name (aws fsx describe-file-systems). */
+            fsxLustre: z
+                .strictObject({
+                    dnsName: z.string().regex(/^fs-[0-9a-f]{8,17}\.fsx\.[a-z0-9-]+\.amazonaws\.com$/, { error: "must be the file system's DNS name, such as fs-0123456789abcdef0.fsx.eu-west-1.amazonaws.com" }),
+                    mountName: z.string().regex(/^[a-z0-9]{1,8}$|^fsx$/, { error: "must be the file system's mount name (MountName in describe-file-systems), such as abcdef12" }),
+                })
+                .optional(),
+        })
+        .default({}),
 });
 
 /** The region in a Lambda function ARN. */
@@ -358,6 +410,7 @@ export const sectionSchemas = {
     network,
     access: access.default({ backend: "roster" }),
     opsworks: opsworks.default({ maxAttempts: OPSWORKS_DEFAULT_MAX_ATTEMPTS }),
+    pcs: pcs.optional(),
     roster: roster.default({ syncIntervalSeconds: ROSTER_DEFAULTS.syncIntervalSeconds, uidRange: ROSTER_DEFAULTS.uidRange, groups: [], instanceConnect: false, signingKeyVersion: ROSTER_DEFAULTS.signingKeyVersion, signers: [], awaitNodesStrict: false, nudge: false }),
     /** Items are parsed one by one (itemSchemas.user) so each bad user is reported on its own. */
     users: z.array(z.unknown()).default([]),
@@ -368,6 +421,9 @@ export const sectionSchemas = {
 
 export const itemSchemas = { queue, user, group, loginNodePool };
 
+export type RawPcsCluster = Omit<z.output<typeof pcsCluster>, "queues"> & { queues: (RawQueue | undefined)[] };
+export type RawPcs = z.output<typeof pcs>;
+
 export type RawQueue = z.output<typeof queue>;
 export type RawLoginNodePool = z.output<typeof loginNodePool>;
 export type RawUser = z.output<typeof user>;
@@ -376,7 +432,7 @@ export type RawGroup = z.output<typeof group>;
 export type SectionName = keyof typeof sectionSchemas;
 
 /** The sections once parsed, with list items that failed their schema left out as `undefined`. */
-export type RawSections = Omit<{ [K in SectionName]: z.output<(typeof sectionSchemas)[K]> }, "cluster" | "users" | "roster"> & {
+export type RawSections = Omit<{ [K in SectionName]: z.output<(typeof sectionSchemas)[K]> }, "cluster" | "users" | "roster" | "pcs"> & {
     cluster: Omit<z.output<typeof cluster>, "queues" | "loginNodes"> & {
         queues: (RawQueue | undefined)[];
         /** Undefined when the key is absent (v2 refuses it only when given). */

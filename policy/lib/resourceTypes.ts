@@ -27,3 +27,12 @@ export const S3_BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy";
 
 /** awsx's VPC component: its outputs name the VPC and its subnets. */
 export const AWSX_VPC = "awsx:ec2:Vpc";
+
+/** AWS PCS (@pulumi/aws-native, from CloudFormation's AWS::PCS::*): its node groups are judged as cluster nodes are. */
+export const PCS_COMPUTE_NODE_GROUP = "aws-native:pcs:ComputeNodeGroup";
+export const EC2_LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
+export const EC2_SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
+export const IAM_INSTANCE_PROFILE = "aws:iam/instanceProfile:InstanceProfile";
+export const IAM_ROLE = "aws:iam/role:Role";
+export const IAM_ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
+export const IAM_ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";

@@ -16,6 +16,16 @@ import { previousState, type PreviousState, type StackExport } from "./stackStat
 
 export const MOCK_ACCOUNT_ID = "123456789012";
 
+/** AWS PCS resources (@pulumi/aws-native, from CloudFormation's AWS::PCS::*). */
+const PCS_CLUSTER = "aws-native:pcs:Cluster";
+const PCS_COMPUTE_NODE_GROUP = "aws-native:pcs:ComputeNodeGroup";
+const PCS_QUEUE = "aws-native:pcs:Queue";
+
+/** A PCS resource id as PCS writes them: `pcs_` and ten lowercase letters and digits. */
+function pcsId(seed: string): string {
+    return `pcs_${hex(seed, 10)}`;
+}
+
 /** Who runs `pulumi up` in the plan: an assumed-role session of this role (getSessionContext's issuerArn). */
 export const MOCK_DEPLOYER_ROLE_ARN = `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/pcluster-access-deployer`;
 
@@ -231,6 +241,13 @@ export class MockCloud implements pulumi.runtime.Mocks {
             }
             case "aws:ec2/getVpc:getVpc":
                 return { id: inputs.id, arn: `arn:aws:ec2:${this.options.region}:${MOCK_ACCOUNT_ID}:vpc/${inputs.id}`, cidrBlock: "10.0.0.0/16", state: "available" };
+            case "aws:ec2/getAmi:getAmi": {
+                // The AMI a name filter finds (PCS's sample AMIs, owner amazon): one per filter, stable.
+                const filters = (inputs.filters ?? []) as { name: string; values: string[] }[];
+                const pattern = filters.find((filter) => filter.name === "name")?.values[0] ?? "ami";
+                const id = `ami-0${hex(pattern, 16)}`;
+                return { id, imageId: id, name: pattern.replace(/\*$/, "-20261201"), ownerId: "amazon", architecture: pattern.includes("arm64") ? "arm64" : "x86_64", state: "available" };
+            }
             case "aws:ec2/getSubnet:getSubnet": {
                 const subnetId = String(inputs.id);
                 const vpcId = this.options.subnetVpcs?.[subnetId] ?? this.options.defaultVpcId;
@@ -260,6 +277,9 @@ export class MockCloud implements pulumi.runtime.Mocks {
                 return String((args.inputs as State).name ?? args.name);
             case "aws:iam/policy:Policy":
                 // A policy given a name is named so in IAM (its ARN ends with it); else one is made from the resource name.
+            case "aws:iam/role:Role":
+            case "aws:iam/instanceProfile:InstanceProfile":
+                // IAM names a role or profile as asked; otherwise Pulumi auto-names it.
                 return typeof (args.inputs as State).name === "string" ? String((args.inputs as State).name) : `${args.name}-${hex(seed, 8)}`;
             case "pulumi-nodejs:dynamic/opsworks:Stack":
                 return uuid(seed);
@@ -272,6 +292,17 @@ export class MockCloud implements pulumi.runtime.Mocks {
             case ROSTER_TYPE:
                 // The provider's id: where the document lives.
                 return `${String((args.inputs as State).bucket)}/${String((args.inputs as State).key)}`;
+            case "aws:ec2/launchTemplate:LaunchTemplate":
+                return `lt-0${hex(seed, 16)}`;
+            case "aws:efs/fileSystem:FileSystem":
+                return `fs-0${hex(seed, 16)}`;
+            case "aws:efs/mountTarget:MountTarget":
+                return `fsmt-0${hex(seed, 16)}`;
+            case PCS_CLUSTER:
+            case PCS_COMPUTE_NODE_GROUP:
+            case PCS_QUEUE:
+                // Cloud Control's identifier is the ARN; the resource's own id is `awsId` (pcs_ and 10 characters).
+                return `arn:aws:pcs:${this.options.region}:${MOCK_ACCOUNT_ID}:${args.type.split(":")[2].replace(/^ComputeNodeGroup$/, "computenodegroup").toLowerCase()}/${pcsId(seed)}`;
             case "aws:cloudformation/stack:Stack":
                 return `arn:aws:cloudformation:${this.options.region}:${MOCK_ACCOUNT_ID}:stack/${String((args.inputs as State).name ?? args.name)}/${uuid(seed)}`;
             default:
@@ -318,15 +349,24 @@ export class MockCloud implements pulumi.runtime.Mocks {
                 return { vpcId: `vpc-0${hex(seed, 16)}`, publicSubnetIds: subnets("public"), privateSubnetIds: subnets("private"), isolatedSubnetIds: [] };
             }
             case "aws:iam/role:Role":
-                return { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/${id}`, name: id, uniqueId: `AROA${hex(seed, 17).toUpperCase()}` };
+                return { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role${String(inputs.path ?? "/")}${id}`, name: id, uniqueId: `AROA${hex(seed, 17).toUpperCase()}` };
             case "aws:iam/policy:Policy":
                 return { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:policy/${id}`, name: id, policyId: `ANPA${hex(seed, 17).toUpperCase()}` };
             case "aws:ec2transitgateway/instanceConnectEndpoint:InstanceConnectEndpoint":
                 return { arn: `arn:aws:ec2:${region}:${MOCK_ACCOUNT_ID}:instance-connect-endpoint/${id}`, dnsName: `${id}.${hex(seed, 8)}.ec2-instance-connect-endpoint.${region}.amazonaws.com`, preserveClientIp: inputs.preserveClientIp ?? true };
             case "aws:ec2/securityGroup:SecurityGroup":
                 return { arn: `arn:aws:ec2:${region}:${MOCK_ACCOUNT_ID}:security-group/${id}` };
+            case "aws:ec2/launchTemplate:LaunchTemplate":
+                return { arn: `arn:aws:ec2:${region}:${MOCK_ACCOUNT_ID}:launch-template/${id}`, latestVersion: 1, defaultVersion: 1 };
+            case "aws:efs/fileSystem:FileSystem":
+                return { arn: `arn:aws:elasticfilesystem:${region}:${MOCK_ACCOUNT_ID}:file-system/${id}`, dnsName: `${id}.efs.${region}.amazonaws.com` };
+            case PCS_CLUSTER:
+                return { arn: id, awsId: pcsId(seed), status: "ACTIVE", endpoints: [{ type: "SLURMCTLD", port: "6817", privateIpAddress: `10.0.0.${parseInt(hex(seed, 2), 16) % 250 + 4}` }] };
+            case PCS_COMPUTE_NODE_GROUP:
+            case PCS_QUEUE:
+                return { arn: id, awsId: pcsId(seed), status: "ACTIVE" };
             case "aws:iam/instanceProfile:InstanceProfile":
-                return { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:instance-profile/${id}`, name: id };
+                return { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:instance-profile${String(inputs.path ?? "/")}${id}`, name: id };
             case "aws:iam/user:User":
                 return { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/${id}`, uniqueId: `AIDA${hex(seed, 17).toUpperCase()}` };
             case "aws:kms/key:Key":

@@ -5,7 +5,7 @@ import { runDev } from "../support/program";
 import { DEV_STACK_FILE, devRawConfig, toStackConfig } from "../support/devConfig";
 import { runProgram } from "../../scripts/offline/runProgram";
 
-const KNOWN = "Use one of: pcluster-access:cluster, pcluster-access:network, pcluster-access:access, pcluster-access:opsworks, pcluster-access:roster, pcluster-access:users, pcluster-access:pool, pcluster-access:ci.";
+const KNOWN = "Use one of: pcluster-access:cluster, pcluster-access:network, pcluster-access:access, pcluster-access:opsworks, pcluster-access:pcs, pcluster-access:roster, pcluster-access:users, pcluster-access:pool, pcluster-access:ci.";
 
 describe("config keys and an empty roster", () => {
     it("accepts our keys and leaves other namespaces alone", () => {

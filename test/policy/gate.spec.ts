@@ -27,7 +27,7 @@ describe("the plan's policy gate", () => {
     it("runs the pack: the dev stack passes with two advisories", async () => {
         const run = await runVariant();
         const report = await checkPolicies(run);
-        assert.equal(report.policies.length, 26);
+        assert.equal(report.policies.length, 28);
         assert.equal(
             formatPolicyReport(report),
             [SCRATCH_ADVICE, `      ${named(run, "hpc-dev-cluster-config-object").urn}`, SUDO_ADVICE].join("\n"),
@@ -55,8 +55,8 @@ describe("the plan's policy gate", () => {
     it("takes a policy config, as --policy-pack-config would pass it", async () => {
         const run = await runVariant();
         const report = await checkPolicies(run, { "discouraged-sudo-users": { allowedSudoUsers: ["alice"] }, "discouraged-scratch-file-system": "disabled" });
-        assert.equal(report.policies.length, 25);
-        assert.equal(formatPolicyReport(report), "  25 policies, no violations");
+        assert.equal(report.policies.length, 27);
+        assert.equal(formatPolicyReport(report), "  27 policies, no violations");
     });
 
     it("accepts the example policy config, which silences the admin's sudo", async () => {

@@ -19,7 +19,7 @@ function stackConfig(stackFile: string): Record<string, string> {
 }
 
 /** A stack file's config (the article's by default) as parsed values, for parseEnvironmentConfig; absent keys stay absent. */
-export function devRawConfig(stackFile = ARTICLE_STACK_FILE): { region: string; cluster: any; network: any; access?: any; opsworks?: any; roster?: any; users: any[]; pool?: any } {
+export function devRawConfig(stackFile = ARTICLE_STACK_FILE): { region: string; cluster: any; network: any; access?: any; opsworks?: any; pcs?: any; roster?: any; users: any[]; pool?: any } {
     const config = stackConfig(stackFile);
     const read = (key: string) => (config[`pcluster-access:${key}`] === undefined ? undefined : JSON.parse(config[`pcluster-access:${key}`]));
     return {
@@ -28,6 +28,7 @@ export function devRawConfig(stackFile = ARTICLE_STACK_FILE): { region: string; 
         network: read("network"),
         access: read("access"),
         opsworks: read("opsworks"),
+        pcs: read("pcs"),
         roster: read("roster"),
         users: read("users"),
         ...(read("pool") === undefined ? {} : { pool: read("pool") }),
@@ -40,7 +41,7 @@ export function toStackConfig(raw: RawConfigInput): Record<string, string> {
     if (raw.region !== undefined) {
         config["aws:region"] = String(raw.region);
     }
-    for (const key of ["cluster", "network", "access", "opsworks", "roster", "users", "pool"] as const) {
+    for (const key of ["cluster", "network", "access", "opsworks", "pcs", "roster", "users", "pool"] as const) {
         if (raw[key] !== undefined) {
             config[`pcluster-access:${key}`] = JSON.stringify(raw[key]);
         }

@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterSettings } from "../../config/model";
 import { DEFAULT_SSH_ALLOWED_IPS } from "../../config/parallelClusterRules";
-import type { ClusterWiring } from "./wiring";
+import { headNodeOf, type ClusterWiring } from "./wiring";
 
 export type IniValue = pulumi.Input<string>;
 export type IniSection = readonly [name: string, entries: readonly (readonly [key: string, value: IniValue])[]];
@@ -26,14 +26,14 @@ export function buildV2Sections(cluster: ClusterSettings, wiring: ClusterWiring)
         clusterEntries.push(["additional_iam_policies", arns.every((arn) => typeof arn === "string") ? arns.join(",") : pulumi.all([...arns]).apply((known) => known.join(","))]);
     }
     clusterEntries.push(
-        ["master_instance_type", cluster.headNode.instanceType],
+        ["master_instance_type", headNodeOf(cluster).instanceType],
         ["post_install", wiring.access.postInstallScript],
         ["s3_read_resource", wiring.scriptReadResourceArn],
         ["post_install_args", joinWords(wiring.access.postInstallArgs)],
         ["scheduler", "slurm"],
         ["queue_settings", cluster.queues.map((queue) => queue.name).join(",")],
     );
-    optional(clusterEntries, "master_root_volume_size", cluster.headNode.rootVolumeSize);
+    optional(clusterEntries, "master_root_volume_size", headNodeOf(cluster).rootVolumeSize);
     optional(clusterEntries, "compute_root_volume_size", cluster.computeRootVolumeSize);
     clusterEntries.push(["base_os", cluster.os]);
     optional(clusterEntries, "custom_ami", cluster.customAmi);

@@ -6,7 +6,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ClusterSettings, QueueSettings } from "../../config/model";
 import { DEFAULT_SSH_ALLOWED_IPS } from "../../config/parallelClusterRules";
-import type { ClusterWiring } from "./wiring";
+import { headNodeOf, type ClusterWiring } from "./wiring";
 
 type Leaf = pulumi.Input<string> | pulumi.Input<string[]> | number | boolean;
 export interface V3Node {
@@ -28,10 +28,10 @@ export function buildV3Document(cluster: ClusterSettings, wiring: ClusterWiring)
         OnNodeConfigured: { Script: access.postInstallScript, Args: [...access.postInstallArgs] },
     };
     const headNode: V3Node = {
-        InstanceType: cluster.headNode.instanceType,
+        InstanceType: headNodeOf(cluster).instanceType,
         Networking: { SubnetId: wiring.headNodeSubnetId },
         Ssh: { KeyName: cluster.keyName, ...sshAllowedIps(cluster) },
-        ...rootVolume(cluster.headNode.rootVolumeSize),
+        ...rootVolume(headNodeOf(cluster).rootVolumeSize),
         Iam: nodeIam,
         CustomActions: customActions,
     };

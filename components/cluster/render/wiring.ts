@@ -28,3 +28,11 @@ export interface ClusterWiring {
      */
     readonly loginNodeIamPolicyArns?: readonly pulumi.Input<string>[];
 }
+
+/** The head node a ParallelCluster configuration needs; only an AWS PCS cluster (which is never rendered here) has none. */
+export function headNodeOf(cluster: { readonly name: string; readonly headNode?: { readonly instanceType: string; readonly rootVolumeSize?: number } }): { readonly instanceType: string; readonly rootVolumeSize?: number } {
+    if (cluster.headNode === undefined) {
+        throw new Error(`cluster ${cluster.name} has no head node: an AWS PCS cluster has no ParallelCluster configuration to render`);
+    }
+    return cluster.headNode;
+}

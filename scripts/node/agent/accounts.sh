@@ -192,7 +192,7 @@ rename_account() {
         clash "$name" "renaming $old: a local group is already called $name"
         return 1
     fi
-    if is_head_node && [[ -e "$PCA_HOME_BASE/$name" ]]; then
+    if owns_homes && [[ -e "$PCA_HOME_BASE/$name" ]]; then
         clash "$name" "renaming $old: $PCA_HOME_BASE/$name exists already, so $PCA_HOME_BASE/$old cannot move there"
         return 1
     fi
@@ -235,12 +235,12 @@ rename_entry() {
     file_changed[${lines%_lines}]=1
 }
 
-# move_renamed_homes: on the head node, each renamed account's home moved to the new name's path (rename(2)
+# move_renamed_homes: on the head node (or a PCS login node), each renamed account's home moved to the new name's path (rename(2)
 # on the one file system: files keep their owner, running processes keep their working directory). The
 # other nodes see it through the shared /home.
 move_renamed_homes() {
     local name old
-    is_head_node || return 0
+    owns_homes || return 0
     for name in "${!renamed_from[@]}"; do
         old="${renamed_from[$name]}"
         [[ -d "$PCA_HOME_BASE/$old" && ! -e "$PCA_HOME_BASE/$name" ]] || continue

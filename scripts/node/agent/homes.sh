@@ -1,24 +1,61 @@
 # shellcheck shell=bash
-# Part of the node agent (roster-agent.sh sources every part, then runs one mode): home directories with the intra-cluster key pair, on the head node only.
+# Part of the node agent (roster-agent.sh sources every part, then runs one mode): home directories with the intra-cluster key pair, on the node that owns them.
 # The parts share their tables and settings, so the checks for variables set or read in another part are off.
 # shellcheck disable=SC2034,SC2154
 
-# create_home NAME: on the head node only, and only where the directory does not exist (compute and
-# login nodes mount /home from the head node): noted here, made by make_homes after the user loop.
+# create_home NAME: on the node that owns homes only (owns_homes: ParallelCluster's head node, whose /home
+# the other nodes mount; on AWS PCS the login nodes, PCA_HOMES=locked), and only where the directory does not
+# exist: noted here, made by make_homes after the user loop.
 new_homes=()
 create_home() {
-    is_head_node || return 0
+    owns_homes || return 0
     [[ ! -e "$PCA_HOME_BASE/$1" ]] || return 0
     new_homes+=("$1")
 }
 
-# make_homes: every noted home from /etc/skel, with the intra-cluster key pair ParallelCluster gives its
+# The lock login nodes of AWS PCS take turns with, on the shared file system itself (EFS and FSx for Lustre
+# pass flock to the server: nfs(5), local_lock=none is the default; Lustre with its `flock` mount option).
+readonly HOMES_LOCK_NAME=.pcluster-access-homes.lock
+
+# make_homes: the noted homes; with PCA_HOMES=locked, under the shared lock, and only those that no other node
+# made while this one waited, so two login nodes never both make one (and never each give it a key pair).
+make_homes() {
+    local name fd still=()
+    ((${#new_homes[@]} > 0)) || return 0
+    if [[ "$PCA_HOMES" != locked ]]; then
+        make_homes_now
+        return 0
+    fi
+    if ! exec {fd}>>"$PCA_HOME_BASE/$HOMES_LOCK_NAME"; then
+        warn "cannot open $PCA_HOME_BASE/$HOMES_LOCK_NAME: no homes made this cycle"
+        apply_failed=1 new_homes=()
+        return 0
+    fi
+    if ! flock -w 60 "$fd"; then
+        exec {fd}>&-
+        warn "another node held $PCA_HOME_BASE/$HOMES_LOCK_NAME for 60 s: homes are left to the next cycle"
+        apply_failed=1 new_homes=()
+        return 0
+    fi
+    for name in "${new_homes[@]}"; do
+        if [[ -e "$PCA_HOME_BASE/$name" ]]; then
+            log "home $PCA_HOME_BASE/$name was made by another node"
+        else
+            still+=("$name")
+        fi
+    done
+    new_homes=("${still[@]+"${still[@]}"}")
+    make_homes_now
+    exec {fd}>&-
+}
+
+# make_homes_now: every noted home from /etc/skel, with the intra-cluster key pair ParallelCluster gives its
 # default user (public half in authorized_keys), so MPI over SSH works between nodes. What does not need a
 # process per user is done for all at once: one install -d for the directories, the skeleton written with
 # bash's printf (read once; a skeleton with links, special files or NUL bytes is copied with cp instead),
 # one chmod per unusual mode. Then per user only ssh-keygen and chown, in one worker per core
 # (make_home_keys, through xargs -P).
-make_homes() {
+make_homes_now() {
     local name home dirs=() entry type mode rel content failed="$PCA_STATE_DIR/homes.failed" workers
     local skel_dirs=() skel_files=() skel_plain=1
     declare -A skel_content=() skel_mode=() by_mode=()

@@ -12,6 +12,9 @@
 #   PCA_ENVIRONMENT       this environment's name; a document for any other is refused (required)
 #   PCA_NODE_TYPE         ParallelCluster's cfn_node_type; home directories and the intra-cluster key
 #                         pair are created only on the head node (HeadNode or MasterServer) (required)
+#   PCA_HOMES             empty: home directories are made on the head node only (ParallelCluster's, which exports
+#                         /home); `locked`: this node makes them too, under an flock on the shared home base, so two
+#                         nodes never both make one (AWS PCS login nodes: PCS has no head node; scripts/node/pcs-node.sh)
 #   PCA_REGION            the bucket's region (required)
 #   PCA_CLUSTER           the cluster's name, which the node's status records carry (ParallelCluster: cfnconfig's
 #                         stack_name; AWS PCS: the PCS cluster's name); empty = unnamed
@@ -87,6 +90,7 @@ load_settings "$PCA_AGENT_CONF"
 : "${PCA_AGENT_URL:=}"
 : "${PCA_ENVIRONMENT:=}"
 : "${PCA_NODE_TYPE:=}"
+: "${PCA_HOMES:=}"
 : "${PCA_REGION:=}"
 : "${PCA_CLUSTER:=}"
 : "${PCA_PUBKEY:=}"
@@ -131,6 +135,7 @@ check_settings() {
         die "PCA_ENVIRONMENT '$PCA_ENVIRONMENT' is not an environment name (letters, digits and '-', starting with a letter, at most 60)"
     [[ "$PCA_NODE_TYPE" =~ $NODE_TYPE_RE ]] ||
         die "PCA_NODE_TYPE '$PCA_NODE_TYPE' is not HeadNode, MasterServer, ComputeFleet or LoginNode"
+    [[ -z "$PCA_HOMES" || "$PCA_HOMES" == locked ]] || die "PCA_HOMES '$PCA_HOMES' is not empty or locked"
     [[ "$PCA_REGION" =~ $REGION_RE ]] || die "PCA_REGION '$PCA_REGION' is not an AWS region"
     [[ "$PCA_MARKER_GROUP" =~ $NAME_RE ]] || die "PCA_MARKER_GROUP '$PCA_MARKER_GROUP' is not a group name"
     [[ "$PCA_PUBKEY" =~ $PUBKEY_RE ]] ||
@@ -142,4 +147,10 @@ check_settings() {
 
 is_head_node() {
     [[ "$PCA_NODE_TYPE" == HeadNode || "$PCA_NODE_TYPE" == MasterServer ]]
+}
+
+# owns_homes: this node makes (and moves) home directories: ParallelCluster's head node, or a node told to share
+# the job under a lock (PCA_HOMES=locked: AWS PCS login nodes).
+owns_homes() {
+    is_head_node || [[ "$PCA_HOMES" == locked ]]
 }
