@@ -13,7 +13,8 @@ import type { ClusterSettings } from "../config/model";
 /** Each instance type the cluster names, with its key path. */
 export function clusterInstanceTypes(cluster: ClusterSettings): { path: string; instanceType: string }[] {
     return [
-        { path: "cluster.headNode.instanceType", instanceType: cluster.headNode.instanceType },
+        // An AWS PCS cluster has no head node.
+        ...(cluster.headNode === undefined ? [] : [{ path: "cluster.headNode.instanceType", instanceType: cluster.headNode.instanceType }]),
         ...cluster.queues.flatMap((queue, q) =>
             queue.computeResources.map((resource, r) => ({ path: `cluster.queues[${q}].computeResources[${r}].instanceType`, instanceType: resource.instanceType })),
         ),
