@@ -11,6 +11,7 @@ import type { StackValidationPolicy } from "@pulumi/policy";
 import { argumentWords, ROSTER_MODE, type ClusterConfigurationModel, type ClusterNode } from "./lib/clusterConfiguration";
 import { policyObjectReads } from "./lib/iamPolicyReads";
 import { isKnown, type Unknown } from "./lib/known";
+import { pcsNodeModels } from "./lib/pcsNodeGroups";
 import { objectArn, parseS3Url } from "./lib/s3";
 import { StackResources } from "./lib/stackResources";
 import { capitalize, joinAnd } from "./lib/text";
@@ -26,7 +27,8 @@ export const prohibitedOtherClusterDocuments: StackValidationPolicy = {
     validateStack: (args, reportViolation) => {
         const stack = new StackResources(args.resources);
         const policyReads = policyObjectReads(stack);
-        for (const { resource, read } of stack.configurations()) {
+        // ParallelCluster nodes, and AWS PCS node groups judged the same way (lib/pcsNodeGroups.ts).
+        for (const { resource, read } of [...stack.configurations(), ...pcsNodeModels(stack)]) {
             if (read.ok) {
                 for (const node of read.model.nodes) {
                     for (const problem of nodeProblems(node, read.model, policyReads)) {

@@ -9,7 +9,7 @@ import type { PoolOutput } from "../../components/access/pool";
 import { STORED_CONFIGURATION_TYPE } from "../../components/cluster/storedConfiguration";
 import { runPolicyPack } from "../../scripts/offline/policyHarness";
 import type { ProgramRun, RegisteredResource } from "../../scripts/offline/runProgram";
-import { runPoolStack, runSubscriber } from "../support/pool";
+import { poolStackConfig, runPoolStack, runSubscriber } from "../support/pool";
 import { violations } from "./support/check";
 
 const POLICY = "prohibited-other-cluster-documents";
@@ -75,5 +75,41 @@ describe(`policy ${POLICY}`, () => {
             `The head node may read arn:aws:s3:::${pool.bucket}/* (HeadNode.Iam.S3Access) in the pool's bucket. A node of hpc-cpu must read only its own document arn:aws:s3:::${pool.bucket}/pool/hpc-cpu/roster.txt and the agent: ` +
                 "another cluster's document is another cluster's logins and sudo. Remove the grant, or narrow it to those two objects.",
         ]);
+    });
+
+    describe("on an AWS PCS cluster subscribed to the pool", () => {
+        let pcs: ProgramRun;
+        before(async () => {
+            // hpc-cpu of the pool's example, on PCS instead of ParallelCluster (as test/scripts/plan/pcs.spec.ts plans it).
+            const config = poolStackConfig("hpc-cpu");
+            const cluster = config["pcluster-access:cluster"];
+            for (const key of ["format", "deploy", "parallelClusterVersion", "headNode", "loginNodes"]) delete cluster[key];
+            cluster.service = "pcs";
+            cluster.queues[0].computeResources[0].instanceType = "c6i.2xlarge";
+            config["pcluster-access:pcs"] = { amiId: "ami-0123456789abcdef0", loginNodes: { instanceType: "c6i.large" } };
+            pcs = await runSubscriber("hpc-cpu", pool, {}, config);
+        });
+
+        it("passes the node groups as the program wires them", async () => {
+            assert.deepEqual(violations(await runPolicyPack(pcs.resources), POLICY), []);
+        });
+
+        it("stops a node group whose instance role could read another cluster's document", async () => {
+            const other = `arn:aws:s3:::${pool.bucket}/pool/hpc-gpu/roster.txt`;
+            const resources = pcs.resources.map((resource) => {
+                if (resource.type !== "aws:iam/policy:Policy" || resource.name !== "hpc-cpu-pcs-compute-reads") {
+                    return resource;
+                }
+                const document = JSON.parse(String(resource.inputs.policy)) as { Statement: { Resource: string[] }[] };
+                document.Statement[0].Resource.push(other);
+                const policy = JSON.stringify(document);
+                return { ...resource, inputs: { ...resource.inputs, policy }, outputs: { ...resource.outputs, policy } };
+            });
+            const found = violations(await runPolicyPack(resources), POLICY);
+            assert.deepEqual(
+                found.map(([level, message]) => [level, message.replace(/ \(the managed policies[^)]*\)\)/, " (…)")]),
+                [["mandatory", `PCS node group compute may read ${other} (…) in the pool's bucket. A node of hpc-cpu must read only its own document arn:aws:s3:::${pool.bucket}/pool/hpc-cpu/roster.txt and the agent: another cluster's document is another cluster's logins and sudo. Remove the grant, or narrow it to those two objects.`]],
+            );
+        });
     });
 });
