@@ -17,6 +17,7 @@ import type { StackValidationPolicy } from "@pulumi/policy";
 import { argumentWords, ROSTER_MODE } from "./lib/clusterConfiguration";
 import { str, UNKNOWN } from "./lib/known";
 import { IAM_POLICY, ROSTER } from "./lib/resourceTypes";
+import { allowedResources } from "./lib/policyDocument";
 import { globMatches } from "./lib/s3";
 import { StackResources, type StackResource } from "./lib/stackResources";
 
@@ -27,23 +28,9 @@ const WRITE_ACTIONS = ["s3:PutObject", "s3:PutObjectAcl", "s3:PutObjectTagging",
 /** Another node's record, as a concrete key a broader grant would match. */
 const SOME_OTHER_RECORD = "status/arn:aws:ec2:us-east-1:000000000000:instance/i-00000000000000000.json";
 
-type Statement = { Effect?: unknown; Action?: unknown; Resource?: unknown };
-
-const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]);
-
 /** Object ARN globs a policy document allows any write action on. */
 function writeGrants(document: string): string[] {
-    let statements: unknown;
-    try {
-        statements = (JSON.parse(document) as { Statement?: unknown }).Statement;
-    } catch {
-        return [];
-    }
-    return asList(statements).flatMap((statement) => {
-        const { Effect, Action, Resource } = (statement ?? {}) as Statement;
-        const writes = asList(Action).some((action) => typeof action === "string" && WRITE_ACTIONS.some((write) => globMatches(action, write)));
-        return Effect === "Allow" && writes ? asList(Resource).filter((resource): resource is string => typeof resource === "string") : [];
-    });
+    return allowedResources(document, WRITE_ACTIONS);
 }
 
 /** The stack's policy an ARN names: by its ARN, or (a first preview, its ARN unknown) by the name the ARN ends with. */

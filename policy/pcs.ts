@@ -13,6 +13,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { isKnown, isObject, items, str, UNKNOWN, type Plain } from "./lib/known";
 import { pcsNodeGroups } from "./lib/pcsNodeGroups";
+import { asList, policyStatements } from "./lib/policyDocument";
 import { EC2_SECURITY_GROUP, IAM_POLICY, ROSTER } from "./lib/resourceTypes";
 import { globMatches, objectArn } from "./lib/s3";
 import { StackResources, type StackResource } from "./lib/stackResources";
@@ -64,8 +65,6 @@ export const prohibitedPcsSshOpenToWorld: StackValidationPolicy = {
     },
 };
 
-type Statement = { Effect?: unknown; Action?: unknown; Resource?: unknown };
-
 /** The actions that replace or remove an object. */
 const WRITES = ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"];
 
@@ -77,15 +76,7 @@ function writesOn(document: Plain, arn: string): string[] {
     if (typeof document !== "string") {
         return [];
     }
-    let statements: unknown;
-    try {
-        statements = (JSON.parse(document) as { Statement?: unknown }).Statement;
-    } catch {
-        return [];
-    }
-    const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]);
-    return asList(statements).flatMap((statement) => {
-        const { Effect, Action, Resource } = (statement ?? {}) as Statement;
+    return (policyStatements(document) ?? []).flatMap(({ Effect, Action, Resource }) => {
         if (Effect !== "Allow" || !asList(Resource).some((resource) => typeof resource === "string" && globMatches(resource, arn))) {
             return [];
         }

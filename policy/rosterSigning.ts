@@ -25,6 +25,7 @@ import { statementCovers } from "./lib/iamActions";
 import { isKnown, str, UNKNOWN, type Maybe } from "./lib/known";
 import { KMS_GRANT, KMS_KEY, ROSTER } from "./lib/resourceTypes";
 import { pcsNodeModels } from "./lib/pcsNodeGroups";
+import { asList, policyStatements } from "./lib/policyDocument";
 import { StackResources, type StackResource } from "./lib/stackResources";
 import { capitalize } from "./lib/text";
 
@@ -177,19 +178,6 @@ function headNodeKeyChange(deployed: ClusterConfigurationModel, next: ClusterCon
     );
 }
 
-/** A key policy's statements, or undefined when it is not JSON with a Statement list. */
-function statementsOf(document: string): Record<string, unknown>[] | undefined {
-    try {
-        const statements = (JSON.parse(document) as { Statement?: unknown }).Statement;
-        const list = Array.isArray(statements) ? statements : statements === undefined ? [] : [statements];
-        return list.filter((statement): statement is Record<string, unknown> => statement !== null && typeof statement === "object");
-    } catch {
-        return undefined;
-    }
-}
-
-const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]);
-
 /** The AWS principals a statement names ("*" for everyone). */
 function principals(statement: Record<string, unknown>): string[] {
     const principal = statement.Principal;
@@ -284,7 +272,7 @@ export const prohibitedNodeSigningKeyUse: StackValidationPolicy = {
             if (document === UNKNOWN) {
                 continue;
             }
-            const statements = typeof document === "string" ? statementsOf(document) : undefined;
+            const statements = typeof document === "string" ? policyStatements(document) : undefined;
             if (statements === undefined) {
                 reportViolation("The roster's signing key has no readable key policy. It must name who signs and deny every node role (components/access/roster/keyPolicy.ts).", key.urn);
                 continue;

@@ -5,10 +5,8 @@
  */
 import { UNKNOWN, type Unknown } from "./known";
 import { IAM_POLICY } from "./resourceTypes";
-import { globMatches } from "./s3";
+import { allowedResources } from "./policyDocument";
 import type { StackResources } from "./stackResources";
-
-type Statement = { Effect?: unknown; Action?: unknown; Resource?: unknown };
 
 /** Policy ARN to the object ARN globs it grants `s3:GetObject` on; UNKNOWN while a policy's ARN or document is not known. */
 export function policyObjectReads(stack: StackResources): Map<string, string[]> | Unknown {
@@ -26,16 +24,5 @@ export function policyObjectReads(stack: StackResources): Map<string, string[]> 
 }
 
 function objectGrants(document: string): string[] {
-    let statements: unknown;
-    try {
-        statements = (JSON.parse(document) as { Statement?: unknown }).Statement;
-    } catch {
-        return [];
-    }
-    const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]);
-    return asList(statements).flatMap((statement) => {
-        const { Effect, Action, Resource } = (statement ?? {}) as Statement;
-        const allowsGet = asList(Action).some((action) => typeof action === "string" && globMatches(action, "s3:GetObject"));
-        return Effect === "Allow" && allowsGet ? asList(Resource).filter((resource): resource is string => typeof resource === "string") : [];
-    });
+    return allowedResources(document, ["s3:GetObject"]);
 }
