@@ -9,7 +9,7 @@ import type { PoolOutput } from "../../components/access/pool";
 import { STORED_CONFIGURATION_TYPE } from "../../components/cluster/storedConfiguration";
 import { runPolicyPack } from "../../scripts/offline/policyHarness";
 import type { ProgramRun, RegisteredResource } from "../../scripts/offline/runProgram";
-import { poolStackConfig, runPoolStack, runSubscriber } from "../support/pool";
+import { onPcs, poolStackConfig, runPoolStack, runSubscriber } from "../support/pool";
 import { violations } from "./support/check";
 
 const POLICY = "prohibited-other-cluster-documents";
@@ -81,12 +81,7 @@ describe(`policy ${POLICY}`, () => {
         let pcs: ProgramRun;
         before(async () => {
             // hpc-cpu of the pool's example, on PCS instead of ParallelCluster (as test/scripts/plan/pcs.spec.ts plans it).
-            const config = poolStackConfig("hpc-cpu");
-            const cluster = config["pcluster-access:cluster"];
-            for (const key of ["format", "deploy", "parallelClusterVersion", "headNode", "loginNodes"]) delete cluster[key];
-            cluster.service = "pcs";
-            cluster.queues[0].computeResources[0].instanceType = "c6i.2xlarge";
-            config["pcluster-access:pcs"] = { amiId: "ami-0123456789abcdef0", loginNodes: { instanceType: "c6i.large" } };
+            const config = onPcs(poolStackConfig("hpc-cpu"));
             pcs = await runSubscriber("hpc-cpu", pool, {}, config);
         });
 

@@ -35,3 +35,13 @@ export async function runPoolStack(stack: string, cloud: Partial<MockCloudOption
 export function runSubscriber(stack: string, pool: PoolOutput, cloud: Partial<MockCloudOptions> = {}, config?: Record<string, unknown>): Promise<ProgramRun> {
     return runPoolStack(stack, { stackReferences: { [POOL_REFERENCE]: { pool } }, ...cloud }, config);
 }
+
+/** A pool cluster's config mapping (poolStackConfig) moved to AWS PCS: the ParallelCluster-only keys dropped, PCS's added. */
+export function onPcs(config: Record<string, any>): Record<string, any> {
+    const cluster = config["pcluster-access:cluster"];
+    for (const key of ["format", "deploy", "parallelClusterVersion", "headNode", "loginNodes"]) delete cluster[key];
+    cluster.service = "pcs";
+    cluster.queues[0].computeResources[0].instanceType = "c6i.2xlarge";
+    config["pcluster-access:pcs"] = { amiId: "ami-0123456789abcdef0", loginNodes: { instanceType: "c6i.large" } };
+    return config;
+}

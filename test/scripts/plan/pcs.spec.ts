@@ -6,7 +6,7 @@ import * as path from "node:path";
 import * as YAML from "yaml";
 import { EXIT, plan } from "../../../scripts/plan";
 import { REPO_ROOT } from "../../support/devConfig";
-import { poolStackConfig, poolStackFile } from "../../support/pool";
+import { onPcs, poolStackConfig, poolStackFile } from "../../support/pool";
 
 /** The MIME parts of a user data file as cloud-init's parser (Python's email package) reads them. */
 export function mimeParts(file: string): { type: string; body: string }[] {
@@ -133,12 +133,7 @@ describe("npm run plan: an AWS PCS cluster subscribed to a pool", () => {
         const pool = await plan({ stack: "users", configFile: poolStackFile("users"), projectFile: path.join(REPO_ROOT, "Pulumi.yaml"), outDir: dir });
         assert.equal(pool.exitCode, EXIT.ok, pool.stderr);
         // hpc-cpu of the pool's example, on PCS instead of ParallelCluster.
-        const config = poolStackConfig("hpc-cpu");
-        const cluster = config["pcluster-access:cluster"];
-        for (const key of ["format", "deploy", "parallelClusterVersion", "headNode", "loginNodes"]) delete cluster[key];
-        cluster.service = "pcs";
-        cluster.queues[0].computeResources[0].instanceType = "c6i.2xlarge";
-        config["pcluster-access:pcs"] = { amiId: "ami-0123456789abcdef0", loginNodes: { instanceType: "c6i.large" } };
+        const config = onPcs(poolStackConfig("hpc-cpu"));
         const stackFile = path.join(dir, "Pulumi.hpc-cpu.yaml");
         writeFileSync(stackFile, YAML.stringify({ config }));
         const result = await plan({ stack: "hpc-cpu", configFile: stackFile, projectFile: path.join(REPO_ROOT, "Pulumi.yaml"), outDir: dir });
