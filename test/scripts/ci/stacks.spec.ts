@@ -17,8 +17,8 @@ describe("the stacks CI previews", () => {
     });
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-    it("previews dev and leaves out the article's stack, which opts out", () => {
-        assert.deepEqual(ciStacks(REPO_ROOT), { preview: ["dev"], skipped: ["article"] });
+    it("previews dev and pcs and leaves out the article's stack, which opts out", () => {
+        assert.deepEqual(ciStacks(REPO_ROOT), { preview: ["dev", "pcs"], skipped: ["article"] });
     });
 
     it("previews a stack that says nothing or preview: true; refuses a ci value it cannot read", () => {

@@ -56,8 +56,8 @@ describe("npm run plan remembers the stack's state", () => {
         const [root, ...resources] = state.deployment.resources;
         assert.deepEqual([root.urn, root.type, root.custom], ["urn:pulumi:dev::pcluster-access::pulumi:pulumi:Stack::pcluster-access-dev", "pulumi:pulumi:Stack", false]);
         assert.deepEqual(root.outputs.users.map((user: { iamUser: string; uid: number }) => [user.iamUser, user.uid]), [["alice", 2001], ["bob", 2002], ["adam.black", 2003]]);
-        // The plan's 28 resources are the stack and 27 others.
-        assert.equal(resources.length, 27);
+        // The plan's 34 resources are the stack and 33 others.
+        assert.equal(resources.length, 33);
         const roster = resources.find((resource: { type: string }) => resource.type === "pulumi-nodejs:dynamic/roster:Roster");
         assert.equal(roster.custom, true);
         assert.match(roster.id, /^hpc-dev-scripts-bucket-[0-9a-f]{7}\/roster\.txt$/);
